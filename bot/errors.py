@@ -1,0 +1,121 @@
+"""One exception tree. Every `BotError` carries a short message that tells the user what to do.
+
+    BotError
+    ├── ConfigError            settings are missing or malformed
+    ├── InputError             the source itself is unusable (empty text, bad path, bad URL)
+    ├── FetchError             the page could not be downloaded
+    │   ├── PrivateAddressError    SSRF guard refused the address
+    │   ├── FetchTimeoutError
+    │   ├── HTTPStatusError        4xx/5xx from the site
+    │   ├── TooLargeError          body over the size cap
+    │   ├── UnsupportedContentError
+    │   ├── TooManyRedirectsError
+    │   └── UnreachableError       DNS/connection failure
+    ├── ExtractError           no article text in the page (paywall, JavaScript-only, blocked)
+    ├── SummariseError         the LLM could not produce a summary
+    │   ├── NeedsKeyError          no or rejected API key (401/403)
+    │   ├── LLMRateLimitError      429 after retries / quota at the provider
+    │   └── LLMUnavailableError    5xx, timeouts, connection errors after retries
+    ├── AccessDeniedError      user or chat not allowed
+    └── QuotaExceededError     the user's daily token quota is spent
+
+Anything that is not a `BotError` is a bug: it is logged with context and the user gets a generic line.
+"""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    """Base of every error a user may see; `user_message` is safe to show as is."""
+
+    default_message = "Something went wrong. Please try again later."
+
+    def __init__(self, user_message: str | None = None, *, detail: str | None = None) -> None:
+        self.user_message = user_message or self.default_message
+        # `detail` is for logs only: it may name internals but never secrets.
+        self.detail = detail
+        super().__init__(self.user_message)
+
+
+class ConfigError(BotError):
+    default_message = "The bot is misconfigured. Check the settings in .env."
+
+
+class InputError(BotError):
+    default_message = "That input can't be used. Send a link to an article or paste its text."
+
+
+class FetchError(BotError):
+    default_message = "The page could not be downloaded. Check the link and try again."
+
+
+class PrivateAddressError(FetchError):
+    default_message = (
+        "That link points to a private or local network address, which the bot does not fetch."
+    )
+
+
+class FetchTimeoutError(FetchError):
+    default_message = "The site took too long to answer. Try again later."
+
+
+class HTTPStatusError(FetchError):
+    default_message = "The site answered with an error."
+
+    def __init__(self, status: int, user_message: str | None = None, **kw: object) -> None:
+        self.status = status
+        super().__init__(
+            user_message or f"The site answered with HTTP {status}; check that the link is right.",
+            **kw,  # type: ignore[arg-type]
+        )
+
+
+class TooLargeError(FetchError):
+    default_message = "The page is too large to process."
+
+
+class UnsupportedContentError(FetchError):
+    default_message = (
+        "That link is not a web page or text (only HTML and plain text are supported)."
+    )
+
+
+class TooManyRedirectsError(FetchError):
+    default_message = "The link redirects too many times."
+
+
+class UnreachableError(FetchError):
+    default_message = "The site could not be reached. Check the link or try again later."
+
+
+class ExtractError(BotError):
+    default_message = (
+        "No article text found on that page (it may be paywalled, need JavaScript, or block bots). "
+        "Paste the text instead."
+    )
+
+
+class SummariseError(BotError):
+    default_message = "The summariser failed. Try again later."
+
+
+class NeedsKeyError(SummariseError):
+    default_message = (
+        "The LLM rejected the API key. Set a valid OPENAI_API_KEY or use the offline summariser."
+    )
+
+
+class LLMRateLimitError(SummariseError):
+    default_message = "The LLM is rate-limiting requests right now. Try again in a minute."
+
+
+class LLMUnavailableError(SummariseError):
+    default_message = "The LLM service is not answering right now. Try again later."
+
+
+class AccessDeniedError(BotError):
+    default_message = "This bot is private. Ask its owner for access."
+
+
+class QuotaExceededError(BotError):
+    default_message = "You have used today's summary quota. It resets at midnight UTC."

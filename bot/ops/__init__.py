@@ -1,0 +1,1 @@
+"""Operations: metrics, health, logging and the `check` command."""

@@ -1,0 +1,34 @@
+"""Prometheus metrics, held in one registry that is built at start-up and injected."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class Metrics:
+    """All metrics the bot exports. Tests build their own instance (own registry)."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        r = self.registry
+        self.updates = Counter(
+            "bot_updates_total", "Telegram updates handled", ["kind"], registry=r
+        )
+        self.summaries = Counter(
+            "bot_summaries_total", "Summaries by outcome", ["outcome"], registry=r
+        )  # outcome: llm | offline | cached | error
+        self.llm_tokens = Counter("bot_llm_tokens_total", "LLM tokens", ["direction"], registry=r)
+        self.llm_latency = Histogram(
+            "bot_llm_latency_seconds",
+            "LLM request latency",
+            buckets=(0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128),
+            registry=r,
+        )
+        self.fetch_errors = Counter("bot_fetch_errors_total", "Fetch errors", ["kind"], registry=r)
+        self.digests = Counter("bot_digests_total", "Digests by outcome", ["outcome"], registry=r)
+        self.telegram_retry_after = Counter(
+            "bot_telegram_retry_after_total", "429 RetryAfter answers from Telegram", registry=r
+        )
+        self.last_update_timestamp = Gauge(
+            "bot_last_update_timestamp_seconds", "When the last update was processed", registry=r
+        )

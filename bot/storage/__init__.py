@@ -1,0 +1,1 @@
+"""Storage: the schema, the connection and small repositories (cache, usage, chats, digests)."""
