@@ -17,7 +17,9 @@ class Fetched:
     requested_url: str
     content_type: str  # e.g. "text/html"
     text: str
-    status: int = 200
+    status: int = 200  # 304 when a conditional GET found nothing new (then text is "")
+    etag: str = ""
+    last_modified: str = ""
 
 
 @dataclass(frozen=True, slots=True)
