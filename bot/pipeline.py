@@ -1,0 +1,259 @@
+"""The pipeline: source → fetch → extract → clean → summarise, with the cache and usage in between.
+
+Built once at start-up (`await Pipeline.create(...)`) and shared by the CLI, the Telegram handlers and
+the digest scheduler. The stages themselves are pure functions in their own modules; this class only
+wires them to the network, the LLM and the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from bot.clean import clean_document
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.errors import InputError, SummariseError
+from bot.models import CleanResult, Document, Result, Summary, SummaryOptions
+from bot.ops.metrics import Metrics
+from bot.singleflight import SingleFlight
+from bot.sources import document_from_text, is_url, read_file_source
+
+if TYPE_CHECKING:
+    from bot.fetch import Fetcher
+    from bot.storage.db import Database
+    from bot.summarise import Summariser
+    from bot.summarise.llm import LLMClient
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], Awaitable[None]]
+
+
+async def _no_progress(_stage: str) -> None:
+    return None
+
+
+class Pipeline:
+    """Turns sources into documents, cleaned documents and summaries."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        fetcher: Fetcher,
+        summariser: Summariser,
+        offline: Summariser,
+        db: Database,
+        metrics: Metrics | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        from bot.storage.articles import ChatArticles
+        from bot.storage.cache import SummaryCache, UsageLog
+
+        self.settings = settings
+        self.fetcher = fetcher
+        self.summariser = summariser
+        self.offline = offline
+        self.db = db
+        self.metrics = metrics or Metrics()
+        self.clock = clock or SystemClock()
+        self.cache = SummaryCache(db)
+        self.usage = UsageLog(db)
+        self.chat_articles = ChatArticles(db)
+        self._documents: SingleFlight[Document] = SingleFlight()
+        self._summaries: SingleFlight[tuple[Summary, int | None]] = SingleFlight()
+
+    @classmethod
+    async def create(
+        cls,
+        settings: Settings,
+        *,
+        db: Database,
+        metrics: Metrics | None = None,
+        llm_client: LLMClient | None = None,
+        clock: Clock | None = None,
+        fetcher: Fetcher | None = None,
+    ) -> Pipeline:
+        """Build the fetcher and summarisers from settings (an explicit client/fetcher wins)."""
+        from bot.fetch import Fetcher
+        from bot.summarise import OfflineSummariser, build_summariser
+
+        return cls(
+            settings=settings,
+            fetcher=fetcher or Fetcher.from_settings(settings),
+            summariser=build_summariser(settings, client=llm_client),
+            offline=OfflineSummariser(),
+            db=db,
+            metrics=metrics,
+            clock=clock,
+        )
+
+    @property
+    def uses_llm(self) -> bool:
+        """False when every summary is the offline one (no API key configured)."""
+        return self.summariser.name != "offline"
+
+    async def document(self, source: str | Document, progress: Progress | None = None) -> Document:
+        """A URL, a .txt/.md/.html file path, or a ready Document → Document (fetch + extract)."""
+        if isinstance(source, Document):
+            return source
+        source = source.strip()
+        if is_url(source):
+            return await self._documents.run(source, lambda: self._fetch_document(source, progress))
+        if source == "-":
+            raise InputError("Standard input must be read by the caller and passed as text.")
+        if "://" in source:
+            raise InputError(
+                f"Only http and https links are supported, not {source.split(':')[0]}:."
+            )
+        return read_file_source(source)
+
+    async def _fetch_document(self, url: str, progress: Progress | None) -> Document:
+        from bot.errors import FetchError
+        from bot.extract import document_from_fetched
+
+        await (progress or _no_progress)("fetching")
+        try:
+            fetched = await self.fetcher.fetch(url)
+        except FetchError as exc:
+            self.metrics.fetch_errors.labels(type(exc).__name__).inc()
+            raise
+        await (progress or _no_progress)("extracting")
+        return document_from_fetched(fetched, source=url)
+
+    async def clean(self, source: str | Document, progress: Progress | None = None) -> Result:
+        """Fetch/extract (if needed) and run the cleanup stage."""
+        document = await self.document(source, progress)
+        await (progress or _no_progress)("cleaning")
+        cleaned, repairs = clean_document(document)
+        if not cleaned.text.strip():
+            raise InputError("The text is empty after cleanup; there is nothing to summarise.")
+        return Result(document=cleaned, clean=repairs)
+
+    async def summarize(
+        self,
+        source: str | Document,
+        options: SummaryOptions,
+        *,
+        chat_id: int | None = None,
+        user_id: int | None = None,
+        origin: str = "message",
+        progress: Progress | None = None,
+    ) -> Result:
+        """Everything: document → cleanup → summary (from the cache when possible).
+
+        The same content requested concurrently (from any URL) is summarised once; usage is recorded
+        per request, and a chat_articles row is added when `chat_id` is given.
+        """
+        from bot.storage.cache import CacheKey, content_hash
+
+        cleaned = await self.clean(source, progress)
+        document = cleaned.document
+        digest = content_hash(document.text)
+        warnings: list[str] = []
+        summariser = self.summariser
+        if options.offline or not self.uses_llm:
+            summariser = self.offline
+            if not options.offline:
+                warnings.append(
+                    "OPENAI_API_KEY is not set, so this is the offline (extractive) summary."
+                )
+        key = CacheKey(
+            content_hash=digest,
+            prompt_version=summariser.prompt_version,
+            model=summariser.name,
+            length=options.length,
+            language=options.language,
+        )
+        summary, summary_id = await self._summaries.run(
+            key, lambda: self._summarise(summariser, key, document, options, progress)
+        )
+        if summary.note:
+            warnings.append(summary.note)
+        await self._record(chat_id, user_id, digest, summary, summary_id, document, origin)
+        return Result(
+            document=document,
+            clean=cleaned.clean,
+            summary=summary,
+            content_hash=digest,
+            warnings=tuple(warnings),
+        )
+
+    async def _summarise(
+        self,
+        summariser: Summariser,
+        key: object,
+        document: Document,
+        options: SummaryOptions,
+        progress: Progress | None,
+    ) -> tuple[Summary, int | None]:
+        from bot.storage.cache import CacheKey
+
+        assert isinstance(key, CacheKey)
+        cached = await self.cache.get(key)
+        if cached is not None:
+            self.metrics.summaries.labels("cached").inc()
+            summary_id = await self.cache.put(key, cached, title=document.title, url=document.url)
+            return cached, summary_id
+        await (progress or _no_progress)("summarising")
+        try:
+            summary = await summariser.summarize(document, options)
+        except SummariseError as exc:
+            self.metrics.summaries.labels("error").inc()
+            if not self.settings.llm_fallback_offline or summariser is self.offline:
+                raise
+            log.warning("LLM failed (%s); falling back to the offline summary", type(exc).__name__)
+            fallback = await self.offline.summarize(document, options)
+            note = f"{exc.user_message} This is the offline (extractive) summary instead."
+            # Not cached under the LLM's key: the next request should try the LLM again.
+            return replace(fallback, note=note), None
+        self.metrics.summaries.labels("offline" if summariser is self.offline else "llm").inc()
+        if summary.prompt_tokens or summary.completion_tokens:
+            self.metrics.llm_tokens.labels("prompt").inc(summary.prompt_tokens)
+            self.metrics.llm_tokens.labels("completion").inc(summary.completion_tokens)
+        summary_id = await self.cache.put(key, summary, title=document.title, url=document.url)
+        return summary, summary_id
+
+    async def _record(
+        self,
+        chat_id: int | None,
+        user_id: int | None,
+        digest: str,
+        summary: Summary,
+        summary_id: int | None,
+        document: Document,
+        origin: str,
+    ) -> None:
+        now = self.clock.now()
+        await self.usage.record(
+            chat_id=chat_id, user_id=user_id, content_hash=digest, summary=summary, at=now
+        )
+        if chat_id is not None:
+            await self.chat_articles.record(
+                chat_id=chat_id,
+                content_hash=digest,
+                url=document.url,
+                title=document.title,
+                site=document.site,
+                summary_id=summary_id,
+                origin=origin,
+                at=now,
+            )
+
+    async def aclose(self) -> None:
+        """Close the HTTP and LLM clients (the database belongs to whoever opened it)."""
+        await self.fetcher.aclose()
+        close = getattr(self.summariser, "aclose", None)
+        if close is not None:
+            await close()
+
+
+def text_document(text: str, source: str = "text") -> Document:
+    """Pasted or piped text → Document (re-exported for the front ends)."""
+    return document_from_text(text, source)
+
+
+__all__ = ["CleanResult", "Pipeline", "Progress", "text_document"]
