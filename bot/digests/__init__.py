@@ -1,0 +1,1 @@
+"""Daily digests: subscriptions, feeds, scheduling and exactly-once delivery."""
