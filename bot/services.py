@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.ops.health import Health
 from bot.ops.metrics import Metrics
 
 if TYPE_CHECKING:
@@ -23,3 +24,4 @@ class Services:
     pipeline: Pipeline
     metrics: Metrics
     clock: Clock = SystemClock()  # noqa: RUF009 - stateless, safe to share
+    health: Health = field(default_factory=Health)  # readiness state for /healthz
