@@ -1,0 +1,377 @@
+"""Telegram HTML for chat messages: escaping, LLM Markdown → HTML, splitting, summary layout.
+
+Pure: strings and dataclasses in, strings out; no telegram or network imports. Everything that
+did not come from this module (titles, LLM output, user text) is treated as untrusted and escaped.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from bot.models import Result
+
+MAX_MESSAGE = 4096  # Telegram's limit, in UTF-16 code units after entity parsing
+MAX_CAPTION = 1024
+SAFE_SCHEMES = frozenset({"http", "https", "tg", "mailto"})
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (astral characters count twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def escape(text: str) -> str:
+    """HTML-escape untrusted text for Telegram (also safe inside double-quoted attributes)."""
+    # Telegram understands only &lt; &gt; &amp; &quot; (plus numeric entities), so no &#x27;.
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def safe_href(url: str) -> str:
+    """The URL if its scheme is one Telegram links safely (http/https/tg/mailto), else ""."""
+    url = url.strip()
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return ""
+    return url if scheme in SAFE_SCHEMES else ""
+
+
+def link(url: str, label: str) -> str:
+    """An <a> tag around escaped `label`, or just the escaped label when the URL is unsafe."""
+    href = safe_href(url)
+    if not href:
+        return escape(label)
+    return f'<a href="{escape(href)}">{escape(label)}</a>'
+
+
+# --- Markdown → Telegram HTML -------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    # Raw HTML off: an LLM writing <b> or <script> gets it shown as text, never interpreted.
+    return MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
+
+
+_INLINE_TAGS = {
+    "strong_open": "<b>",
+    "strong_close": "</b>",
+    "em_open": "<i>",
+    "em_close": "</i>",
+    "s_open": "<s>",
+    "s_close": "</s>",
+}
+
+
+def _render_inline(children: list[Token], *, in_link: bool = False) -> str:
+    out: list[str] = []
+    link_stack: list[bool] = []
+    for tok in children:
+        kind = tok.type
+        if kind == "text":
+            out.append(escape(tok.content))
+        elif kind in ("softbreak", "hardbreak"):
+            out.append("\n")
+        elif kind in _INLINE_TAGS:
+            out.append(_INLINE_TAGS[kind])
+        elif kind == "code_inline":
+            out.append(f"<code>{escape(tok.content)}</code>")
+        elif kind == "link_open":
+            href = safe_href(str(tok.attrs.get("href", "")))
+            # Telegram rejects nested links; an unsafe scheme becomes plain text.
+            opened = bool(href) and not in_link and not any(link_stack)
+            link_stack.append(opened)
+            if opened:
+                out.append(f'<a href="{escape(href)}">')
+        elif kind == "link_close":
+            if link_stack and link_stack.pop():
+                out.append("</a>")
+        elif kind == "image":
+            out.append(escape(tok.content or ""))
+        else:  # html_inline (cannot occur with html off), entities already decoded, ...
+            out.append(escape(tok.content))
+    return "".join(out)
+
+
+def markdown_to_html(markdown: str) -> str:
+    """LLM Markdown (bullets, bold, italics, links, code) → Telegram HTML; everything escaped."""
+    tokens = _markdown().parse(markdown)
+    out: list[str] = []
+    lists: list[list[object]] = []  # [kind, next number]
+    quote_depth = 0
+    at_start = True  # right after a bullet or an opening <blockquote>: no separator
+
+    def separate() -> None:
+        nonlocal at_start
+        if out and not at_start:
+            out.append("\n" if lists else "\n\n")
+        at_start = False
+
+    for tok in tokens:
+        kind = tok.type
+        if kind == "paragraph_open":
+            if not tok.hidden:
+                separate()
+        elif kind == "inline":
+            out.append(_render_inline(tok.children or []))
+            at_start = False
+        elif kind == "heading_open":
+            separate()
+            out.append("<b>")
+        elif kind == "heading_close":
+            out.append("</b>")
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            start = int(tok.attrs.get("start", 1) or 1) if kind == "ordered_list_open" else 0
+            if not lists:
+                separate()
+                at_start = True
+            lists.append(["ol" if kind == "ordered_list_open" else "ul", start])
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "list_item_open":
+            if out and not at_start:
+                out.append("\n")
+            current = lists[-1]
+            indent = "   " * (len(lists) - 1)
+            if current[0] == "ol":
+                out.append(f"{indent}{current[1]}. ")
+                current[1] = int(current[1]) + 1  # type: ignore[call-overload]
+            else:
+                out.append(f"{indent}{'•' if len(lists) == 1 else '◦'} ")
+            at_start = True
+        elif kind == "blockquote_open":
+            separate()
+            # Telegram does not allow nested blockquotes; inner quotes merge into the outer one.
+            if quote_depth == 0:
+                out.append("<blockquote>")
+            quote_depth += 1
+            at_start = True
+        elif kind == "blockquote_close":
+            quote_depth -= 1
+            if quote_depth == 0:
+                out.append("</blockquote>")
+            at_start = False
+        elif kind in ("fence", "code_block"):
+            separate()
+            out.append(f"<pre>{escape(tok.content.rstrip(chr(10)))}</pre>")
+        elif kind == "hr":
+            separate()
+            out.append("———")
+        elif kind == "html_block":
+            separate()
+            out.append(escape(tok.content.rstrip("\n")))
+    return "".join(out).strip()
+
+
+# --- Splitting ----------------------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"<(?P<close>/)?(?P<name>[a-zA-Z][a-zA-Z0-9-]*)(?P<attrs>[^>]*)>"
+    r"|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z]+);"
+    r"|.",
+    re.DOTALL,
+)
+_SENTENCE_END = frozenset(".!?…")
+
+
+@dataclass(slots=True)
+class _Atom:
+    raw: str
+    char: str  # visible character ("" for tags)
+    stack: tuple[tuple[str, str], ...]  # open tags (name, raw opening tag) BEFORE this atom
+
+
+def _atoms(text: str) -> list[_Atom]:
+    atoms: list[_Atom] = []
+    stack: tuple[tuple[str, str], ...] = ()
+    for match in _TOKEN.finditer(text):
+        raw = match.group(0)
+        name = match.group("name")
+        if name:
+            atoms.append(_Atom(raw, "", stack))
+            if match.group("close"):
+                lowered = name.lower()
+                for i in range(len(stack) - 1, -1, -1):
+                    if stack[i][0] == lowered:
+                        stack = stack[:i]
+                        break
+            else:
+                stack = (*stack, (name.lower(), raw))
+        elif raw.startswith("&") and len(raw) > 1:
+            atoms.append(_Atom(raw, _html.unescape(raw), stack))
+        else:
+            atoms.append(_Atom(raw, raw, stack))
+    return atoms
+
+
+def _break_score(atoms: list[_Atom], i: int) -> int:
+    """How good a place it is to start a new part at atom i (higher is better)."""
+    prev = atoms[i - 1].char if i > 0 else ""
+    if not prev:
+        return 0
+    if prev == "\n":
+        before = atoms[i - 2].char if i > 1 else ""
+        return 4 if before == "\n" else 3
+    if prev.isspace():
+        before = atoms[i - 2].char if i > 1 else ""
+        return 2 if before in _SENTENCE_END else 1
+    return 0
+
+
+def _render(atoms: list[_Atom], start: int, end: int) -> str:
+    """Atoms[start:end] as valid HTML: tags open at `start` reopened, tags open at `end` closed."""
+    # Trim whitespace at the cut: Telegram strips it anyway and it would count against the limit.
+    while start < end and atoms[start].char.isspace():
+        start += 1
+    while end > start and atoms[end - 1].char.isspace():
+        end -= 1
+    if start >= end:
+        return ""
+    opening = "".join(raw for _, raw in atoms[start].stack)
+    body = "".join(atom.raw for atom in atoms[start:end])
+    tail = atoms[end].stack if end < len(atoms) else ()
+    # Tags opened and closed inside the part are balanced; only those still open at the end
+    # (which include any reopened at the start) need closing, innermost first.
+    closing = "".join(f"</{name}>" for name, _ in reversed(tail))
+    return opening + body + closing
+
+
+def split_html(html: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Split Telegram HTML into parts of at most `limit` visible UTF-16 units each.
+
+    Cuts prefer paragraph breaks, then line breaks, then sentence ends, then spaces; a tag open
+    across a cut is closed at the end of one part and reopened at the start of the next, so every
+    part is valid on its own. Entities (&amp; ...) are never cut.
+    """
+    if limit < 2:
+        raise ValueError("limit must be at least 2 (one astral character)")
+    atoms = _atoms(html)
+    parts: list[str] = []
+    start = 0
+    count = len(atoms)
+    while start < count:
+        # Skip leading whitespace so it does not eat into the budget.
+        while start < count and atoms[start].char.isspace():
+            start += 1
+        if start >= count:
+            break
+        used = 0
+        end = start
+        best = [0] * 5  # latest cut position for each score, 0 = none
+        while end < count:
+            width = utf16_len(atoms[end].char) if atoms[end].char else 0
+            if used + width > limit:
+                break
+            used += width
+            end += 1
+            if end < count:
+                score = _break_score(atoms, end)
+                if score:
+                    best[score] = end
+        if end >= count:
+            cut = count
+        else:
+            cut = end
+            # Take the best kind of boundary that still leaves the part at least half full
+            # (a paragraph break near the start is worse than a sentence end near the limit).
+            budget_floor = start + (end - start) // 2
+            for score in (4, 3, 2, 1):
+                if best[score] > budget_floor:
+                    cut = best[score]
+                    break
+            else:
+                for score in (4, 3, 2, 1):
+                    if best[score] > start:
+                        cut = best[score]
+                        break
+        part = _render(atoms, start, cut)
+        if part and _visible(part).strip():
+            parts.append(part)
+        start = cut
+    return parts
+
+
+def _visible(html: str) -> str:
+    return "".join(atom.char for atom in _atoms(html))
+
+
+def visible_text(html: str) -> str:
+    """The text Telegram would show for `html` (tags dropped, entities decoded)."""
+    return _visible(html)
+
+
+# --- Message layouts ----------------------------------------------------------------------------
+
+
+def format_origin(
+    *,
+    channel_title: str = "",
+    post_url: str = "",
+    user_name: str = "",
+    hidden_name: str = "",
+    chat_title: str = "",
+) -> str:
+    """One HTML line naming where a forwarded post came from (channel, user, hidden user, group)."""
+    if channel_title or post_url:
+        label = channel_title or "a channel"
+        if post_url:
+            return f"Forwarded from {link(post_url, label)}"
+        return f"Forwarded from <b>{escape(label)}</b>"
+    if user_name:
+        return f"Forwarded from <b>{escape(user_name)}</b>"
+    if hidden_name:
+        return f"Forwarded from <b>{escape(hidden_name)}</b> (hidden account)"
+    if chat_title:
+        return f"Forwarded from <b>{escape(chat_title)}</b>"
+    return ""
+
+
+def format_summary(result: Result, *, origin: str = "") -> str:
+    """Title linked to the source, optional origin line (trusted HTML), then the key statements."""
+    doc = result.document
+    title = doc.title.strip() or doc.site.strip() or doc.url or "Article"
+    url = doc.url or (doc.source if doc.source.startswith(("http://", "https://")) else "")
+    head = f"<b>{link(url, title)}</b>" if url else f"<b>{escape(title)}</b>"
+    lines = [head]
+    meta = " · ".join(part for part in (doc.site.strip(), doc.date.strip()) if part)
+    if meta:
+        lines.append(f"<i>{escape(meta)}</i>")
+    if origin:
+        lines.append(origin)
+    blocks = ["\n".join(lines)]
+    summary = result.summary
+    if summary is not None and summary.text.strip():
+        blocks.append(markdown_to_html(summary.text))
+        if summary.note:
+            blocks.append(f"<i>{escape(summary.note)}</i>")
+    for warning in result.warnings:
+        blocks.append(f"<i>{escape(warning)}</i>")
+    return "\n\n".join(blocks)
+
+
+def format_repairs(result: Result, *, limit: int = 50) -> str:
+    """A short HTML list of the repairs /clean made (first `limit`), grouped by kind counts."""
+    clean = result.clean
+    if clean is None or not clean.repairs:
+        return "<i>No repairs were needed.</i>"
+    counts: dict[str, int] = {}
+    for repair in clean.repairs:
+        counts[repair.kind] = counts.get(repair.kind, 0) + 1
+    head = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
+    lines = [f"<b>{len(clean.repairs)} repairs</b> ({escape(head)})"]
+    for repair in clean.repairs[:limit]:
+        before = repair.before.replace("\n", "⏎")[:80]
+        after = repair.after.replace("\n", "⏎")[:80]
+        lines.append(f"• {escape(repair.kind)}: <s>{escape(before)}</s> → {escape(after)}")
+    if len(clean.repairs) > limit:
+        lines.append(f"… and {len(clean.repairs) - limit} more")
+    return "\n".join(lines)

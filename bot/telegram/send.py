@@ -1,0 +1,230 @@
+"""Sending to Telegram safely: split long HTML, wait out flood limits, remember blocked chats."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING, TypeVar
+
+from telegram import InputFile, LinkPreviewOptions, Message, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
+
+from bot.errors import BotError
+from bot.storage.chats import ChatRepository
+from bot.telegram.format import MAX_CAPTION, split_html, visible_text
+
+if TYPE_CHECKING:
+    from telegram import Bot
+
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+MAX_RETRY_AFTER_ROUNDS = 3
+
+
+class ChatGoneError(BotError):
+    """Telegram answered Forbidden: the user blocked the bot or the bot left/was removed."""
+
+    default_message = "The bot can no longer write to this chat."
+
+    def __init__(self, chat_id: int, detail: str | None = None) -> None:
+        self.chat_id = chat_id
+        super().__init__(detail=detail)
+
+
+class ChatMovedError(BotError):
+    """The group became a supergroup; `new_chat_id` is where it lives now (data already moved)."""
+
+    default_message = "This group was upgraded to a supergroup."
+
+    def __init__(self, chat_id: int, new_chat_id: int) -> None:
+        self.chat_id = chat_id
+        self.new_chat_id = new_chat_id
+        super().__init__(detail=f"{chat_id} -> {new_chat_id}")
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """RetryAfter's wait in seconds (PTB 22 stores a timedelta; older code used an int)."""
+    value = getattr(exc, "_retry_after", None)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value or 1)
+
+
+def _repo(services: Services | None) -> ChatRepository | None:
+    if services is None:
+        return None
+    return ChatRepository(services.db, services.clock)
+
+
+async def call_chat(
+    bot: Bot, chat_id: int, make: Callable[[], Awaitable[T]], *, services: Services | None = None
+) -> T:
+    """Run one Bot API call for `chat_id`, translating Forbidden/ChatMigrated and waiting out 429.
+
+    A PTB rate limiter on the bot already retries RetryAfter; this loop is the backstop when it
+    gave up (or when the bot was built without one), so a flood wait never loses a message.
+    """
+    repo = _repo(services)
+    counted_by_limiter = getattr(bot, "rate_limiter", None) is not None
+    for attempt in range(MAX_RETRY_AFTER_ROUNDS + 1):
+        try:
+            return await make()
+        except RetryAfter as exc:
+            if services is not None and not counted_by_limiter:
+                services.metrics.telegram_retry_after.inc()
+            if attempt == MAX_RETRY_AFTER_ROUNDS:
+                raise
+            wait = retry_after_seconds(exc) + 0.1
+            log.info("flood wait %.1fs for chat %s", wait, chat_id)
+            await asyncio.sleep(wait)
+        except Forbidden as exc:
+            log.info("chat %s is gone (%s); no more sends", chat_id, exc.message)
+            if repo is not None:
+                await repo.mark_blocked(chat_id)
+            raise ChatGoneError(chat_id, detail=exc.message) from exc
+        except ChatMigrated as exc:
+            log.info("chat %s migrated to %s", chat_id, exc.new_chat_id)
+            if repo is not None:
+                await repo.migrate(chat_id, exc.new_chat_id)
+            raise ChatMovedError(chat_id, exc.new_chat_id) from exc
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _check_not_gone(chat_id: int, services: Services | None) -> None:
+    repo = _repo(services)
+    if repo is not None and await repo.is_blocked(chat_id):
+        raise ChatGoneError(chat_id, detail="blocked earlier; send skipped")
+
+
+def _reply(reply_to: int | None) -> ReplyParameters | None:
+    # The message may have been deleted meanwhile: send anyway rather than fail.
+    if reply_to is None:
+        return None
+    return ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+
+
+async def send_html(
+    bot: Bot,
+    chat_id: int,
+    html: str,
+    *,
+    reply_to: int | None = None,
+    services: Services | None = None,
+    preview: bool = False,
+    reply_markup: object | None = None,
+) -> list[Message]:
+    """Send HTML (split at 4,096 UTF-16 units) in order; the first part replies to `reply_to`.
+
+    Raises ChatGoneError (chat recorded as blocked; later calls skip without an API call) or
+    ChatMovedError (settings moved to the supergroup id).
+    """
+    await _check_not_gone(chat_id, services)
+    parts = split_html(html)
+    sent: list[Message] = []
+    link_preview = LinkPreviewOptions(is_disabled=not preview)
+    for index, part in enumerate(parts):
+        markup = reply_markup if index == len(parts) - 1 else None
+        reply = _reply(reply_to) if index == 0 else None
+
+        async def _send(
+            part: str = part, reply: ReplyParameters | None = reply, markup: object = markup
+        ) -> Message:
+            try:
+                return await bot.send_message(
+                    chat_id,
+                    part,
+                    parse_mode=ParseMode.HTML,
+                    reply_parameters=reply,
+                    link_preview_options=link_preview,
+                    reply_markup=markup,  # type: ignore[arg-type]
+                )
+            except BadRequest as exc:
+                if "parse entities" not in exc.message.lower():
+                    raise
+                # Our HTML should always parse; if it ever does not, the user still gets the
+                # text, and the log says which message to fix.
+                log.error("Telegram rejected HTML (%s); sending as plain text", exc.message)
+                return await bot.send_message(
+                    chat_id,
+                    visible_text(part),
+                    reply_parameters=reply,
+                    link_preview_options=link_preview,
+                    reply_markup=markup,  # type: ignore[arg-type]
+                )
+
+        sent.append(await call_chat(bot, chat_id, _send, services=services))
+    return sent
+
+
+async def edit_html(
+    bot: Bot, chat_id: int, message_id: int, html: str, *, services: Services | None = None
+) -> bool:
+    """Replace a (short) message's text; False when Telegram refused the edit (e.g. unchanged)."""
+    parts = split_html(html)
+    if not parts:
+        return False
+
+    async def _edit() -> object:
+        return await bot.edit_message_text(
+            parts[0],
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+
+    try:
+        await call_chat(bot, chat_id, _edit, services=services)
+    except BadRequest as exc:
+        log.debug("edit refused: %s", exc.message)
+        return False
+    return True
+
+
+async def delete_message(
+    bot: Bot, chat_id: int, message_id: int, *, services: Services | None = None
+) -> bool:
+    """Delete a message the bot sent; False when it is already gone or too old."""
+    try:
+        return bool(
+            await call_chat(
+                bot,
+                chat_id,
+                lambda: bot.delete_message(chat_id=chat_id, message_id=message_id),
+                services=services,
+            )
+        )
+    except BadRequest as exc:
+        log.debug("delete refused: %s", exc.message)
+        return False
+
+
+async def send_file(
+    bot: Bot,
+    chat_id: int,
+    filename: str,
+    data: bytes,
+    *,
+    caption_html: str = "",
+    reply_to: int | None = None,
+    services: Services | None = None,
+) -> Message:
+    """Send `data` as a document with an (at most 1,024-unit) HTML caption."""
+    await _check_not_gone(chat_id, services)
+    captions = split_html(caption_html, MAX_CAPTION) if caption_html else []
+
+    async def _send() -> Message:
+        return await bot.send_document(
+            chat_id,
+            InputFile(data, filename=filename),
+            caption=captions[0] if captions else None,
+            parse_mode=ParseMode.HTML,
+            reply_parameters=_reply(reply_to),
+        )
+
+    return await call_chat(bot, chat_id, _send, services=services)
