@@ -1,0 +1,499 @@
+"""Repository for subscriptions, feeds, feed items and the articles a digest draws on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from bot.storage.db import Database
+from bot.storage.schema import (
+    Chat,
+    ChatArticle,
+    Delivery,
+    Feed,
+    FeedItem,
+    Subscription,
+    SummaryRow,
+)
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes (stored as UTC); make them aware again."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def insert_for(db: Database):  # type: ignore[no-untyped-def]
+    """The dialect's INSERT with ON CONFLICT support."""
+    return pg_insert if db.is_postgres else sqlite_insert
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionInfo:
+    """A subscription as the scheduler sees it."""
+
+    id: int
+    chat_id: int
+    local_time: str
+    timezone: str
+    active: bool
+    paused_reason: str
+    since: datetime  # digests are due only from this instant on (subscribe / change time)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInfo:
+    """A feed followed by a chat, with its conditional-GET state."""
+
+    id: int
+    chat_id: int
+    url: str
+    title: str
+    etag: str
+    last_modified: str
+    last_error: str
+    last_checked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DigestArticle:
+    """One article summarised in a chat, with its summary text when known."""
+
+    id: int
+    url: str
+    title: str
+    site: str
+    content_hash: str
+    summary: str
+    created_at: datetime
+
+
+def _sub(row: Subscription) -> SubscriptionInfo:
+    return SubscriptionInfo(
+        id=row.id,
+        chat_id=row.chat_id,
+        local_time=row.local_time,
+        timezone=row.timezone,
+        active=row.active,
+        paused_reason=row.paused_reason,
+        since=utc(row.created_at),  # type: ignore[arg-type]
+    )
+
+
+def _feed(row: Feed) -> FeedInfo:
+    return FeedInfo(
+        id=row.id,
+        chat_id=row.chat_id,
+        url=row.url,
+        title=row.title,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        last_error=row.last_error,
+        last_checked_at=utc(row.last_checked_at),
+    )
+
+
+class DigestStore:
+    """All digest reads and writes except delivery claims (see `delivery.py`)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- chats -----------------------------------------------------------------------------
+
+    async def ensure_chat(
+        self, chat_id: int, *, now: datetime, chat_type: str = "private", title: str = ""
+    ) -> None:
+        """Insert the chat row if it is missing (the Telegram layer may already have done it)."""
+        insert = insert_for(self.db)
+        async with self.db.session() as session:
+            await session.execute(
+                insert(Chat)
+                .values(
+                    id=chat_id,
+                    type=chat_type,
+                    title=title[:256],
+                    username="",
+                    summary_length="medium",
+                    summary_language="",
+                    auto_mode=False,
+                    timezone="UTC",
+                    digest_empty_note=False,
+                    created_at=now,
+                )
+                .on_conflict_do_nothing(index_elements=["id"])
+            )
+
+    async def chat_timezone(self, chat_id: int) -> str:
+        """The zone remembered for a chat ('UTC' when unknown)."""
+        async with self.db.session() as session:
+            zone = await session.scalar(select(Chat.timezone).where(Chat.id == chat_id))
+        return zone or "UTC"
+
+    async def empty_note(self, chat_id: int) -> bool:
+        """Whether the chat asked for a 'nothing new' note instead of skipping empty digests."""
+        async with self.db.session() as session:
+            flag = await session.scalar(select(Chat.digest_empty_note).where(Chat.id == chat_id))
+        return bool(flag)
+
+    async def set_empty_note(self, chat_id: int, value: bool) -> None:
+        """Change the chat's 'nothing new' note setting."""
+        async with self.db.session() as session:
+            await session.execute(
+                update(Chat).where(Chat.id == chat_id).values(digest_empty_note=value)
+            )
+
+    # -- subscriptions ---------------------------------------------------------------------
+
+    async def subscribe(
+        self,
+        chat_id: int,
+        local_time: str,
+        zone: str,
+        *,
+        now: datetime,
+        chat_type: str = "private",
+        title: str = "",
+    ) -> SubscriptionInfo:
+        """Create or change the chat's subscription (and remember its zone) in one transaction."""
+        insert = insert_for(self.db)
+        async with self.db.session() as session:
+            await session.execute(
+                insert(Chat)
+                .values(
+                    id=chat_id,
+                    type=chat_type,
+                    title=title[:256],
+                    username="",
+                    summary_length="medium",
+                    summary_language="",
+                    auto_mode=False,
+                    timezone=zone,
+                    digest_empty_note=False,
+                    created_at=now,
+                )
+                .on_conflict_do_update(index_elements=["id"], set_={"timezone": zone})
+            )
+            # `created_at` doubles as "schedule valid since": changing the time never triggers a
+            # catch-up digest for a moment that passed before the change.
+            await session.execute(
+                insert(Subscription)
+                .values(
+                    chat_id=chat_id,
+                    local_time=local_time,
+                    timezone=zone,
+                    active=True,
+                    paused_reason="",
+                    created_at=now,
+                )
+                .on_conflict_do_update(
+                    index_elements=["chat_id"],
+                    set_={
+                        "local_time": local_time,
+                        "timezone": zone,
+                        "active": True,
+                        "paused_reason": "",
+                        "created_at": now,
+                    },
+                )
+            )
+            row = await session.scalar(select(Subscription).where(Subscription.chat_id == chat_id))
+            assert row is not None
+            return _sub(row)
+
+    async def unsubscribe(self, chat_id: int) -> bool:
+        """Delete the chat's subscription; False when there was none."""
+        async with self.db.session() as session:
+            result = await session.execute(
+                delete(Subscription).where(Subscription.chat_id == chat_id)
+            )
+            return (result.rowcount or 0) > 0  # type: ignore[attr-defined]
+
+    async def subscription(self, chat_id: int) -> SubscriptionInfo | None:
+        """The chat's subscription, if any."""
+        async with self.db.session() as session:
+            row = await session.scalar(select(Subscription).where(Subscription.chat_id == chat_id))
+            return _sub(row) if row else None
+
+    async def active_subscriptions(self) -> list[SubscriptionInfo]:
+        """Every active subscription (columns only; cheap even for tens of thousands)."""
+        async with self.db.session() as session:
+            rows = await session.execute(
+                select(
+                    Subscription.id,
+                    Subscription.chat_id,
+                    Subscription.local_time,
+                    Subscription.timezone,
+                    Subscription.created_at,
+                ).where(Subscription.active.is_(True))
+            )
+            return [
+                SubscriptionInfo(r[0], r[1], r[2], r[3], True, "", utc(r[4]))  # type: ignore[arg-type]
+                for r in rows
+            ]
+
+    async def pause(self, subscription_id: int, reason: str) -> None:
+        """Stop digests for a subscription (the chat blocked or removed the bot)."""
+        async with self.db.session() as session:
+            await session.execute(
+                update(Subscription)
+                .where(Subscription.id == subscription_id)
+                .values(active=False, paused_reason=reason[:128])
+            )
+
+    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: its subscription, feeds and articles follow it."""
+        async with self.db.session() as session:
+            taken = await session.scalar(
+                select(Subscription.id).where(Subscription.chat_id == new_chat_id)
+            )
+            if taken is None:
+                await session.execute(
+                    update(Subscription)
+                    .where(Subscription.chat_id == old_chat_id)
+                    .values(chat_id=new_chat_id)
+                )
+            else:
+                await session.execute(
+                    delete(Subscription).where(Subscription.chat_id == old_chat_id)
+                )
+            existing = set(
+                (await session.scalars(select(Feed.url).where(Feed.chat_id == new_chat_id))).all()
+            )
+            if existing:
+                await session.execute(
+                    delete(Feed).where(Feed.chat_id == old_chat_id, Feed.url.in_(existing))
+                )
+            await session.execute(
+                update(Feed).where(Feed.chat_id == old_chat_id).values(chat_id=new_chat_id)
+            )
+            await session.execute(
+                update(ChatArticle)
+                .where(ChatArticle.chat_id == old_chat_id)
+                .values(chat_id=new_chat_id)
+            )
+            await session.execute(
+                update(Delivery).where(Delivery.chat_id == old_chat_id).values(chat_id=new_chat_id)
+            )
+            zone = await session.scalar(select(Chat.timezone).where(Chat.id == old_chat_id))
+            if zone is not None:
+                insert = insert_for(self.db)
+                await session.execute(
+                    insert(Chat)
+                    .values(
+                        id=new_chat_id,
+                        type="supergroup",
+                        title="",
+                        username="",
+                        summary_length="medium",
+                        summary_language="",
+                        auto_mode=False,
+                        timezone=zone,
+                        digest_empty_note=False,
+                        created_at=datetime.now(UTC),
+                    )
+                    .on_conflict_do_nothing(index_elements=["id"])
+                )
+
+    # -- feeds -----------------------------------------------------------------------------
+
+    async def add_feed(self, chat_id: int, url: str, title: str, *, now: datetime) -> bool:
+        """Follow a feed; False when the chat already follows that URL."""
+        insert = insert_for(self.db)
+        async with self.db.session() as session:
+            result = await session.execute(
+                insert(Feed)
+                .values(
+                    chat_id=chat_id,
+                    url=url,
+                    title=title,
+                    etag="",
+                    last_modified="",
+                    last_error="",
+                    created_at=now,
+                )
+                .on_conflict_do_nothing(index_elements=["chat_id", "url"])
+            )
+            return (result.rowcount or 0) > 0  # type: ignore[attr-defined]
+
+    async def add_feeds(
+        self, chat_id: int, feeds: Iterable[tuple[str, str]], *, now: datetime
+    ) -> int:
+        """Follow several feeds at once (OPML import) in one transaction; returns how many are new."""
+        insert = insert_for(self.db)
+        added = 0
+        async with self.db.session() as session:
+            for url, title in feeds:
+                result = await session.execute(
+                    insert(Feed)
+                    .values(
+                        chat_id=chat_id,
+                        url=url,
+                        title=title,
+                        etag="",
+                        last_modified="",
+                        last_error="",
+                        created_at=now,
+                    )
+                    .on_conflict_do_nothing(index_elements=["chat_id", "url"])
+                )
+                added += result.rowcount or 0  # type: ignore[attr-defined]
+        return added
+
+    async def remove_feed(self, chat_id: int, url: str) -> bool:
+        """Stop following a feed; False when the chat did not follow it."""
+        async with self.db.session() as session:
+            result = await session.execute(
+                delete(Feed).where(Feed.chat_id == chat_id, Feed.url == url)
+            )
+            return (result.rowcount or 0) > 0  # type: ignore[attr-defined]
+
+    async def feeds(self, chat_id: int) -> list[FeedInfo]:
+        """The chat's feeds, oldest first."""
+        async with self.db.session() as session:
+            rows = await session.scalars(
+                select(Feed).where(Feed.chat_id == chat_id).order_by(Feed.id)
+            )
+            return [_feed(r) for r in rows]
+
+    async def feeds_for_chats(self, chat_ids: Sequence[int]) -> list[FeedInfo]:
+        """Feeds of the given chats (for polling before their digests)."""
+        if not chat_ids:
+            return []
+        result: list[FeedInfo] = []
+        async with self.db.session() as session:
+            for start in range(0, len(chat_ids), 500):
+                chunk = list(chat_ids[start : start + 500])
+                rows = await session.scalars(select(Feed).where(Feed.chat_id.in_(chunk)))
+                result.extend(_feed(r) for r in rows)
+        return result
+
+    async def update_feed(
+        self,
+        feed_id: int,
+        *,
+        now: datetime,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        title: str | None = None,
+        error: str = "",
+    ) -> None:
+        """Record a poll: validators (when given), title, time and the last error ('' = fine)."""
+        values: dict[str, object] = {"last_checked_at": now, "last_error": error[:500]}
+        if etag is not None:
+            values["etag"] = etag
+        if last_modified is not None:
+            values["last_modified"] = last_modified
+        if title:
+            values["title"] = title
+        async with self.db.session() as session:
+            await session.execute(update(Feed).where(Feed.id == feed_id).values(**values))
+
+    async def add_feed_items(
+        self,
+        feed_id: int,
+        items: Sequence[tuple[str, str, str, datetime | None]],
+        *,
+        now: datetime,
+    ) -> list[tuple[str, str, str]]:
+        """Store (guid, url, title, published) rows; return the (guid, url, title) that were new."""
+        if not items:
+            return []
+        insert = insert_for(self.db)
+        new: list[tuple[str, str, str]] = []
+        async with self.db.session() as session:
+            for guid, url, title, published in items:
+                result = await session.execute(
+                    insert(FeedItem)
+                    .values(
+                        feed_id=feed_id,
+                        guid=guid[:512],
+                        url=url,
+                        title=title,
+                        published_at=published,
+                        content_hash="",
+                        seen_at=now,
+                    )
+                    .on_conflict_do_nothing(index_elements=["feed_id", "guid"])
+                )
+                if result.rowcount:  # type: ignore[attr-defined]
+                    new.append((guid, url, title))
+        return new
+
+    async def set_item_hash(self, feed_id: int, guid: str, content_hash: str) -> None:
+        """Remember which content a feed item turned out to be."""
+        async with self.db.session() as session:
+            await session.execute(
+                update(FeedItem)
+                .where(FeedItem.feed_id == feed_id, FeedItem.guid == guid[:512])
+                .values(content_hash=content_hash)
+            )
+
+    async def count_feed_items(self, feed_id: int) -> int:
+        """How many items of a feed are stored."""
+        async with self.db.session() as session:
+            return int(
+                await session.scalar(
+                    select(func.count()).select_from(FeedItem).where(FeedItem.feed_id == feed_id)
+                )
+                or 0
+            )
+
+    # -- digest material -------------------------------------------------------------------
+
+    async def previous_digest_due(self, subscription_id: int, before: date) -> datetime | None:
+        """When the last digest actually sent before `before` was due (the window's start)."""
+        async with self.db.session() as session:
+            due = await session.scalar(
+                select(func.max(Delivery.due_at)).where(
+                    Delivery.subscription_id == subscription_id,
+                    Delivery.status == "sent",
+                    Delivery.local_date < before,
+                )
+            )
+        return utc(due)
+
+    async def articles(self, chat_id: int, after: datetime, until: datetime) -> list[DigestArticle]:
+        """Articles summarised in the chat in (after, until], oldest first, with summary text."""
+        async with self.db.session() as session:
+            rows = (
+                await session.execute(
+                    select(ChatArticle, SummaryRow.text)
+                    .outerjoin(SummaryRow, SummaryRow.id == ChatArticle.summary_id)
+                    .where(
+                        ChatArticle.chat_id == chat_id,
+                        ChatArticle.created_at > after,
+                        ChatArticle.created_at <= until,
+                    )
+                    .order_by(ChatArticle.created_at, ChatArticle.id)
+                )
+            ).all()
+            missing = {a.content_hash for a, text in rows if text is None}
+            fallback: dict[str, str] = {}
+            if missing:
+                # An offline fallback is not cached under a summary id; any summary of the same
+                # content is still better than none.
+                found = await session.execute(
+                    select(SummaryRow.content_hash, SummaryRow.text)
+                    .where(SummaryRow.content_hash.in_(missing))
+                    .order_by(SummaryRow.id)
+                )
+                fallback = {h: t for h, t in found}
+        return [
+            DigestArticle(
+                id=a.id,
+                url=a.url,
+                title=a.title,
+                site=a.site,
+                content_hash=a.content_hash,
+                summary=text if text is not None else fallback.get(a.content_hash, ""),
+                created_at=utc(a.created_at),  # type: ignore[arg-type]
+            )
+            for a, text in rows
+        ]
