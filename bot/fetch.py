@@ -1,0 +1,368 @@
+"""Download a page safely: SSRF guard on every hop, size cap on decoded bytes, charset detection.
+
+The only module of the pipeline that imports httpx. Redirects are followed here, not by httpx,
+so that every hop is resolved, checked and pinned: the request goes to the very address that
+passed the check (the URL host is replaced by the IP, the Host header and TLS SNI keep the name),
+which closes the DNS-rebinding gap between checking a name and connecting to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import zlib
+from collections.abc import Awaitable, Callable, Sequence
+from email.message import Message
+from urllib.parse import urljoin
+
+import httpx
+
+from bot.config import Settings
+from bot.errors import (
+    FetchError,
+    FetchTimeoutError,
+    HTTPStatusError,
+    InputError,
+    PrivateAddressError,
+    TooLargeError,
+    TooManyRedirectsError,
+    UnreachableError,
+    UnsupportedContentError,
+)
+from bot.extract import decode_body
+from bot.models import Fetched
+
+HTML_TYPES: tuple[str, ...] = ("text/html", "application/xhtml+xml", "text/plain")
+FEED_TYPES: tuple[str, ...] = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/xml",
+    "text/xml",
+)
+DEFAULT_USER_AGENT = "Mozilla/5.0 (compatible; NewsFixBot/0.1; +https://github.com/newsfix/bot)"
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+# host, port -> IP address strings. The seam for tests and for custom DNS.
+Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """Resolve a host name with the event loop's getaddrinfo (non-blocking)."""
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UnreachableError(
+            f"The site name {host} could not be found; check the link.", detail=str(exc)
+        ) from exc
+    seen: dict[str, None] = {}
+    for _family, _type, _proto, _name, sockaddr in infos:
+        seen.setdefault(str(sockaddr[0]), None)
+    return list(seen)
+
+
+def refusal_reason(address: str) -> str:
+    """Why an IP address must not be fetched ("" when it is a public address)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for reason, flag in (
+        ("loopback", ip.is_loopback),
+        ("unspecified", ip.is_unspecified),
+        ("link-local", ip.is_link_local),
+        ("multicast", ip.is_multicast),
+        ("private", ip.is_private),
+        ("reserved", ip.is_reserved),
+    ):
+        if flag:
+            return reason
+    # Catches what the flags above miss, e.g. carrier-grade NAT 100.64.0.0/10 and 6to4/Teredo.
+    return "" if ip.is_global else "non-public"
+
+
+def parse_http_url(url: str) -> httpx.URL:
+    """Parse a user-given link; InputError unless it is an absolute http(s) URL with a host."""
+    try:
+        parsed = httpx.URL(url.strip())
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise InputError("That link is not a valid web address.", detail=str(exc)) from exc
+    if parsed.scheme not in ("http", "https"):
+        scheme = parsed.scheme or "no scheme"
+        raise InputError(f"Only http and https links can be fetched, not {scheme}.")
+    if not parsed.host:
+        raise InputError("That link has no site name in it.")
+    if parsed.userinfo:
+        raise InputError("Links with a user name or password in them are not fetched.")
+    return parsed.copy_with(fragment=None)
+
+
+def _media_type(content_type: str) -> tuple[str, str]:
+    """("text/html", "utf-8") from a Content-Type header value."""
+    msg = Message()
+    msg["content-type"] = content_type or "application/octet-stream"
+    charset = msg.get_param("charset")
+    return msg.get_content_type().lower(), str(charset).strip() if isinstance(charset, str) else ""
+
+
+class _Inflater:
+    """Content-Encoding decoder that never produces more than the cap (gzip bombs stop early)."""
+
+    def __init__(self, encoding: str, cap: int) -> None:
+        self.cap = cap
+        self.size = 0
+        self.encoding = encoding
+        if encoding in ("gzip", "x-gzip"):
+            self._z: zlib._Decompress | None = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._z = zlib.decompressobj()  # zlib-wrapped; raw deflate handled on first error
+        elif encoding in ("", "identity"):
+            self._z = None
+        else:
+            raise UnsupportedContentError(
+                f"The site sent the page in an unsupported compression ({encoding})."
+            )
+        self._first = True
+
+    def feed(self, data: bytes) -> bytes:
+        """Decode one raw chunk; TooLargeError as soon as decoded output passes the cap."""
+        if self._z is None:
+            out = data
+        else:
+            out = self._decompress(data)
+        self.size += len(out)
+        if self.size > self.cap:
+            raise TooLargeError(_too_large(self.cap))
+        return out
+
+    def _decompress(self, data: bytes) -> bytes:
+        assert self._z is not None
+        try:
+            # max_length = room left + 1: producing that extra byte proves the cap is passed.
+            out = self._z.decompress(data, self.cap - self.size + 1)
+        except zlib.error:
+            if self._first and self.encoding == "deflate":
+                # Some servers send raw deflate without the zlib header.
+                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                self._first = False
+                return self._decompress(data)
+            raise FetchError("The site sent a corrupt compressed page.") from None
+        self._first = False
+        return out
+
+
+def _too_large(cap: int) -> str:
+    return f"The page is larger than {cap / (1024 * 1024):g} MB, more than the bot processes."
+
+
+class Fetcher:
+    """Downloads pages over http(s) with the guards the bot needs; one per process, closed at exit."""
+
+    def __init__(
+        self,
+        *,
+        max_bytes: int = 5 * 1024 * 1024,
+        timeout: float = 20.0,
+        max_redirects: int = 5,
+        user_agent: str = DEFAULT_USER_AGENT,
+        allow_private: bool = False,
+        transport: httpx.AsyncBaseTransport | None = None,
+        resolver: Resolver | None = None,
+    ) -> None:
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        self.max_redirects = max_redirects
+        self.user_agent = user_agent
+        self.allow_private = allow_private
+        self._resolve = resolver or system_resolver
+        if transport is None:
+            # No keep-alive: connections are keyed by the pinned IP, and a TLS connection set up
+            # for one host name must not be reused for another name on the same address.
+            transport = httpx.AsyncHTTPTransport(
+                limits=httpx.Limits(max_keepalive_connections=0), retries=0
+            )
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            follow_redirects=False,
+            trust_env=False,  # a proxy from the environment would bypass the address checks
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Fetcher:
+        """A Fetcher configured from FETCH_* settings."""
+        return cls(
+            max_bytes=settings.fetch_max_bytes,
+            timeout=settings.fetch_timeout,
+            max_redirects=settings.fetch_max_redirects,
+            user_agent=settings.fetch_user_agent,
+            allow_private=settings.fetch_allow_private,
+        )
+
+    async def aclose(self) -> None:
+        """Close the HTTP client."""
+        await self._client.aclose()
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        accept: tuple[str, ...] = HTML_TYPES,
+        etag: str = "",
+        last_modified: str = "",
+    ) -> Fetched:
+        """Download `url` (following up to max_redirects checked redirects) and decode it."""
+        start = parse_http_url(url)
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await self._fetch(url, start, accept, etag, last_modified)
+        except TimeoutError as exc:
+            raise FetchTimeoutError(
+                f"The site did not send the page within {self.timeout:g} seconds.",
+                detail=f"{url}: {exc!r}",
+            ) from exc
+
+    async def _fetch(
+        self, requested: str, current: httpx.URL, accept: tuple[str, ...], etag: str, lm: str
+    ) -> Fetched:
+        headers = {
+            "User-Agent": self.user_agent,
+            "Accept": ", ".join(accept) + ", */*;q=0.1",
+            "Accept-Encoding": "gzip, deflate",
+            "Accept-Language": "en;q=0.9, *;q=0.5",
+        }
+        if etag:
+            headers["If-None-Match"] = etag
+        if lm:
+            headers["If-Modified-Since"] = lm
+        for _hop in range(self.max_redirects + 1):
+            response = await self._send(current, headers)
+            try:
+                if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
+                    location = urljoin(str(current), response.headers["location"].strip())
+                    current = parse_http_url(location)
+                    continue
+                return await self._read(requested, current, response, accept, bool(etag or lm))
+            finally:
+                await response.aclose()
+        raise TooManyRedirectsError(
+            f"The link redirects more than {self.max_redirects} times, so it was not followed.",
+            detail=requested,
+        )
+
+    async def _addresses(self, url: httpx.URL) -> list[str]:
+        """Addresses to connect to for this URL, IPv4 first; PrivateAddressError if any is bad."""
+        host = url.host
+        port = url.port or (443 if url.scheme == "https" else 80)
+        try:
+            ipaddress.ip_address(host)
+            addresses: Sequence[str] = [host]
+        except ValueError:
+            addresses = await self._resolve(host, port)
+        if not addresses:
+            raise UnreachableError(f"The site name {host} could not be found; check the link.")
+        if not self.allow_private:
+            for address in addresses:
+                reason = refusal_reason(address)
+                if reason:
+                    # Refuse if ANY address is bad: a name with one public and one private
+                    # record could otherwise be steered to the private one.
+                    raise PrivateAddressError(
+                        f"The link leads to {host}, a {reason} network address, "
+                        "which the bot does not fetch.",
+                        detail=f"{url} -> {address}",
+                    )
+        return sorted(addresses, key=lambda a: ":" in a)
+
+    async def _send(self, url: httpx.URL, headers: dict[str, str]) -> httpx.Response:
+        addresses = await self._addresses(url)
+        host_header = url.netloc.decode("ascii")
+        last_error: Exception | None = None
+        for address in addresses:
+            pinned = url.copy_with(host=address.split("%", 1)[0])
+            request = self._client.build_request(
+                "GET",
+                pinned,
+                headers={**headers, "Host": host_header},
+                extensions={"sni_hostname": url.host},
+            )
+            try:
+                return await self._client.send(request, stream=True)
+            except httpx.ConnectError as exc:
+                last_error = exc  # try the next address, as a browser would
+            except httpx.TimeoutException as exc:
+                raise FetchTimeoutError(
+                    f"The site did not answer within {self.timeout:g} seconds.",
+                    detail=f"{url}: {exc!r}",
+                ) from exc
+            except httpx.HTTPError as exc:
+                raise UnreachableError(
+                    f"The connection to {url.host} failed; check the link or try again later.",
+                    detail=f"{url}: {exc!r}",
+                ) from exc
+        raise UnreachableError(
+            f"The site {url.host} could not be reached; check the link or try again later.",
+            detail=f"{url}: {last_error!r}",
+        )
+
+    async def _read(
+        self,
+        requested: str,
+        url: httpx.URL,
+        response: httpx.Response,
+        accept: tuple[str, ...],
+        conditional: bool,
+    ) -> Fetched:
+        etag = response.headers.get("etag", "")
+        last_modified = response.headers.get("last-modified", "")
+        if response.status_code == 304 and conditional:
+            return Fetched(
+                url=str(url),
+                requested_url=requested,
+                content_type="",
+                text="",
+                status=304,
+                etag=etag,
+                last_modified=last_modified,
+            )
+        if response.status_code >= 400 or response.status_code < 200:
+            raise HTTPStatusError(response.status_code, detail=str(url))
+        media, charset = _media_type(response.headers.get("content-type", ""))
+        if "content-type" not in response.headers and "text/html" in accept:
+            media = "text/html"  # old servers omit it; the body is checked by extraction
+        if media not in accept:
+            raise UnsupportedContentError(
+                f"The link returns {media}, not a web page or text, so it can't be summarised."
+                if accept is HTML_TYPES
+                else f"The link returns {media}, which is not one of {', '.join(accept)}.",
+                detail=str(url),
+            )
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise TooLargeError(_too_large(self.max_bytes), detail=f"{url}: {declared} bytes")
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        inflater = _Inflater(encoding, self.max_bytes)
+        body = bytearray()
+        try:
+            async for chunk in response.aiter_raw():
+                body += inflater.feed(chunk)
+        except httpx.TimeoutException as exc:
+            raise FetchTimeoutError(
+                f"The site stopped sending the page for over {self.timeout:g} seconds.",
+                detail=f"{url}: {exc!r}",
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise UnreachableError(
+                "The site broke off the connection while sending the page; try again later.",
+                detail=f"{url}: {exc!r}",
+            ) from exc
+        text = decode_body(bytes(body), charset, html=media != "text/plain")
+        return Fetched(
+            url=str(url),
+            requested_url=requested,
+            content_type=media,
+            text=text,
+            status=response.status_code,
+            etag=etag,
+            last_modified=last_modified,
+        )
