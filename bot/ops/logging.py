@@ -150,9 +150,11 @@ def _level(name: str) -> int:
     return level
 
 
-def setup_logging(settings: Settings, *, stream: IO[str] | None = None) -> logging.Handler:
-    """Configure the root logger from LOG_LEVEL and LOG_FORMAT; returns the installed handler."""
-    level = _level(settings.log_level)
+def setup_logging(
+    settings: Settings, *, level: str | None = None, stream: IO[str] | None = None
+) -> logging.Handler:
+    """Configure the root logger from LOG_LEVEL (or `level`) and LOG_FORMAT; returns the handler."""
+    level_no = _level(level or settings.log_level)
     masker = Masker.from_settings(settings)
     handler = logging.StreamHandler(stream or sys.stderr)
     setattr(handler, _HANDLER_MARK, True)
@@ -165,10 +167,10 @@ def setup_logging(settings: Settings, *, stream: IO[str] | None = None) -> loggi
         root.removeHandler(old)
         old.close()
     root.addHandler(handler)
-    root.setLevel(level)
+    root.setLevel(level_no)
     # httpx logs every request URL at INFO, and Bot API URLs contain the token: keep those at
     # WARNING unless the operator asked for DEBUG (the masker still applies then).
     for name in _QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(level if level <= logging.DEBUG else logging.WARNING)
+        logging.getLogger(name).setLevel(level_no if level_no <= logging.DEBUG else logging.WARNING)
     logging.captureWarnings(True)
     return handler

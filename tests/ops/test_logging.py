@@ -149,6 +149,8 @@ def test_setup_is_idempotent_and_validates_level(tmp_path) -> None:
     _capture(tmp_path, log_level="warning")
     assert len(root.handlers) == before + 1
     assert root.level == logging.WARNING
+    setup_logging(_settings(tmp_path), level="DEBUG", stream=io.StringIO())  # the CLI's --debug
+    assert root.level == logging.DEBUG
     with pytest.raises(ConfigError, match="LOG_LEVEL"):
         _capture(tmp_path, log_level="LOUD")
 
