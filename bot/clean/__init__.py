@@ -1,8 +1,8 @@
 """Cleanup stage: text in → repaired text plus a log of every repair out. Pure: no I/O.
 
 The passes run in a fixed order, each on the previous one's output:
-unicode → boilerplate → spacing → spinner → casing. Offsets in the repair log always refer to
-the input text (see `edits.OffsetMap`).
+unicode → whitespace → boilerplate → spacing → spinner → casing. Offsets in the repair log
+always refer to the input text (see `edits.OffsetMap`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ def _passes() -> list[Pass]:
 
     return [
         unicode.find_edits,
+        unicode.find_whitespace_edits,
         boilerplate.find_edits,
         spacing.find_edits,
         spinner.find_edits,

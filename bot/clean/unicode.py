@@ -1,16 +1,134 @@
-"""Cleanup pass: unicode. (Placeholder until the cleanup issue lands: proposes no edits.)"""
+"""Cleanup passes: unicode (mojibake, invisible characters, NFC) and whitespace normalisation.
+
+`find_edits` runs ftfy with a conservative configuration plus explicit rules for the invisible
+characters ftfy leaves alone (zero-width space, soft hyphen, word joiner, BOM) and turns exotic
+spaces (NBSP and friends) into plain spaces. `find_whitespace_edits` then normalises line breaks,
+runs of spaces and blank lines. Both are pure and cheap on clean text: lines that cannot contain
+anything to fix are skipped without calling ftfy.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+import re
+from collections.abc import Iterable, Iterator
+from functools import cache
 from typing import TYPE_CHECKING
 
 from bot.clean.edits import Edit
 
 if TYPE_CHECKING:
+    import ftfy
+
     from bot.clean import CleanContext
+
+# Removed outright: they carry no meaning in running text and break word matching downstream.
+_INVISIBLE = "\u200b\u2060\ufeff\u00ad\u180e"
+# Bidi marks matter inside right-to-left text, so they are removed only from lines without it.
+_BIDI_MARKS = "\u200e\u200f"
+# Joiners matter in emoji sequences and Indic/Arabic scripts; removed only between ASCII letters.
+_JOINERS = "\u200c\u200d"
+# Become a plain space (ideographic space U+3000 is left alone: it is normal CJK typography).
+_SPACES = (
+    "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
+)
+
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+_BIDI_RE = re.compile(f"[{_BIDI_MARKS}]")
+_JOINER_RE = re.compile(f"(?<=[A-Za-z])[{_JOINERS}]+(?=[A-Za-z])")
+_SPACES_RE = re.compile(f"[{_SPACES}]")
+_OTHER_BREAK_RE = re.compile("\r|[\u2028\u2029\x85]")
+_RTL_RE = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+# A line needs ftfy only if it has non-ASCII text, an HTML entity or a control character.
+_ASCII_SUSPECT_RE = re.compile(r"[&\x00-\x08\x0b-\x1f\x7f]")
+
+
+@cache
+def _ftfy_config() -> ftfy.TextFixerConfig:
+    """ftfy settings that repair encoding damage but never restyle correct text."""
+    import ftfy
+
+    return ftfy.TextFixerConfig(
+        uncurl_quotes=False,  # curly quotes are correct typography, and casing relies on them
+        fix_character_width=False,  # fullwidth punctuation is normal in CJK text
+        fix_line_breaks=False,  # done by the whitespace pass, which works across lines
+        normalization="NFC",
+        explain=False,
+    )
+
+
+def fix_line(line: str) -> str:
+    """Return `line` with mojibake, invisible characters and exotic spaces repaired."""
+    if line.isascii() and not _ASCII_SUSPECT_RE.search(line):
+        return line
+    import ftfy
+
+    fixed = ftfy.fix_text(line, config=_ftfy_config())
+    fixed = _INVISIBLE_RE.sub("", fixed)
+    if not _RTL_RE.search(fixed):
+        fixed = _BIDI_RE.sub("", fixed)
+    fixed = _JOINER_RE.sub("", fixed)
+    fixed = _SPACES_RE.sub(" ", fixed)
+    # The text was split on "\n": a final "\r" was half of "\r\n"; other breaks become "\n".
+    return _OTHER_BREAK_RE.sub("\n", fixed.removesuffix("\r"))
+
+
+def _is_space_change(before: str, after: str) -> bool:
+    """True when an edit only swaps one kind of space or line break for another."""
+    return before.isspace() and (not after or after.isspace())
+
+
+def _diff_edits(line: str, fixed: str, offset: int) -> Iterator[Edit]:
+    """Character-level edits turning `line` into `fixed`, shifted by `offset`."""
+    matcher = difflib.SequenceMatcher(None, line, fixed, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        before, after = line[i1:i2], fixed[j1:j2]
+        kind = "whitespace" if _is_space_change(before, after) else "unicode"
+        yield Edit(offset + i1, offset + i2, after, kind)
 
 
 def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
-    """Propose unicode edits for `text`."""
-    return []
+    """Propose unicode edits: ftfy repairs, invisible characters removed, exotic spaces → space."""
+    edits: list[Edit] = []
+    offset = 0
+    for line in text.split("\n"):
+        fixed = fix_line(line)
+        if fixed != line:
+            edits.extend(_diff_edits(line, fixed, offset))
+        offset += len(line) + 1
+    return edits
+
+
+# Whitespace rules, applied to the whole text (line breaks are already "\n" after `find_edits`).
+_SPACE_RUN_RE = re.compile(r"[^\S\n]{2,}|\t")
+_TRAILING_RE = re.compile(r"[^\S\n]+(?=\n)")
+_LEADING_RE = re.compile(r"(?<=\n)[^\S\n]+")
+_BLANK_RUN_RE = re.compile(r"\n(?:[^\S\n]*\n){2,}")
+
+
+def find_whitespace_edits(text: str, context: CleanContext) -> Iterable[Edit]:
+    """Propose whitespace edits: no leading/trailing/double spaces, at most one blank line."""
+    if not text:
+        return []
+    text_start = len(text) - len(text.lstrip())
+    text_end = len(text.rstrip())
+    if text_start >= text_end:
+        return [Edit(0, len(text), "", "whitespace")] if text else []
+    edits: list[Edit] = []
+    if text_start:
+        edits.append(Edit(0, text_start, "", "whitespace"))
+    if text_end < len(text):
+        edits.append(Edit(text_end, len(text), "", "whitespace"))
+    body = range(text_start, text_end)
+    for pattern, replacement in (
+        (_BLANK_RUN_RE, "\n\n"),
+        (_TRAILING_RE, ""),
+        (_LEADING_RE, ""),
+        (_SPACE_RUN_RE, " "),
+    ):
+        for match in pattern.finditer(text, text_start, text_end):
+            if match.start() in body:
+                edits.append(Edit(match.start(), match.end(), replacement, "whitespace"))
+    return edits
