@@ -1,0 +1,1017 @@
+"""A local fake Telegram Bot API server that speaks the real wire format and rejects what Telegram
+rejects, so the real python-telegram-bot Application can be tested offline.
+
+    with FakeBotAPI() as tg:
+        settings = Settings(telegram_bot_token=tg.token, telegram_api_url=tg.api_url, ...)
+        tg.push_message(chat_id=42, text="https://example.org/a")
+        message = await tg.wait_for("sendMessage", chat_id=42)
+
+Wire format: POST `/bot<token>/<method>` with form-encoded (or multipart, for files) bodies where
+nested objects are JSON strings; answers `{"ok": true, "result": ...}` or
+`{"ok": false, "error_code": N, "description": "...", "parameters": {...}}`.
+Rejected like Telegram: unparsable HTML (unknown/unclosed/misnested tags, bad attributes), text
+over 4,096 UTF-16 units after entity parsing (captions over 1,024), empty text, unknown chats,
+chats that blocked the bot (403), groups upgraded to supergroups (400 + migrate_to_chat_id), and
+bursts over the flood limits (429 + retry_after: 30 messages/s overall, 20/min per group).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.parser
+import email.policy
+import itertools
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+DEFAULT_TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijk"
+BOT_ID = 123456789
+BOT_USERNAME = "newsfix_test_bot"
+
+# Methods that put a message into a chat (flood-limited), and those that edit one.
+SEND_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendDocument",
+        "sendPhoto",
+        "sendVideo",
+        "sendAudio",
+        "sendVoice",
+        "sendAnimation",
+        "sendSticker",
+        "sendMediaGroup",
+        "copyMessage",
+        "forwardMessage",
+    }
+)
+EDIT_METHODS = frozenset({"editMessageText", "editMessageCaption", "editMessageReplyMarkup"})
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+
+
+def utf16_len(text: str) -> int:
+    """Telegram's length unit."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+# --- Telegram HTML ------------------------------------------------------------------------------
+
+
+class HTMLError(ValueError):
+    """Telegram's "can't parse entities" error."""
+
+
+_ALLOWED = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "span": "spoiler",
+    "tg-spoiler": "spoiler",
+    "a": "text_link",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+    "tg-emoji": "custom_emoji",
+}
+_ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot);")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_ATTR = re.compile(r"\s*([a-zA-Z-]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?")
+
+
+def _decode(text: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in _NAMED:
+            return _NAMED[name]
+        code = int(name[2:], 16) if name[1] in "xX" else int(name[1:])
+        if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise HTMLError(f"Invalid numeric entity {match.group(0)}")
+        return chr(code)
+
+    return _ENTITY.sub(one, text)
+
+
+def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
+    """Telegram's HTML parse mode → (text, entities); raises HTMLError where Telegram would."""
+    out: list[str] = []
+    length = 0  # UTF-16 units written so far
+    stack: list[dict[str, Any]] = []
+    entities: list[dict[str, Any]] = []
+    i = 0
+    n = len(source)
+    while i < n:
+        ch = source[i]
+        if ch == "<":
+            end = source.find(">", i)
+            if end < 0:
+                raise HTMLError(f"Unclosed start tag at byte offset {i}")
+            inner = source[i + 1 : end]
+            if inner.startswith("/"):
+                name = inner[1:].strip().lower()
+                if not stack:
+                    raise HTMLError(f'Unexpected end tag "{name}" at byte offset {i}')
+                top = stack.pop()
+                if top["tag"] != name:
+                    raise HTMLError(
+                        f'Can\'t find end tag corresponding to start tag "{top["tag"]}"'
+                    )
+                entity = top["entity"]
+                entity["length"] = length - entity["offset"]
+                if entity["length"] > 0:
+                    entities.append(entity)
+            else:
+                match = re.match(r"([a-zA-Z][a-zA-Z0-9-]*)", inner)
+                if not match:
+                    raise HTMLError(f"Unsupported start tag at byte offset {i}")
+                name = match.group(1).lower()
+                if name not in _ALLOWED:
+                    raise HTMLError(f'Unsupported start tag "{name}" at byte offset {i}')
+                attrs = _parse_attrs(inner[match.end() :], name, i)
+                entity = _entity_for(name, attrs, stack, i)
+                entity["offset"] = length
+                stack.append({"tag": name, "entity": entity})
+            i = end + 1
+            continue
+        if ch == "&":
+            match = _ENTITY.match(source, i)
+            if match:
+                decoded = _decode(match.group(0))
+                out.append(decoded)
+                length += utf16_len(decoded)
+                i = match.end()
+                continue
+        if ch == ">":
+            # Telegram tolerates a bare ">" but our formatter never emits one; be strict.
+            raise HTMLError(f"Unexpected > at byte offset {i}")
+        out.append(ch)
+        length += utf16_len(ch)
+        i += 1
+    if stack:
+        raise HTMLError(f'Can\'t find end tag corresponding to start tag "{stack[-1]["tag"]}"')
+    return "".join(out), sorted(entities, key=lambda e: (e["offset"], -e["length"]))
+
+
+def _parse_attrs(text: str, tag: str, offset: int) -> dict[str, str]:
+    attrs: dict[str, str] = {}
+    rest = text.strip()
+    while rest:
+        match = _ATTR.match(rest)
+        if not match or match.end() == 0:
+            raise HTMLError(f'Invalid attributes of tag "{tag}" at byte offset {offset}')
+        value = match.group(2) or ""
+        if value[:1] in "\"'":
+            value = value[1:-1]
+        if "<" in value:
+            raise HTMLError(f"Unexpected < in attribute at byte offset {offset}")
+        attrs[match.group(1).lower()] = _decode(value)
+        rest = rest[match.end() :].strip()
+    return attrs
+
+
+def _entity_for(
+    name: str, attrs: dict[str, str], stack: list[dict[str, Any]], offset: int
+) -> dict[str, Any]:
+    open_tags = {item["tag"] for item in stack}
+    if open_tags & {"pre", "code"} and not (name == "code" and open_tags == {"pre"}):
+        raise HTMLError(f'Tag "{name}" can\'t be nested in a code or pre entity')
+    kind = _ALLOWED[name]
+    entity: dict[str, Any] = {"type": kind}
+    if name == "a":
+        if "a" in open_tags:
+            raise HTMLError("Nested links are not allowed")
+        href = attrs.get("href", "")
+        if not href:
+            raise HTMLError(f"Tag a at byte offset {offset} has no href")
+        if not re.match(r"^(https?|tg|mailto|ftp)://|^(tg|mailto):", href, re.IGNORECASE):
+            raise HTMLError(f'Wrong HTTP URL "{href}"')
+        entity["url"] = href
+    elif name == "span":
+        if attrs.get("class") != "tg-spoiler":
+            raise HTMLError('Tag "span" must have class "tg-spoiler"')
+    elif name == "blockquote":
+        if "blockquote" in open_tags:
+            raise HTMLError("Blockquotes can't be nested")
+        if "expandable" in attrs:
+            entity["type"] = "expandable_blockquote"
+    elif name == "tg-emoji":
+        if not attrs.get("emoji-id", "").isdigit():
+            raise HTMLError("Custom emoji identifier must be specified")
+    elif attrs and name not in ("code", "pre"):
+        raise HTMLError(f'Tag "{name}" must not have attributes')
+    return entity
+
+
+# --- auto-detected entities in incoming messages ------------------------------------------------
+
+_AUTO = re.compile(
+    r"(?P<bot_command>(?<![\w/])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?)"
+    r"|(?P<url>(?:https?://)[^\s<>\"]+[^\s<>\".,;:!?)\]'])"
+    r"|(?P<mention>(?<!\w)@[A-Za-z0-9_]{3,32})"
+)
+
+
+def detect_entities(text: str) -> list[dict[str, Any]]:
+    """The entities Telegram's clients attach: bot_command, url, mention (UTF-16 offsets)."""
+    entities = []
+    for match in _AUTO.finditer(text):
+        kind = match.lastgroup or "url"
+        if kind == "bot_command" and match.start() != 0:
+            continue
+        entities.append(
+            {
+                "type": kind,
+                "offset": utf16_len(text[: match.start()]),
+                "length": utf16_len(match.group(0)),
+            }
+        )
+    return entities
+
+
+# --- the server ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Call:
+    """One API request as the bot sent it, and what the fake answered."""
+
+    method: str
+    params: dict[str, Any]
+    status: int = 200
+    result: Any = None
+    description: str = ""
+    at: float = 0.0  # time.monotonic() when it arrived
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when the fake answered 200."""
+        return self.status == 200
+
+
+class APIError(Exception):
+    def __init__(
+        self, code: int, description: str, parameters: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.parameters = parameters or {}
+
+
+class _Bucket:
+    """Token bucket: `capacity` requests at once, refilled at capacity/period per second."""
+
+    def __init__(self, capacity: float, period: float) -> None:
+        self.capacity = capacity
+        self.rate = capacity / period
+        self.tokens = capacity
+        self.stamp = time.monotonic()
+
+    def take(self, now: float) -> float:
+        """0 if allowed (and consumed), else seconds until one token is back."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+@dataclass
+class ChatInfo:
+    id: int
+    type: str = "private"
+    title: str = ""
+    username: str = ""
+    first_name: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "type": self.type}
+        if self.type == "private":
+            data["first_name"] = self.first_name or f"User{self.id}"
+        else:
+            data["title"] = self.title or f"Chat {self.id}"
+        if self.username:
+            data["username"] = self.username
+        return data
+
+
+class FakeBotAPI:
+    """In-process fake Bot API (threaded HTTP server on 127.0.0.1, random port)."""
+
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        *,
+        username: str = BOT_USERNAME,
+        can_read_all_group_messages: bool = False,
+        flood_overall: tuple[float, float] = (30, 1.0),
+        flood_group: tuple[float, float] = (20, 60.0),
+        latency: float = 0.0,
+    ) -> None:
+        self.token = token
+        self.username = username
+        self.can_read_all_group_messages = can_read_all_group_messages
+        self.latency = latency
+        self.calls: list[Call] = []
+        self.commands: list[dict[str, str]] = []
+        self.webhook: dict[str, Any] = {}
+        self._flood_overall = flood_overall
+        self._flood_group = flood_group
+        self._overall = _Bucket(*flood_overall)
+        self._groups: dict[int, _Bucket] = {}
+        self._cond = threading.Condition()
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count[int]] = {}
+        self._messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self._chats: dict[int, ChatInfo] = {}
+        self._blocked: set[int] = set()
+        self._migrated: dict[int, int] = {}
+        self._members: dict[tuple[int, int], str] = {}
+        self._failures: dict[str, list[APIError]] = {}
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._clock = time.monotonic
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> FakeBotAPI:
+        """Listen on a random loopback port in a daemon thread."""
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._server.daemon_threads = True
+        self._server.request_queue_size = 256
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening and wake long polls."""
+        with self._cond:
+            self._cond.notify_all()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeBotAPI:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def api_url(self) -> str:
+        """What TELEGRAM_API_URL should be (the bot appends /bot<token>/<method>)."""
+        if self._server is None:
+            raise RuntimeError("FakeBotAPI is not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    # -- chats and users -------------------------------------------------------------------
+    def chat(
+        self, chat_id: int, type: str | None = None, *, title: str = "", username: str = ""
+    ) -> ChatInfo:
+        """Register (or fetch) a chat; the type defaults from the id's sign."""
+        with self._cond:
+            info = self._chats.get(chat_id)
+            if info is None:
+                kind = type or ("private" if chat_id > 0 else "group")
+                info = ChatInfo(chat_id, kind, title, username)
+                self._chats[chat_id] = info
+            else:
+                if type:
+                    info.type = type
+                if title:
+                    info.title = title
+                if username:
+                    info.username = username
+            return info
+
+    def block(self, chat_id: int) -> None:
+        """The user blocks the bot / the bot is kicked: sends answer 403 from now on."""
+        with self._cond:
+            self._blocked.add(chat_id)
+
+    def migrate(self, old_id: int, new_id: int) -> None:
+        """Upgrade a group to a supergroup: sends to the old id answer 400 + migrate_to_chat_id."""
+        with self._cond:
+            self._migrated[old_id] = new_id
+            old = self._chats.get(old_id)
+            self._chats[new_id] = ChatInfo(
+                new_id, "supergroup", old.title if old else "", old.username if old else ""
+            )
+
+    def set_member(self, chat_id: int, user_id: int, status: str) -> None:
+        """What getChatMember answers: creator | administrator | member | left | kicked."""
+        with self._cond:
+            self._members[(chat_id, user_id)] = status
+
+    def fail_next(
+        self, method: str, code: int, description: str, *, retry_after: int | None = None
+    ) -> None:
+        """Answer the next call of `method` with an error (e.g. a 429 with retry_after)."""
+        params = {"retry_after": retry_after} if retry_after is not None else None
+        with self._cond:
+            self._failures.setdefault(method, []).append(APIError(code, description, params))
+
+    # -- injecting updates -----------------------------------------------------------------
+    def _user(self, user_id: int, first_name: str = "", username: str = "") -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": first_name or f"User{user_id}",
+        }
+        if username:
+            data["username"] = username
+        return data
+
+    def bot_user(self) -> dict[str, Any]:
+        """The bot itself as a User object."""
+        return {"id": BOT_ID, "is_bot": True, "first_name": "NewsFix", "username": self.username}
+
+    def push_update(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Queue a raw update (an update_id is assigned); returns it."""
+        with self._cond:
+            update = {"update_id": next(self._update_ids), **update}
+            self._updates.append(update)
+            self._cond.notify_all()
+        return update
+
+    def make_message(
+        self,
+        chat_id: int,
+        text: str = "",
+        *,
+        user_id: int | None = None,
+        chat_type: str | None = None,
+        chat_title: str = "",
+        chat_username: str = "",
+        first_name: str = "",
+        entities: list[dict[str, Any]] | None = None,
+        forward_origin: dict[str, Any] | None = None,
+        reply_to: dict[str, Any] | int | None = None,
+        caption: str = "",
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A Message object as Telegram would deliver it (entities auto-detected)."""
+        chat = self.chat(chat_id, chat_type, title=chat_title, username=chat_username)
+        with self._cond:
+            counter = self._message_ids.setdefault(chat_id, itertools.count(1))
+            message_id = next(counter)
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat.as_dict(),
+        }
+        if chat.type != "channel":
+            uid = user_id if user_id is not None else (chat_id if chat_id > 0 else 1000)
+            message["from"] = self._user(uid, first_name)
+        else:
+            message["sender_chat"] = chat.as_dict()
+        if text:
+            message["text"] = text
+            found = detect_entities(text) if entities is None else entities
+            if found:
+                message["entities"] = found
+        if caption:
+            message["caption"] = caption
+            message["caption_entities"] = detect_entities(caption)
+        if forward_origin is not None:
+            message["forward_origin"] = forward_origin
+        if reply_to is not None:
+            if isinstance(reply_to, int):
+                reply_to = self._messages.get((chat_id, reply_to)) or {
+                    "message_id": reply_to,
+                    "date": int(time.time()),
+                    "chat": chat.as_dict(),
+                }
+            message["reply_to_message"] = reply_to
+        if extra:
+            message.update(extra)
+        with self._cond:
+            self._messages[(chat_id, message_id)] = message
+        return message
+
+    def push_message(self, chat_id: int, text: str = "", **kwargs: Any) -> dict[str, Any]:
+        """A user writes in a chat; returns the Message object."""
+        message = self.make_message(chat_id, text, **kwargs)
+        self.push_update({"message": message})
+        return message
+
+    def push_channel_post(self, chat_id: int, text: str = "", **kwargs: Any) -> dict[str, Any]:
+        """A post appears in a channel (the bot is an admin there)."""
+        kwargs.setdefault("chat_type", "channel")
+        message = self.make_message(chat_id, text, **kwargs)
+        self.push_update({"channel_post": message})
+        return message
+
+    def push_callback(
+        self, chat_id: int, user_id: int, message_id: int, data: str
+    ) -> dict[str, Any]:
+        """A user presses an inline keyboard button under one of the bot's messages."""
+        message = self._messages.get((chat_id, message_id)) or {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self.chat(chat_id).as_dict(),
+        }
+        query = {
+            "id": str(next(self._update_ids) * 7919),
+            "from": self._user(user_id),
+            "chat_instance": str(chat_id),
+            "message": message,
+            "data": data,
+        }
+        self.push_update({"callback_query": query})
+        return query
+
+    def push_my_chat_member(
+        self, chat_id: int, new_status: str, *, old_status: str = "left", user_id: int = 1000
+    ) -> dict[str, Any]:
+        """The bot's own membership changed (added, promoted, removed)."""
+        chat = self.chat(chat_id)
+        payload = {
+            "chat": chat.as_dict(),
+            "from": self._user(user_id),
+            "date": int(time.time()),
+            "old_chat_member": {"user": self.bot_user(), "status": old_status},
+            "new_chat_member": _member(self.bot_user(), new_status),
+        }
+        return self.push_update({"my_chat_member": payload})
+
+    @staticmethod
+    def origin_channel(
+        chat_id: int, title: str, message_id: int, username: str = ""
+    ) -> dict[str, Any]:
+        """forward_origin of a post forwarded from a channel."""
+        chat: dict[str, Any] = {"id": chat_id, "type": "channel", "title": title}
+        if username:
+            chat["username"] = username
+        return {
+            "type": "channel",
+            "date": int(time.time()) - 60,
+            "chat": chat,
+            "message_id": message_id,
+        }
+
+    def origin_user(self, user_id: int, first_name: str, username: str = "") -> dict[str, Any]:
+        """forward_origin of a message forwarded from a user who allows linking."""
+        return {
+            "type": "user",
+            "date": int(time.time()) - 60,
+            "sender_user": self._user(user_id, first_name, username),
+        }
+
+    @staticmethod
+    def origin_hidden(name: str) -> dict[str, Any]:
+        """forward_origin of a message from a user who hides their account."""
+        return {"type": "hidden_user", "date": int(time.time()) - 60, "sender_user_name": name}
+
+    # -- assertions ------------------------------------------------------------------------
+    def calls_to(self, method: str, **where: Any) -> list[Call]:
+        """Recorded calls of `method` whose params match `where` (values compared as strings)."""
+        with self._cond:
+            calls = list(self.calls)
+        return [c for c in calls if c.method == method and _matches(c.params, where)]
+
+    def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
+        """Messages the bot successfully sent (sendMessage/sendDocument), optionally to one chat."""
+        out = []
+        for call in list(self.calls):
+            if call.method in SEND_METHODS and call.ok:
+                if chat_id is None or int(call.result["chat"]["id"]) == chat_id:
+                    out.append(call.result)
+        return out
+
+    def errors(self) -> list[Call]:
+        """Every call the fake refused (4xx), for "no bad requests" assertions."""
+        return [c for c in list(self.calls) if not c.ok]
+
+    def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+        """A message as it stands now (after edits), or None if deleted/unknown."""
+        with self._cond:
+            return self._messages.get((chat_id, message_id))
+
+    async def wait_for(
+        self,
+        method: str,
+        *,
+        within: float = 10.0,
+        count: int = 1,
+        ok: bool | None = True,
+        predicate: Callable[[Call], bool] | None = None,
+        **where: Any,
+    ) -> Call:
+        """Wait until `count` matching calls arrived; returns the last of them."""
+        deadline = time.monotonic() + within
+        while True:
+            matched = [
+                c
+                for c in self.calls_to(method, **where)
+                if (ok is None or c.ok == ok) and (predicate is None or predicate(c))
+            ]
+            if len(matched) >= count:
+                return matched[count - 1]
+            if time.monotonic() > deadline:
+                seen = [(c.method, c.status, c.params) for c in self.calls[-10:]]
+                raise AssertionError(
+                    f"timed out waiting for {count}× {method} {where}; last calls: {seen}"
+                )
+            await asyncio.sleep(0.01)
+
+    async def wait_for_text(
+        self, chat_id: int, needle: str, *, within: float = 10.0
+    ) -> dict[str, Any]:
+        """Wait for a sent or edited message in `chat_id` whose visible text contains `needle`."""
+        deadline = time.monotonic() + within
+        while True:
+            for call in list(self.calls):
+                if not call.ok or call.method not in SEND_METHODS | EDIT_METHODS:
+                    continue
+                result = call.result if isinstance(call.result, dict) else {}
+                text = result.get("text") or result.get("caption") or ""
+                if int(call.params.get("chat_id", 0)) == chat_id and needle in text:
+                    return result
+            if time.monotonic() > deadline:
+                texts = [
+                    (c.method, c.params.get("chat_id"), (c.params.get("text") or "")[:80])
+                    for c in self.calls[-10:]
+                ]
+                raise AssertionError(f"no message with {needle!r} in {chat_id}; last: {texts}")
+            await asyncio.sleep(0.01)
+
+    # -- request handling ------------------------------------------------------------------
+    def handle(
+        self, token: str, method: str, params: dict[str, Any], files: dict[str, bytes]
+    ) -> tuple[int, dict[str, Any]]:
+        """Dispatch one request (runs in a server thread)."""
+        call = Call(method, params, at=self._clock(), files=files)
+        if token != self.token:
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        if method != "getUpdates" and self.latency:
+            time.sleep(self.latency)
+        try:
+            with self._cond:
+                queued = self._failures.get(method)
+                if queued:
+                    raise queued.pop(0)
+            result = self._dispatch(method, params, files)
+        except APIError as exc:
+            call.status, call.description = exc.code, exc.description
+            with self._cond:
+                self.calls.append(call)
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": exc.code,
+                "description": exc.description,
+            }
+            if exc.parameters:
+                body["parameters"] = exc.parameters
+            return exc.code, body
+        call.result = result
+        if method != "getUpdates" or result:
+            with self._cond:
+                self.calls.append(call)
+        return 200, {"ok": True, "result": result}
+
+    def _dispatch(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        if method == "getMe":
+            return {
+                **self.bot_user(),
+                "can_join_groups": True,
+                "can_read_all_group_messages": self.can_read_all_group_messages,
+                "supports_inline_queries": False,
+            }
+        if method == "getUpdates":
+            return self._get_updates(params)
+        if method in ("deleteWebhook", "close", "logOut"):
+            self.webhook = {}
+            return True
+        if method == "setWebhook":
+            self.webhook = dict(params)
+            return True
+        if method == "getWebhookInfo":
+            return {"url": self.webhook.get("url", ""), "pending_update_count": 0}
+        if method == "setMyCommands":
+            self.commands = json.loads(params.get("commands", "[]"))
+            return True
+        if method == "getMyCommands":
+            return self.commands
+        if method in ("deleteMyCommands", "setMyDescription", "setMyShortDescription"):
+            return True
+        if method == "answerCallbackQuery":
+            return True
+        if method == "getChatMember":
+            chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+            self._check_chat(chat_id)
+            if user_id == BOT_ID:
+                status = "administrator"
+            else:
+                with self._cond:
+                    status = self._members.get((chat_id, user_id), "member")
+            return _member(self._user(user_id), status)
+        if method == "getChatAdministrators":
+            chat_id = int(params["chat_id"])
+            self._check_chat(chat_id)
+            with self._cond:
+                admins = [
+                    _member(self._user(uid), status)
+                    for (cid, uid), status in self._members.items()
+                    if cid == chat_id and status in ("creator", "administrator")
+                ]
+            return admins
+        if method == "getChat":
+            chat_id = int(params["chat_id"])
+            self._check_chat(chat_id)
+            return {
+                **self._chats[chat_id].as_dict(),
+                "accent_color_id": 0,
+                "max_reaction_count": 11,
+            }
+        if method == "sendChatAction":
+            self._check_chat(int(params["chat_id"]))
+            return True
+        if method == "setMessageReaction":
+            self._check_chat(int(params["chat_id"]))
+            return True
+        if method == "sendMessage":
+            return self._send_message(params)
+        if method == "sendDocument":
+            return self._send_document(params, files)
+        if method == "editMessageText":
+            return self._edit_message_text(params)
+        if method == "deleteMessage":
+            chat_id = int(params["chat_id"])
+            self._check_chat(chat_id)
+            with self._cond:
+                if self._messages.pop((chat_id, int(params["message_id"])), None) is None:
+                    raise APIError(400, "Bad Request: message to delete not found")
+            return True
+        raise APIError(404, "Not Found")
+
+    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset", 0) or 0)
+        timeout = float(params.get("timeout", 0) or 0)
+        limit = int(params.get("limit", 100) or 100)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            if offset:
+                # Telegram forgets updates below the offset once it is confirmed.
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            while not self._updates and self._server is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+            return list(self._updates[:limit])
+
+    def _check_chat(self, chat_id: int) -> ChatInfo:
+        with self._cond:
+            if chat_id in self._migrated:
+                raise APIError(
+                    400,
+                    "Bad Request: group chat was upgraded to a supergroup chat",
+                    {"migrate_to_chat_id": self._migrated[chat_id]},
+                )
+            if chat_id in self._blocked:
+                info = self._chats.get(chat_id)
+                if info is not None and info.type == "private":
+                    raise APIError(403, "Forbidden: bot was blocked by the user")
+                raise APIError(403, "Forbidden: bot was kicked from the group chat")
+            info = self._chats.get(chat_id)
+            if info is None:
+                raise APIError(400, "Bad Request: chat not found")
+            return info
+
+    def _flood(self, chat: ChatInfo) -> None:
+        now = self._clock()
+        with self._cond:
+            wait = self._overall.take(now)
+            if not wait and chat.type in ("group", "supergroup", "channel"):
+                bucket = self._groups.setdefault(chat.id, _Bucket(*self._flood_group))
+                wait = bucket.take(now)
+                if wait:
+                    self._overall.tokens += 1  # the refused message did not count overall
+        if wait:
+            retry = max(1, int(wait + 0.999))
+            raise APIError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
+
+    def _text_and_entities(
+        self, text: str, parse_mode: str, limit: int, what: str
+    ) -> tuple[str, list[dict[str, Any]]]:
+        entities: list[dict[str, Any]] = []
+        if parse_mode.upper() == "HTML":
+            try:
+                text, entities = parse_html(text)
+            except HTMLError as exc:
+                raise APIError(400, f"Bad Request: can't parse entities: {exc}") from exc
+        elif parse_mode:
+            raise APIError(400, f"Bad Request: unsupported parse_mode {parse_mode}")
+        stripped = text.strip()
+        if what == "text" and not stripped:
+            raise APIError(400, "Bad Request: message text is empty")
+        if utf16_len(text) > limit:
+            raise APIError(
+                400,
+                "Bad Request: message is too long"
+                if what == "text"
+                else "Bad Request: message caption is too long",
+            )
+        return text, entities
+
+    def _reply_check(self, chat_id: int, params: dict[str, Any]) -> dict[str, Any] | None:
+        raw = params.get("reply_parameters")
+        if not raw:
+            return None
+        reply = json.loads(raw)
+        with self._cond:
+            target = self._messages.get((chat_id, int(reply["message_id"])))
+        if target is None and not reply.get("allow_sending_without_reply"):
+            raise APIError(400, "Bad Request: message to be replied not found")
+        return target
+
+    def _store(self, chat: ChatInfo, extra: dict[str, Any]) -> dict[str, Any]:
+        with self._cond:
+            counter = self._message_ids.setdefault(chat.id, itertools.count(1))
+            message = {
+                "message_id": next(counter),
+                "date": int(time.time()),
+                "chat": chat.as_dict(),
+                "from": self.bot_user(),
+                **extra,
+            }
+            self._messages[(chat.id, message["message_id"])] = message
+        return message
+
+    def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._check_chat(int(params["chat_id"]))
+        text, entities = self._text_and_entities(
+            params.get("text", ""), params.get("parse_mode", ""), MAX_TEXT, "text"
+        )
+        target = self._reply_check(chat.id, params)
+        self._flood(chat)
+        extra: dict[str, Any] = {"text": text.strip()}
+        if entities:
+            extra["entities"] = entities
+        if target is not None:
+            extra["reply_to_message"] = target
+        if params.get("reply_markup"):
+            extra["reply_markup"] = json.loads(params["reply_markup"])
+        return self._store(chat, extra)
+
+    def _send_document(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
+        chat = self._check_chat(int(params["chat_id"]))
+        caption, entities = self._text_and_entities(
+            params.get("caption", ""), params.get("parse_mode", ""), MAX_CAPTION, "caption"
+        )
+        if "document" not in files and not params.get("document"):
+            raise APIError(400, "Bad Request: there is no document in the request")
+        target = self._reply_check(chat.id, params)
+        self._flood(chat)
+        name = params.get("_filename_document", "file")
+        extra: dict[str, Any] = {
+            "document": {
+                "file_id": f"doc{len(self.calls)}",
+                "file_unique_id": f"u{len(self.calls)}",
+                "file_name": name,
+                "file_size": len(files.get("document", b"")),
+            }
+        }
+        if caption:
+            extra["caption"] = caption.strip()
+            if entities:
+                extra["caption_entities"] = entities
+        if target is not None:
+            extra["reply_to_message"] = target
+        return self._store(chat, extra)
+
+    def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._check_chat(int(params["chat_id"]))
+        text, entities = self._text_and_entities(
+            params.get("text", ""), params.get("parse_mode", ""), MAX_TEXT, "text"
+        )
+        key = (chat.id, int(params["message_id"]))
+        with self._cond:
+            message = self._messages.get(key)
+            if message is None:
+                raise APIError(400, "Bad Request: message to edit not found")
+            if message.get("from", {}).get("id") != BOT_ID:
+                raise APIError(400, "Bad Request: message can't be edited")
+            if message.get("text") == text.strip() and message.get("entities", []) == entities:
+                raise APIError(
+                    400,
+                    "Bad Request: message is not modified: specified new message content and "
+                    "reply markup are exactly the same as a current content and reply markup "
+                    "of the message",
+                )
+        self._flood(chat)
+        with self._cond:
+            message["text"] = text.strip()
+            message["entities"] = entities
+            message["edit_date"] = int(time.time())
+            if params.get("reply_markup"):
+                message["reply_markup"] = json.loads(params["reply_markup"])
+            return dict(message)
+
+
+def _member(user: dict[str, Any], status: str) -> dict[str, Any]:
+    member: dict[str, Any] = {"user": user, "status": status}
+    if status == "administrator":
+        member.update(
+            {
+                "can_be_edited": False,
+                "is_anonymous": False,
+                "can_manage_chat": True,
+                "can_delete_messages": True,
+                "can_manage_video_chats": True,
+                "can_restrict_members": True,
+                "can_promote_members": False,
+                "can_change_info": True,
+                "can_invite_users": True,
+                "can_post_stories": False,
+                "can_edit_stories": False,
+                "can_delete_stories": False,
+                "can_post_messages": True,
+                "can_edit_messages": True,
+            }
+        )
+    elif status == "creator":
+        member["is_anonymous"] = False
+    elif status == "restricted":
+        member.update({"is_member": True, "until_date": 0})
+    elif status == "kicked":
+        member["until_date"] = 0
+    return member
+
+
+def _matches(params: dict[str, Any], where: dict[str, Any]) -> bool:
+    return all(str(params.get(key)) == str(value) for key, value in where.items())
+
+
+def _parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
+    params: dict[str, Any] = {}
+    files: dict[str, bytes] = {}
+    if content_type.startswith("multipart/form-data"):
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
+        )
+        for part in message.iter_parts():  # type: ignore[attr-defined]
+            name = part.get_param("name", header="content-disposition")
+            filename = part.get_filename()
+            payload = part.get_payload(decode=True) or b""
+            if filename:
+                files[name] = payload
+                params[f"_filename_{name}"] = filename
+            else:
+                params[name] = payload.decode("utf-8")
+    elif content_type.startswith("application/json"):
+        data = json.loads(body or b"{}")
+        params = {k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
+    elif body:
+        params = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    return params, files
+
+
+def _make_handler(fake: FakeBotAPI) -> type[BaseHTTPRequestHandler]:
+    path_re = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>[A-Za-z]+)$")
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def _answer(self, status: int, payload: dict[str, Any]) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            match = path_re.match(self.path.split("?")[0])
+            if not match:
+                self._answer(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                return
+            params, files = _parse_body(self.headers.get("Content-Type", ""), body)
+            status, payload = fake.handle(match["token"], match["method"], params, files)
+            self._answer(status, payload)
+
+        do_GET = do_POST
+
+    return Handler
