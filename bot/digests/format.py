@@ -1,0 +1,103 @@
+"""Pure digest rendering: entries → Telegram HTML messages, split only at entry boundaries."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+from bot.digests.selection import Entry
+from bot.telegram.format import MAX_MESSAGE, escape, link, split_html, utf16_len, visible_text
+
+OVERVIEW_FROM = 6  # entries; below this the list itself is the overview
+MAX_LINES = 2  # key-statement lines per entry
+MAX_LINE_CHARS = 280
+MAX_OTHER_SOURCES = 8
+
+_BULLET = re.compile(r"^\s*(?:[-*•·▪–]|\d+[.)])\s+")
+_MD_MARK = re.compile(r"(\*\*|__|`|\[|\]\([^)]*\))")
+
+
+def key_lines(summary: str, limit: int = MAX_LINES) -> list[str]:
+    """The first one or two statements of a summary, as plain text lines."""
+    lines: list[str] = []
+    for raw in summary.splitlines():
+        text = _MD_MARK.sub("", _BULLET.sub("", raw)).strip().lstrip("#").strip()
+        if not text:
+            continue
+        if len(text) > MAX_LINE_CHARS:
+            cut = text.rfind(" ", 0, MAX_LINE_CHARS)
+            text = text[: cut if cut > MAX_LINE_CHARS // 2 else MAX_LINE_CHARS].rstrip(",;:") + "…"
+        lines.append(text)
+        if len(lines) >= limit:
+            break
+    return lines
+
+
+def render_entry(entry: Entry) -> str:
+    """One entry: bold linked title, key statements, and the other sources of the same story."""
+    head = f"<b>{link(entry.url, entry.title)}</b>"
+    if entry.sources:
+        head += f" — {escape(entry.sources[0].site)}" if entry.sources[0].site else ""
+    body = [f"• {escape(line)}" for line in key_lines(entry.summary)]
+    parts = [head, *body]
+    others = entry.sources[1:]
+    if others:
+        shown = ", ".join(link(s.url, s.site or s.url) for s in others[:MAX_OTHER_SOURCES])
+        more = len(others) - MAX_OTHER_SOURCES
+        parts.append(f"<i>Also reported by</i> {shown}" + (f" and {more} more" if more > 0 else ""))
+    return "\n".join(parts)
+
+
+def render_header(entries: Sequence[Entry], day: date | None) -> str:
+    """The digest's title line, plus a short overview when there are many entries."""
+    when = f" — {day:%a} {day.day} {day:%b %Y}" if day else ""
+    header = f"<b>📰 Your news digest{escape(when)}</b>"
+    if len(entries) >= OVERVIEW_FROM:
+        sources = sum(len(e.sources) or 1 for e in entries)
+        sites = sorted({s.site for e in entries for s in e.sources if s.site})
+        line = f"{len(entries)} stories from {sources} articles"
+        if sites:
+            line += f" ({', '.join(sites[:5])}{', …' if len(sites) > 5 else ''})"
+        merged = sum(1 for e in entries if len(e.sources) > 1)
+        if merged:
+            line += f"; {merged} reported by several sources"
+        header += "\n" + escape(line) + "."
+    return header
+
+
+def render_digest(
+    entries: Sequence[Entry], *, day: date | None = None, limit: int = MAX_MESSAGE
+) -> list[str]:
+    """The digest as messages of at most `limit` UTF-16 units, never cutting an entry in two
+    (unless one entry alone is longer than a message)."""
+    blocks = [render_header(entries, day), *(render_entry(e) for e in entries)]
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        candidate = f"{current}\n\n{block}" if current else block
+        if _units(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            messages.append(current)
+        if _units(block) <= limit:
+            current = block
+        else:
+            pieces = split_html(block, limit)
+            messages.extend(pieces[:-1])
+            current = pieces[-1] if pieces else ""
+    if current:
+        messages.append(current)
+    return messages
+
+
+def render_empty(day: date | None = None) -> str:
+    """The 'nothing new' note for chats that asked for one."""
+    when = f" for {day:%a} {day.day} {day:%b}" if day else ""
+    return f"<b>📰 Your news digest{escape(when)}</b>\nNothing new since the last digest."
+
+
+def _units(html: str) -> int:
+    # Telegram counts the visible text; measure that, not the markup.
+    return utf16_len(visible_text(html))
