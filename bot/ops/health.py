@@ -21,6 +21,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -178,3 +180,27 @@ class HealthServer:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+
+def probe(url: str, limit: float = 4.0) -> int:
+    """0 when `url` answers 200, else 1: the container HEALTHCHECK (`python -m bot.ops.health`)."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=limit) as response:
+            return 0 if response.status == 200 else 1
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        print(f"health check failed: {exc}", file=sys.stderr)
+        return 1
+
+
+def _probe_url() -> str:
+    # Read the environment directly (not Settings): the probe must stay cheap and never fail on
+    # unrelated settings; it reaches the server from inside the same container/host.
+    port = os.environ.get("METRICS_PORT", "0").strip() or "0"
+    return f"http://127.0.0.1:{port}/healthz"
+
+
+if __name__ == "__main__":
+    raise SystemExit(probe(sys.argv[1] if len(sys.argv) > 1 else _probe_url()))

@@ -35,7 +35,15 @@ _URL_PASSWORD_RE = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)[^
 _BEARER_RE = re.compile(r"(?i)(?P<head>bearer\s+)[A-Za-z0-9._~+/=-]{8,}")
 
 # Loggers that are chatty at INFO, or print request URLs (which contain the bot token), or both.
-_QUIET_LOGGERS = ("httpx", "httpcore", "httpx2", "openai", "apscheduler", "tornado.access")
+_QUIET_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "httpx2",
+    "openai",
+    "apscheduler",
+    "tornado.access",
+    "alembic.runtime.plugins",  # one INFO line per plugin on every start
+)
 
 _update: ContextVar[dict[str, int] | None] = ContextVar("bot_update_context", default=None)
 _HANDLER_MARK = "_newsfix_handler"

@@ -180,3 +180,27 @@ def test_health_defaults() -> None:
     assert health.scheduler_running is None and not health.shutting_down
     health.mark_update()
     assert health.last_update_at is not None
+
+
+async def test_probe_is_the_container_healthcheck(server: HealthServer, services: Services) -> None:
+    import asyncio
+    import os
+    import sys
+
+    async def run_probe() -> int:
+        env = {**os.environ, "METRICS_PORT": str(server.port)}
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.ops.health", env=env, stderr=asyncio.subprocess.PIPE
+        )
+        await proc.communicate()
+        return proc.returncode or 0
+
+    assert await run_probe() == 0
+    services.health.shutting_down = True  # 503 → unhealthy
+    assert await run_probe() == 1
+
+
+def test_probe_fails_when_nothing_listens() -> None:
+    from bot.ops.health import probe
+
+    assert probe("http://127.0.0.1:9/healthz", limit=1) == 1
