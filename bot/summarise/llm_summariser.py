@@ -50,8 +50,8 @@ def sanitize_output(text: str, *, max_chars: int = MAX_SUMMARY_CHARS) -> str:
     text = _CONTROL.sub("", text.replace("\r\n", "\n"))
     text = _FENCE.sub("", text)
     text = _BULLET.sub("- ", text)
-    lines = [line.rstrip() for line in text.split("\n")]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    # One bullet per line: blank lines only make the chat message longer.
+    text = "\n".join(line.rstrip() for line in text.split("\n") if line.strip())
     if len(text) > max_chars:
         cut = text.rfind("\n", 0, max_chars)
         text = text[: cut if cut > max_chars // 2 else max_chars].rstrip() + "\n- …"
