@@ -197,7 +197,12 @@ def select_sentences(text: str, title: str, length: Length, language: str = "en"
     scores = _centrality(candidates, title)
     order = sorted(range(len(candidates)), key=lambda i: (-scores[i], candidates[i].index))
     statement_quota = math.ceil(wanted / 2)
-    chosen: list[int] = [i for i in order if candidates[i].statement][:statement_quota]
+    # Direct quotes with a speaker are the most valuable statements, then reported speech.
+    statements = sorted(
+        (i for i in order if candidates[i].statement),
+        key=lambda i: not (candidates[i].quote and candidates[i].attributed),
+    )
+    chosen: list[int] = statements[:statement_quota]
     for i in order:
         if len(chosen) >= wanted:
             break

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.clean import clean_text
+from bot.models import Document, SummaryOptions
+from bot.summarise.offline import (
+    OFFLINE_VERSION,
+    OfflineSummariser,
+    select_sentences,
+    split_sentences,
+)
+from tests.conftest import SPUN_EXAMPLE
+
+
+def spun() -> tuple[str, str]:
+    title, _, body = SPUN_EXAMPLE.read_text(encoding="utf-8").partition("\n\n")
+    return title, body
+
+
+def bullets(text: str) -> list[str]:
+    lines = text.splitlines()
+    assert all(line.startswith("- ") for line in lines)
+    return [line[2:] for line in lines]
+
+
+@pytest.mark.parametrize("cleaned", [False, True], ids=["raw", "cleaned"])
+@pytest.mark.parametrize(("length", "count"), [("short", 3), ("medium", 5), ("long", 8)])
+async def test_spun_example_gives_blinkens_statements(
+    cleaned: bool, length: str, count: int
+) -> None:
+    title, body = spun()
+    text = clean_text(body, title).text if cleaned else body
+    summary = await OfflineSummariser().summarize(
+        Document(source="spun.txt", text=text, title=title), SummaryOptions(length=length)
+    )
+    assert (summary.model, summary.prompt_version) == ("offline", OFFLINE_VERSION)
+    assert (summary.prompt_tokens, summary.completion_tokens) == (0, 0)
+    items = bullets(summary.text)
+    assert len(items) == count
+    lowered = [item.lower() for item in items]
+    # Who said what: Blinken's attributed quote about Putin is there, exactly as written.
+    assert any("interest" in item and "putin" in item and "blinken" in item for item in lowered)
+    attributed = [i for i in lowered if re.search(r"\b(said|stated|responded)\b", i)]
+    assert len(attributed) >= min(2, count - 1)
+    # Extracted text is never rewritten: each bullet (minus a shortening mark) is in the text.
+    flat = " ".join(text.split())
+    for item in items:
+        assert item.rstrip("…” ").rstrip() in flat
+    # Comment-form boilerplate never makes it into a summary.
+    assert not any("email address" in item for item in lowered)
+
+
+async def test_bullets_follow_article_order() -> None:
+    title, body = spun()
+    summary = await OfflineSummariser().summarize(
+        Document(source="x", text=body, title=title), SummaryOptions(length="long")
+    )
+    flat = " ".join(body.split())
+    positions = [flat.index(item.rstrip("…” ").rstrip()) for item in bullets(summary.text)]
+    assert positions == sorted(positions)
+
+
+async def test_deterministic() -> None:
+    title, body = spun()
+    document = Document(source="x", text=body, title=title)
+    runs = {
+        (await OfflineSummariser().summarize(document, SummaryOptions())).text for _ in range(3)
+    }
+    assert len(runs) == 1
+
+
+ATTRIBUTION_TEXT = """The city council met on Monday to discuss the new budget for next year.
+
+The budget includes more money for schools, roads and public transport across the city.
+
+"We cannot keep delaying repairs to the bridges," said Mayor Anna Berg after the vote.
+
+According to finance chief Tom Olsen, the deficit will shrink to two percent by next spring.
+
+Weather on Monday was mild and several residents walked to the town hall for the meeting.
+
+The opposition leader told reporters that the plan was “a gamble with public money” today.
+
+Parking near the town hall was limited because of construction work on the main square.
+"""
+
+
+def test_statements_first_straight_and_curly_quotes_and_according_to() -> None:
+    chosen = select_sentences(ATTRIBUTION_TEXT, "City council passes budget", "short")
+    assert len(chosen) == 3
+    joined = " ".join(chosen)
+    assert '"We cannot keep delaying repairs to the bridges," said Mayor Anna Berg' in joined
+    indirect = ["According to finance chief Tom Olsen", "“a gamble with public money”"]
+    assert any(statement in joined for statement in indirect)
+    assert not any("Parking" in c or "Weather" in c for c in chosen)
+
+
+def test_trailing_attribution_is_glued_back_to_its_quote() -> None:
+    sentences = split_sentences(
+        "“We will not give up. We will win.” she said. Then it rained hard."
+    )
+    assert any(s.endswith("she said.") and s.startswith("“We") for s in sentences)
+
+
+async def test_long_quote_is_shortened_at_a_sentence_and_closed() -> None:
+    quote = " ".join(
+        f"Sentence number {i} of the minister's long answer goes here." for i in range(12)
+    )
+    text = f"The minister said: “{quote}” Reporters then left the building after the talk."
+    summary = await OfflineSummariser().summarize(Document(source="x", text=text), SummaryOptions())
+    first = bullets(summary.text)[0]
+    assert len(first) <= 405
+    assert first.endswith(". …”")
+
+
+async def test_short_text_is_kept_whole_and_language_note() -> None:
+    summary = await OfflineSummariser().summarize(
+        Document(source="x", text="Ceasefire agreed."), SummaryOptions(language="fr")
+    )
+    assert summary.text == "- Ceasefire agreed."
+    assert "own language" in summary.note
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=600), st.sampled_from(["short", "medium", "long"]))
+def test_any_text_gives_bullets_without_raising(text: str, length: str) -> None:
+    summary = OfflineSummariser().summarize_sync(
+        Document(source="x", text=text),
+        SummaryOptions(length=length),  # type: ignore[arg-type]
+    )
+    assert summary.text == "" or summary.text.startswith("- ")
+    assert len(summary.text.splitlines()) <= 8
