@@ -72,8 +72,8 @@ def refusal_reason(address: str) -> str:
         ("unspecified", ip.is_unspecified),
         ("link-local", ip.is_link_local),
         ("multicast", ip.is_multicast),
-        ("private", ip.is_private),
         ("reserved", ip.is_reserved),
+        ("private", ip.is_private),
     ):
         if flag:
             return reason
@@ -325,7 +325,7 @@ class Fetcher:
                 etag=etag,
                 last_modified=last_modified,
             )
-        if response.status_code >= 400 or response.status_code < 200:
+        if not 200 <= response.status_code < 300:
             raise HTTPStatusError(response.status_code, detail=str(url))
         media, charset = _media_type(response.headers.get("content-type", ""))
         if "content-type" not in response.headers and "text/html" in accept:

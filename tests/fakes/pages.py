@@ -43,6 +43,7 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -214,11 +215,12 @@ class PageServer:
         class _Handler(_RequestHandler):
             page_server = server
 
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        httpd = _QuietServer(("127.0.0.1", 0), _Handler)
         httpd.daemon_threads = True
         httpd.block_on_close = False  # slow/drip handlers must not hold up shutdown
         self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        # A short poll interval makes stop() quick (it waits for the serve loop to notice).
+        self._thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         return self
 
@@ -434,6 +436,13 @@ def _charset_page(variant: str) -> Response:
     html = article_html(FR_TITLE, FR_PARAGRAPHS, lang="fr")
     ctype = "text/html; charset=iso-8859-1" if variant == "latin1-header" else "text/html"
     return Response(200, html.encode("latin-1"), {"Content-Type": ctype})
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        # Clients that hang up (size caps, timeouts, closed keep-alive) are expected in tests.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class _RequestHandler(BaseHTTPRequestHandler):

@@ -1,0 +1,501 @@
+"""Fetcher against a real local HTTP server: happy paths, every error path and the SSRF guard."""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import zlib
+from collections.abc import Iterator, Sequence
+
+import httpx
+import pytest
+
+from bot.config import Settings
+from bot.errors import (
+    FetchTimeoutError,
+    HTTPStatusError,
+    InputError,
+    PrivateAddressError,
+    TooLargeError,
+    TooManyRedirectsError,
+    UnreachableError,
+    UnsupportedContentError,
+)
+from bot.fetch import FEED_TYPES, HTML_TYPES, Fetcher, refusal_reason, system_resolver
+from tests.fakes.pages import (
+    ARTICLE_PARAGRAPHS,
+    ETAG,
+    FR_PARAGRAPHS,
+    LAST_MODIFIED,
+    RU_TITLE,
+    PageServer,
+    article_html,
+)
+
+PUBLIC_IP = "93.184.216.34"  # a global unicast address: passes the guard, never dialled
+
+
+@pytest.fixture(scope="module")
+def srv() -> Iterator[PageServer]:
+    with PageServer() as server:
+        yield server
+
+
+@pytest.fixture
+async def fetcher() -> Fetcher:
+    f = Fetcher(allow_private=True, timeout=5.0)
+    yield f
+    await f.aclose()
+
+
+# --- happy paths ------------------------------------------------------------------------------
+
+
+async def test_fetches_and_decodes_a_page(srv: PageServer, fetcher: Fetcher) -> None:
+    got = await fetcher.fetch(srv.url("/article"))
+    assert got.status == 200
+    assert got.content_type == "text/html"
+    assert got.url == got.requested_url == srv.url("/article")
+    assert ARTICLE_PARAGRAPHS[0] in got.text
+    sent = srv.requests_to("/article")[-1]
+    assert "NewsFixBot" in sent.header("user-agent")
+    assert "text/html" in sent.header("accept")
+
+
+async def test_news_dev_page_is_served_whole(srv: PageServer, fetcher: Fetcher) -> None:
+    page_id = srv.news_ids[0]
+    got = await fetcher.fetch(srv.url(f"/news/{page_id}"))
+    raw = gzip.decompress((srv.news_dir / "html" / f"{page_id}.html.gz").read_bytes())
+    assert got.text == raw.decode("utf-8")
+
+
+async def test_follows_redirects_up_to_the_limit(srv: PageServer, fetcher: Fetcher) -> None:
+    got = await fetcher.fetch(srv.url("/redirect/5"))
+    assert got.url == srv.url("/article")
+    assert got.requested_url == srv.url("/redirect/5")
+
+
+async def test_too_many_redirects(srv: PageServer, fetcher: Fetcher) -> None:
+    with pytest.raises(TooManyRedirectsError, match="more than 5 times"):
+        await fetcher.fetch(srv.url("/redirect/6"))
+
+
+async def test_redirect_limit_is_configurable(srv: PageServer) -> None:
+    f = Fetcher(allow_private=True, max_redirects=0)
+    try:
+        with pytest.raises(TooManyRedirectsError):
+            await f.fetch(srv.url("/redirect/1"))
+    finally:
+        await f.aclose()
+
+
+async def test_relative_and_absolute_redirects(srv: PageServer, fetcher: Fetcher) -> None:
+    srv.add_redirect("/rel", "article?x=1", status=301)
+    srv.add_redirect("/abs", srv.url("/rel"), status=308)
+    got = await fetcher.fetch(srv.url("/abs"))
+    assert got.url == srv.url("/article?x=1")
+
+
+async def test_plain_text_response(srv: PageServer, fetcher: Fetcher) -> None:
+    got = await fetcher.fetch(srv.url("/text"))
+    assert got.content_type == "text/plain"
+    assert ARTICLE_PARAGRAPHS[1] in got.text
+
+
+async def test_feed_types_are_accepted_only_when_asked(srv: PageServer, fetcher: Fetcher) -> None:
+    got = await fetcher.fetch(srv.url("/feed.rss"), accept=FEED_TYPES)
+    assert got.content_type == "application/rss+xml"
+    assert "<rss" in got.text
+    atom = await fetcher.fetch(srv.url("/feed.atom"), accept=FEED_TYPES)
+    assert atom.content_type == "application/atom+xml"
+    with pytest.raises(UnsupportedContentError):
+        await fetcher.fetch(srv.url("/feed.rss"))  # HTML_TYPES by default
+    with pytest.raises(UnsupportedContentError):
+        await fetcher.fetch(srv.url("/article"), accept=FEED_TYPES)
+
+
+async def test_missing_content_type_is_treated_as_html(srv: PageServer, fetcher: Fetcher) -> None:
+    srv.add_route("/no-type", article_html(), content_type="")
+    got = await fetcher.fetch(srv.url("/no-type"))
+    assert got.content_type == "text/html"
+
+
+async def test_empty_body(srv: PageServer, fetcher: Fetcher) -> None:
+    got = await fetcher.fetch(srv.url("/empty"))
+    assert got.text == ""
+
+
+# --- conditional GET --------------------------------------------------------------------------
+
+
+async def test_etag_and_last_modified_are_reported(srv: PageServer, fetcher: Fetcher) -> None:
+    got = await fetcher.fetch(srv.url("/etag"))
+    assert (got.status, got.etag, got.last_modified) == (200, ETAG, LAST_MODIFIED)
+
+
+async def test_not_modified_with_etag(srv: PageServer, fetcher: Fetcher) -> None:
+    got = await fetcher.fetch(srv.url("/etag"), etag=ETAG)
+    assert (got.status, got.text) == (304, "")
+    assert got.etag == ETAG
+    assert srv.requests_to("/etag")[-1].header("if-none-match") == ETAG
+
+
+async def test_not_modified_with_last_modified(srv: PageServer, fetcher: Fetcher) -> None:
+    got = await fetcher.fetch(srv.url("/etag"), last_modified=LAST_MODIFIED)
+    assert (got.status, got.text) == (304, "")
+
+
+async def test_stale_etag_gets_the_page(srv: PageServer, fetcher: Fetcher) -> None:
+    got = await fetcher.fetch(srv.url("/etag"), etag='"old"')
+    assert got.status == 200
+    assert ARTICLE_PARAGRAPHS[0] in got.text
+
+
+async def test_unconditional_304_is_an_error(srv: PageServer, fetcher: Fetcher) -> None:
+    srv.add_route("/odd-304", b"", status=304)
+    with pytest.raises(HTTPStatusError):
+        await fetcher.fetch(srv.url("/odd-304"))
+
+
+# --- charsets ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("variant", ["cp1251-meta", "cp1251-bare"])
+async def test_cyrillic_without_header(srv: PageServer, fetcher: Fetcher, variant: str) -> None:
+    got = await fetcher.fetch(srv.url(f"/charset/{variant}"))
+    assert RU_TITLE in got.text
+
+
+@pytest.mark.parametrize("variant", ["latin1-bare", "latin1-header"])
+async def test_latin1(srv: PageServer, fetcher: Fetcher, variant: str) -> None:
+    got = await fetcher.fetch(srv.url(f"/charset/{variant}"))
+    assert FR_PARAGRAPHS[2] in got.text
+
+
+async def test_header_charset_wins_over_meta(srv: PageServer, fetcher: Fetcher) -> None:
+    html = article_html("Ручная работа", ["Текст статьи."], meta_charset="utf-8")
+    srv.add_route("/koi8", html.encode("koi8-r"), content_type="text/html; charset=koi8-r")
+    got = await fetcher.fetch(srv.url("/koi8"))
+    assert "Ручная работа" in got.text
+
+
+# --- compression and the size cap -------------------------------------------------------------
+
+
+async def test_gzip_and_deflate_bodies_are_decoded(srv: PageServer, fetcher: Fetcher) -> None:
+    html = article_html().encode()
+    srv.add_route("/gz", gzip.compress(html), headers={"Content-Encoding": "gzip"})
+    srv.add_route("/zl", zlib.compress(html), headers={"Content-Encoding": "deflate"})
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    srv.add_route("/raw", raw.compress(html) + raw.flush(), headers={"Content-Encoding": "deflate"})
+    for path in ("/gz", "/zl", "/raw"):
+        assert (await fetcher.fetch(srv.url(path))).text == html.decode(), path
+
+
+async def test_unknown_content_encoding(srv: PageServer, fetcher: Fetcher) -> None:
+    srv.add_route("/br", b"\x00\x01", headers={"Content-Encoding": "br"})
+    with pytest.raises(UnsupportedContentError, match="compression"):
+        await fetcher.fetch(srv.url("/br"))
+
+
+@pytest.mark.parametrize("path", ["/big", "/big-declared"])
+async def test_over_the_cap(srv: PageServer, fetcher: Fetcher, path: str) -> None:
+    with pytest.raises(TooLargeError, match="5 MB"):
+        await fetcher.fetch(srv.url(path))
+
+
+async def test_gzip_bomb_stops_at_the_cap(srv: PageServer, fetcher: Fetcher) -> None:
+    with pytest.raises(TooLargeError):
+        await fetcher.fetch(srv.url("/bomb"))
+
+
+async def test_cap_counts_decoded_bytes(srv: PageServer) -> None:
+    # 3000 bytes that compress to a few dozen: the compressed size alone would pass.
+    srv.add_route("/small-bomb", gzip.compress(b"x" * 3000), headers={"Content-Encoding": "gzip"})
+    f = Fetcher(allow_private=True, max_bytes=2000)
+    try:
+        with pytest.raises(TooLargeError):
+            await f.fetch(srv.url("/small-bomb"))
+        srv.add_route("/fits", gzip.compress(b"x" * 2000), headers={"Content-Encoding": "gzip"})
+        assert len((await f.fetch(srv.url("/fits"))).text) == 2000
+    finally:
+        await f.aclose()
+
+
+async def test_streamed_body_over_a_small_cap(srv: PageServer) -> None:
+    srv.add_route("/chunked", article_html(), chunked=True)
+    f = Fetcher(allow_private=True, max_bytes=500)
+    try:
+        with pytest.raises(TooLargeError):
+            await f.fetch(srv.url("/chunked"))
+    finally:
+        await f.aclose()
+
+
+# --- HTTP and network errors ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [404, 410, 500, 503])
+async def test_http_errors(srv: PageServer, fetcher: Fetcher, status: int) -> None:
+    with pytest.raises(HTTPStatusError) as info:
+        await fetcher.fetch(srv.url(f"/status/{status}"))
+    assert info.value.status == status
+    assert str(status) in info.value.user_message
+
+
+@pytest.mark.parametrize("path", ["/image.png", "/doc.pdf"])
+async def test_non_html_content(srv: PageServer, fetcher: Fetcher, path: str) -> None:
+    with pytest.raises(UnsupportedContentError, match="not a web page"):
+        await fetcher.fetch(srv.url(path))
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_unreachable_host(fetcher: Fetcher) -> None:
+    with pytest.raises(UnreachableError, match="could not be reached"):
+        await fetcher.fetch(f"http://127.0.0.1:{_closed_port()}/")
+
+
+async def test_unknown_host_name() -> None:
+    async def nothing(host: str, port: int) -> list[str]:
+        return []
+
+    f = Fetcher(resolver=nothing)
+    try:
+        with pytest.raises(UnreachableError, match=r"no-such\.test could not be found"):
+            await f.fetch("http://no-such.test/")
+    finally:
+        await f.aclose()
+
+
+async def test_slow_site_times_out(srv: PageServer) -> None:
+    f = Fetcher(allow_private=True, timeout=0.5)
+    try:
+        with pytest.raises(FetchTimeoutError, match=r"0\.5 seconds"):
+            await f.fetch(srv.url("/slow?seconds=3"))
+        # A body that trickles in defeats per-read timeouts; the total deadline still holds.
+        with pytest.raises(FetchTimeoutError):
+            await f.fetch(srv.url("/drip?seconds=3"))
+    finally:
+        await f.aclose()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.com/file.txt",
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "example.com/article",
+        "http://",
+        "http://user:secret@example.com/",
+        "",
+    ],
+)
+async def test_bad_urls(fetcher: Fetcher, url: str) -> None:
+    with pytest.raises(InputError):
+        await fetcher.fetch(url)
+
+
+async def test_redirect_to_another_scheme_is_refused(srv: PageServer, fetcher: Fetcher) -> None:
+    srv.add_redirect("/to-file", "file:///etc/passwd")
+    with pytest.raises(InputError, match="not file"):
+        await fetcher.fetch(srv.url("/to-file"))
+
+
+# --- SSRF guard -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("8.8.8.8", ""),
+        ("2606:4700:4700::1111", ""),
+        ("127.0.0.1", "loopback"),
+        ("127.8.9.10", "loopback"),
+        ("::1", "loopback"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("172.16.0.1", "private"),
+        ("192.168.1.1", "private"),
+        ("::ffff:192.168.1.1", "private"),
+        ("fd00::1", "private"),
+        ("169.254.169.254", "link-local"),
+        ("fe80::1%eth0", "link-local"),
+        ("224.0.0.1", "multicast"),
+        ("ff02::1", "multicast"),
+        ("0.0.0.0", "unspecified"),
+        ("::", "unspecified"),
+        ("240.0.0.1", "reserved"),
+        ("100.64.0.1", "non-public"),
+    ],
+)
+def test_refusal_reasons(address: str, reason: str) -> None:
+    assert refusal_reason(address) == reason
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.0.0.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]:8080/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://0.0.0.0/",
+        "http://224.0.0.1/",
+        "http://100.64.0.1/",
+    ],
+)
+async def test_literal_private_addresses_are_refused(url: str) -> None:
+    f = Fetcher()
+    try:
+        with pytest.raises(PrivateAddressError, match="network address"):
+            await f.fetch(url)
+    finally:
+        await f.aclose()
+
+
+async def test_local_server_is_refused_by_default(srv: PageServer) -> None:
+    before = len(srv.requests_to("/article"))
+    f = Fetcher()
+    try:
+        with pytest.raises(PrivateAddressError, match="loopback"):
+            await f.fetch(srv.url("/article"))
+    finally:
+        await f.aclose()
+    assert len(srv.requests_to("/article")) == before  # refused before connecting
+
+
+async def test_localhost_name_is_resolved_and_refused() -> None:
+    assert "127.0.0.1" in await system_resolver("localhost", 80)
+    f = Fetcher()
+    try:
+        with pytest.raises(PrivateAddressError, match="localhost"):
+            await f.fetch("http://localhost/")
+    finally:
+        await f.aclose()
+
+
+class FakeDNS:
+    """Resolver seam: fixed answers, and a log of what was asked."""
+
+    def __init__(self, table: dict[str, Sequence[str]]) -> None:
+        self.table = table
+        self.asked: list[str] = []
+
+    async def __call__(self, host: str, port: int) -> Sequence[str]:
+        self.asked.append(host)
+        return self.table.get(host, [])
+
+
+class PretendInternet(httpx.AsyncBaseTransport):
+    """Delivers requests for public addresses to the local server; records the dialled hosts.
+
+    This stands in for the internet: the guard and pinning in Fetcher run unchanged.
+    """
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.dialled: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.dialled.append(request.url.host)
+        if refusal_reason(request.url.host) == "":
+            request.url = request.url.copy_with(host="127.0.0.1")
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@pytest.fixture
+async def guarded() -> tuple[Fetcher, FakeDNS, PretendInternet]:
+    dns = FakeDNS(
+        {
+            "public.test": [PUBLIC_IP],
+            "internal.test": ["192.168.1.10"],
+            "mixed.test": [PUBLIC_IP, "10.0.0.5"],
+            "metadata.test": ["169.254.169.254"],
+        }
+    )
+    net = PretendInternet()
+    f = Fetcher(resolver=dns, transport=net)
+    yield f, dns, net
+    await f.aclose()
+
+
+async def test_public_host_is_fetched_from_the_checked_address(
+    srv: PageServer, guarded: tuple[Fetcher, FakeDNS, PretendInternet]
+) -> None:
+    f, dns, net = guarded
+    url = f"http://public.test:{srv.port}/article"
+    got = await f.fetch(url)
+    assert got.url == url
+    assert ARTICLE_PARAGRAPHS[0] in got.text
+    assert dns.asked == ["public.test"]
+    assert net.dialled == [PUBLIC_IP]  # pinned: no second lookup between check and connect
+    assert srv.requests_to("/article")[-1].header("host") == f"public.test:{srv.port}"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://127.0.0.1:{port}/article",
+        "http://localhost:{port}/article",
+        "http://10.0.0.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://internal.test/",
+        "http://metadata.test/",
+        "http://mixed.test/",
+    ],
+)
+async def test_redirect_to_a_private_address_is_refused(
+    srv: PageServer, guarded: tuple[Fetcher, FakeDNS, PretendInternet], target: str
+) -> None:
+    f, dns, net = guarded
+    dns.table["localhost"] = ["127.0.0.1"]
+    path = f"/hop-{abs(hash(target))}"
+    srv.add_redirect(path, target.format(port=srv.port))
+    with pytest.raises(PrivateAddressError, match="network address"):
+        await f.fetch(f"http://public.test:{srv.port}{path}")
+    assert net.dialled == [PUBLIC_IP]  # the private hop was never dialled
+
+
+async def test_allow_private_lets_loopback_through(srv: PageServer, settings: Settings) -> None:
+    f = Fetcher.from_settings(settings.model_copy(update={"fetch_allow_private": True}))
+    try:
+        assert (await f.fetch(srv.url("/article"))).status == 200
+    finally:
+        await f.aclose()
+
+
+async def test_from_settings_keeps_the_guard_on_by_default(
+    srv: PageServer, settings: Settings
+) -> None:
+    f = Fetcher.from_settings(settings)
+    try:
+        assert (f.max_bytes, f.max_redirects, f.allow_private) == (5 * 1024 * 1024, 5, False)
+        with pytest.raises(PrivateAddressError):
+            await f.fetch(srv.url("/article"))
+    finally:
+        await f.aclose()
+
+
+async def test_next_address_is_tried_when_one_refuses(srv: PageServer) -> None:
+    # 127.0.0.3 is loopback too, but nothing listens there on this port.
+    dns = FakeDNS({"multi.test": ["127.0.0.3", "127.0.0.1"]})
+    f = Fetcher(allow_private=True, resolver=dns)
+    try:
+        got = await f.fetch(f"http://multi.test:{srv.port}/article")
+        assert got.status == 200
+    finally:
+        await f.aclose()
+
+
+def test_type_tuples() -> None:
+    assert "text/html" in HTML_TYPES and "text/plain" in HTML_TYPES
+    assert "text/html" not in FEED_TYPES
