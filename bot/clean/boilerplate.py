@@ -62,14 +62,19 @@ def load_patterns() -> BoilerplatePatterns:
         return "|".join(f"(?:{p})" for p in patterns)
 
     comment = alternation(sections["comment"])
+    any_line = alternation(sections["comment"] + sections["line"])
+    gap = r"[^\S\n]+"
+    # Glued to the end of the last paragraph: a comment-form line, then any boilerplate lines, up
+    # to the end. After sentence punctuation one item is enough; otherwise it takes two ("... 2018
+    # Leave a Reply Your email address ..."), so "declined to comment" keeps its last word.
+    one_or_more = rf"(?:{comment})(?:{gap}(?:{any_line}))*"
+    two_or_more = rf"(?:{comment})(?:{gap}(?:{any_line}))+"
+    glued = rf"(?:{_GLUE_BEFORE}{gap}{one_or_more}|{gap}{two_or_more})[^\S\n]*$"
     return BoilerplatePatterns(
         comment=re.compile(comment, re.IGNORECASE),
         line=re.compile(alternation(sections["line"]), re.IGNORECASE),
         header=re.compile(alternation(sections["header"]), re.IGNORECASE),
-        glued=re.compile(
-            rf"{_GLUE_BEFORE}[^\S\n]+(?:{comment})(?:[^\S\n]+(?:{comment}))*[^\S\n]*$",
-            re.IGNORECASE,
-        ),
+        glued=re.compile(glued, re.IGNORECASE),
     )
 
 
@@ -79,9 +84,9 @@ def _is_boilerplate(line: str, patterns: BoilerplatePatterns) -> bool:
 
 
 def _is_list_item(line: str) -> bool:
-    """A related-post entry: a short line that does not read like a sentence of prose."""
+    """A related-post entry: a short, title-like line (a headline may end with a full stop)."""
     words = line.split()
-    return 0 < len(words) <= _MAX_ITEM_WORDS and not line.endswith((".", ":", ";", ","))
+    return 0 < len(words) <= _MAX_ITEM_WORDS and not line.endswith((":", ";", ","))
 
 
 def _list_start(lines: list[str], last: int, patterns: BoilerplatePatterns) -> int | None:

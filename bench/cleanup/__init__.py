@@ -1,0 +1,1 @@
+"""Evaluation of the cleanup stage: corruption generator, quality figures, speed."""
