@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -114,7 +114,7 @@ class SummaryCache:
             "text": summary.text,
             "prompt_tokens": summary.prompt_tokens,
             "completion_tokens": summary.completion_tokens,
-            "created_at": self.clock.now(),
+            "created_at": _utc(self.clock.now()),
         }
         insert = pg_insert if self.db.is_postgres else sqlite_insert
         # ON CONFLICT DO NOTHING on the unique key: two workers summarising the same article at
@@ -126,6 +126,11 @@ class SummaryCache:
                 await session.execute(select(SummaryRow.id).where(*_key_filter(key)))
             ).scalar_one()
         return int(row_id)
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite keeps no zone and compares as text, so every stored instant must be in UTC.
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class UsageLog:
@@ -155,7 +160,7 @@ class UsageLog:
                     prompt_tokens=0 if summary.cached else summary.prompt_tokens,
                     completion_tokens=0 if summary.cached else summary.completion_tokens,
                     cached=summary.cached,
-                    created_at=at,
+                    created_at=_utc(at),
                 )
             )
 
@@ -180,6 +185,6 @@ class UsageLog:
         """Tokens (prompt + completion) a user spent since `since`, for daily quotas."""
         statement = select(
             func.coalesce(func.sum(Usage.prompt_tokens + Usage.completion_tokens), 0)
-        ).where(Usage.user_id == user_id, Usage.created_at >= since)
+        ).where(Usage.user_id == user_id, Usage.created_at >= _utc(since))
         async with self.db.session() as session:
             return int((await session.execute(statement)).scalar_one())
