@@ -43,6 +43,8 @@ class Summariser(Protocol):
 
     async def summarize(self, document: Document, options: SummaryOptions) -> Summary: ...
 
+    async def aclose(self) -> None: ...
+
 
 def build_summariser(
     settings: Settings,
@@ -53,9 +55,9 @@ def build_summariser(
 ) -> Summariser:
     """The LLM summariser when an API key is set (or a client is given), else the offline one.
 
-    Builds an `OpenAIChatClient` from the settings when no client is given; the caller owns
-    it and closes it at shutdown via `summariser.client.aclose()`. Prompts are validated here,
-    so a broken prompt file raises `ConfigError` at start-up.
+    Builds an `OpenAIChatClient` from the settings when no client is given; close it at
+    shutdown with `await summariser.aclose()` (which closes the client, given or built).
+    Prompts are validated here, so a broken prompt file raises `ConfigError` at start-up.
     """
     if client is None and not settings.has_llm:
         return OfflineSummariser()

@@ -110,6 +110,10 @@ class LLMSummariser:
                     f"{context_tokens - budget + MIN_ARTICLE_BUDGET})."
                 )
 
+    async def aclose(self) -> None:
+        """Close the LLM client (the summariser owns it once built)."""
+        await self.client.aclose()
+
     # -- budgeting -------------------------------------------------------------------------
     def _count(self, text: str) -> int:
         return count_tokens(text, self.client.model)

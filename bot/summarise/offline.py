@@ -225,6 +225,9 @@ class OfflineSummariser:
         """Summarise `document` as Markdown bullets; deterministic for the same input."""
         return self.summarize_sync(document, options)
 
+    async def aclose(self) -> None:
+        """Nothing to close; present so every summariser can be closed the same way."""
+
     def summarize_sync(self, document: Document, options: SummaryOptions) -> Summary:
         """The same as `summarize`, for callers without an event loop (benchmarks)."""
         text = document.text

@@ -55,7 +55,7 @@ async def summariser(llm: FakeOpenAI, settings: Settings) -> AsyncIterator[LLMSu
     built = build_summariser(llm_settings(settings, llm))
     assert isinstance(built, LLMSummariser)
     yield built
-    await built.client.aclose()
+    await built.aclose()
 
 
 async def test_one_call_with_article_delimited_as_data(
@@ -121,7 +121,7 @@ async def test_long_article_goes_map_reduce_and_every_chunk_is_sent(
     try:
         summary = await summariser.summarize(Document(source="x", text=text), SummaryOptions())
     finally:
-        await summariser.client.aclose()
+        await summariser.aclose()
 
     maps = [r for r in llm.completions if is_map(r)]
     reduces = [r for r in llm.completions if is_reduce(r)]
@@ -146,7 +146,7 @@ async def test_many_parts_reduce_in_rounds(llm: FakeOpenAI, settings: Settings) 
     try:
         summary = await summariser.summarize(Document(source="x", text=text), SummaryOptions())
     finally:
-        await summariser.client.aclose()
+        await summariser.aclose()
     reduces = [r for r in llm.completions if is_reduce(r)]
     assert len(reduces) >= 3  # the notes did not fit one request: merged in groups first
     assert summary.text == "- merged"
@@ -163,7 +163,7 @@ async def test_metrics_count_tokens_and_latency(llm: FakeOpenAI, settings: Setti
     try:
         summary = await summariser.summarize(Document(source="x", text=ARTICLE), SummaryOptions())
     finally:
-        await summariser.client.aclose()  # type: ignore[attr-defined]
+        await summariser.aclose()
     sample = metrics.registry.get_sample_value
     assert sample("bot_llm_tokens_total", {"direction": "prompt"}) == summary.prompt_tokens
     assert sample("bot_llm_latency_seconds_count") == 1
@@ -181,7 +181,7 @@ async def test_persistent_500_fails_within_the_total_timeout(
         with pytest.raises(LLMUnavailableError, match=r"did not finish within 0\.8 seconds"):
             await summariser.summarize(Document(source="x", text=ARTICLE), SummaryOptions())
     finally:
-        await summariser.client.aclose()  # type: ignore[attr-defined]
+        await summariser.aclose()
     assert time.monotonic() - started < 1.5
     assert 2 <= len(llm.completions) <= 4  # it did retry, and then gave up on time
 
@@ -195,7 +195,7 @@ async def test_persistent_500_after_retries_is_unavailable(
         with pytest.raises(LLMUnavailableError):
             await summariser.summarize(Document(source="x", text=ARTICLE), SummaryOptions())
     finally:
-        await summariser.client.aclose()  # type: ignore[attr-defined]
+        await summariser.aclose()
     assert len(llm.completions) == 3
 
 
