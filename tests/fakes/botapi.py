@@ -999,7 +999,10 @@ def _make_handler(fake: FakeBotAPI) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (e.g. a long poll cancelled at shutdown)
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

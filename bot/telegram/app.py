@@ -1,0 +1,332 @@
+"""The python-telegram-bot Application: handlers, flood control, concurrency, start and stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.errors import BotError, ConfigError
+from bot.services import Services
+from bot.telegram.clean import on_clean
+from bot.telegram.common import GENERIC_ERROR, Context, chats_of, guarded, reply_text, services_of
+from bot.telegram.format import escape
+from bot.telegram.info import COMMANDS, on_help, on_start, on_stats, on_usage
+from bot.telegram.processor import PerChatUpdateProcessor
+from bot.telegram.ratelimit import FloodLimiter
+from bot.telegram.settings import on_auto, on_settings, on_settings_button
+from bot.telegram.summarize import (
+    on_channel_post,
+    on_group_message,
+    on_private_message,
+    on_summarize_command,
+)
+
+log = logging.getLogger(__name__)
+
+TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
+MAX_CONCURRENT_UPDATES = 256
+GONE_STATUSES = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
+
+
+# --- membership and migration ---------------------------------------------------------------
+
+
+@guarded(check_access=False)
+async def on_my_chat_member(update: Update, context: Context) -> None:
+    """The bot was added, promoted, removed or blocked: remember whether it may write there."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    repo = chats_of(context)
+    chat = change.chat
+    new, old = change.new_chat_member.status, change.old_chat_member.status
+    if new in GONE_STATUSES:
+        await repo.mark_blocked(chat.id)
+        return
+    await repo.clear_blocked(chat.id)
+    if chat.type in (ChatType.GROUP, ChatType.SUPERGROUP) and old in GONE_STATUSES:
+        await reply_text(
+            update,
+            context,
+            "👋 Thanks for adding me. Send <code>/summarize LINK</code>, reply to a message "
+            f"with /tldr, or mention @{escape(context.bot.username)}. Admins can turn on "
+            "<code>/auto on</code> to summarise every link. /settings has the options.",
+        )
+
+
+@guarded(check_access=False)
+async def on_migrate(update: Update, context: Context) -> None:
+    """A group became a supergroup: move its settings, articles and subscriptions."""
+    message = update.effective_message
+    if message is None:
+        return
+    repo = chats_of(context)
+    if message.migrate_to_chat_id:
+        await repo.migrate(message.chat.id, message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id:
+        await repo.migrate(message.migrate_from_chat_id, message.chat.id)
+
+
+@guarded()
+async def on_unknown_command(update: Update, context: Context) -> None:
+    """An unknown /command in a private chat."""
+    await reply_text(update, context, "I don't know that command. /help lists what I can do.")
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Anything a handler did not handle: log it with the update id, tell the user briefly."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    error = context.error
+    if isinstance(error, BotError):
+        log.warning("unhandled user error in update %s: %s", update_id, error.user_message)
+    else:
+        log.error("update %s failed", update_id, exc_info=error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer(GENERIC_ERROR[:200])
+            return
+        if update.effective_chat.type == ChatType.PRIVATE or update.effective_message:
+            with contextlib.suppress(Exception):
+                await reply_text(update, context, escape(GENERIC_ERROR))
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def register_handlers(application: Application) -> None:
+    """Every command and message handler."""
+    messages = filters.UpdateType.MESSAGE
+    anywhere = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+    text = filters.TEXT | filters.CAPTION
+    add = application.add_handler
+    add(CommandHandler("start", on_start, filters=messages))
+    add(CommandHandler("help", on_help, filters=anywhere))
+    add(CommandHandler(["summarize", "summarise", "tldr"], on_summarize_command, filters=anywhere))
+    add(CommandHandler("clean", on_clean, filters=anywhere))
+    add(CommandHandler("settings", on_settings, filters=anywhere))
+    add(CommandHandler("auto", on_auto, filters=anywhere))
+    add(CommandHandler("usage", on_usage, filters=anywhere))
+    add(CommandHandler("stats", on_stats, filters=messages))
+    add(CallbackQueryHandler(on_settings_button, pattern=r"^s\|"))
+    add(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
+    add(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    add(
+        MessageHandler(
+            filters.ChatType.PRIVATE & messages & text & ~filters.COMMAND, on_private_message
+        )
+    )
+    add(MessageHandler(filters.ChatType.PRIVATE & messages & filters.COMMAND, on_unknown_command))
+    add(
+        MessageHandler(
+            filters.ChatType.GROUPS & messages & text & ~filters.COMMAND, on_group_message
+        )
+    )
+    add(MessageHandler(filters.UpdateType.CHANNEL_POST & text, on_channel_post))
+    application.add_error_handler(on_error)
+
+
+def build_application(services: Services) -> Application:
+    """The Application with handlers, error handler, flood limiter, per-chat concurrency, the
+    command list, and the digest scheduler / health server started in post_init."""
+    settings = services.settings
+    api = settings.telegram_api_url.rstrip("/")
+    lifecycle: dict[str, Any] = {}
+
+    async def post_init(application: Application) -> None:
+        await application.bot.set_my_commands(list(COMMANDS))
+        if settings.metrics_port:
+            from bot.ops.health import HealthServer
+
+            server = HealthServer(services, settings.metrics_listen, settings.metrics_port)
+            await server.start()
+            lifecycle["health"] = server
+        digests = lifecycle.get("digests")
+        if digests is not None:
+            await digests.start()
+
+    async def post_stop(application: Application) -> None:
+        health = getattr(services, "health", None)
+        if health is not None:
+            health.shutting_down = True
+
+    async def post_shutdown(application: Application) -> None:
+        for name in ("digests", "health"):
+            part = lifecycle.pop(name, None)
+            if part is not None:
+                try:
+                    await part.stop()
+                except Exception:
+                    log.exception("stopping %s failed", name)
+
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .rate_limiter(FloodLimiter(metrics=services.metrics))
+        .connection_pool_size(MAX_CONCURRENT_UPDATES)
+        .pool_timeout(30.0)
+        .get_updates_connection_pool_size(2)
+        .post_init(post_init)
+        .post_stop(post_stop)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data["services"] = services
+    register_handlers(application)
+    try:
+        from bot.digests import register as register_digests
+    except ImportError:
+        register_digests = None  # digests not available in this build
+    if register_digests is not None:
+        lifecycle["digests"] = register_digests(application, services)
+    return application
+
+
+# --- running --------------------------------------------------------------------------------
+
+
+def validate_settings(settings: Settings) -> None:
+    """Fail early, in one line, on a missing/malformed token or a bad API or webhook URL."""
+    token = settings.telegram_bot_token.strip()
+    if not token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather.")
+    if not TOKEN_RE.match(token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is malformed; it looks like 123456789:ABC-... (from @BotFather)."
+        )
+    api = urlsplit(settings.telegram_api_url)
+    if api.scheme not in ("http", "https") or not api.netloc:
+        raise ConfigError(
+            f"TELEGRAM_API_URL must be an http(s) URL, not {settings.telegram_api_url!r}."
+        )
+    if settings.webhook_url:
+        hook = urlsplit(settings.webhook_url)
+        if hook.scheme != "https" and hook.hostname not in ("127.0.0.1", "localhost"):
+            raise ConfigError("WEBHOOK_URL must be an https URL (Telegram only calls https).")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", settings.webhook_secret or ""):
+            raise ConfigError(
+                "WEBHOOK_SECRET must be set (1-256 of A-Z a-z 0-9 _ -) when WEBHOOK_URL is set, "
+                "so that only Telegram can post updates."
+            )
+
+
+def webhook_kwargs(settings: Settings) -> dict[str, Any]:
+    """Arguments for Updater.start_webhook / Application.run_webhook from the settings."""
+    path = urlsplit(settings.webhook_url).path.lstrip("/")
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": path,
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret,
+        "allowed_updates": Update.ALL_TYPES,
+        "drop_pending_updates": False,
+    }
+
+
+async def build_services(settings: Settings) -> Services:
+    """Open the database (migrating it) and build the pipeline; ConfigError on failure."""
+    from bot.ops.metrics import Metrics
+    from bot.pipeline import Pipeline
+    from bot.storage.db import Database
+
+    metrics = Metrics()
+    db = await Database.open(settings.effective_database_url)
+    try:
+        await _check_writable(db)
+        pipeline = await Pipeline.create(settings, db=db, metrics=metrics)
+    except BaseException:
+        await db.close()
+        raise
+    return Services(settings=settings, db=db, pipeline=pipeline, metrics=metrics)
+
+
+async def _check_writable(db: Any) -> None:
+    from sqlalchemy import text
+
+    try:
+        async with db.session() as session:
+            # A write that is rolled back: read-only files and permissions fail here, not later.
+            await session.execute(text("DELETE FROM chats WHERE id IS NULL"))
+            await session.rollback()
+    except Exception as exc:
+        raise ConfigError(
+            f"The database is not writable ({type(exc).__name__}); check DATABASE_URL/DATA_DIR "
+            "permissions."
+        ) from exc
+
+
+async def preflight(application: Application) -> None:
+    """getMe: a wrong token or an unreachable API URL becomes one clear ConfigError."""
+    url = application.bot.base_url.rsplit("/bot", 1)[0]
+    try:
+        await application.bot.initialize()
+    except InvalidToken as exc:
+        raise ConfigError(
+            "Telegram rejected TELEGRAM_BOT_TOKEN (Unauthorized); check the token from @BotFather."
+        ) from exc
+    except (NetworkError, TelegramError, OSError) as exc:
+        raise ConfigError(
+            f"Cannot reach the Telegram Bot API at {url} ({type(exc).__name__}); check "
+            "TELEGRAM_API_URL and the network."
+        ) from exc
+
+
+def run_bot(settings: Settings) -> int:
+    """`python -m bot run`: build everything, poll (or serve the webhook) until stopped."""
+    validate_settings(settings)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    services: Services | None = None
+    try:
+        services = loop.run_until_complete(build_services(settings))
+        application = build_application(services)
+        loop.run_until_complete(preflight(application))
+        mode = "webhook" if settings.webhook_url else "polling"
+        log.info(
+            "bot @%s starting (%s, %s)",
+            application.bot.username,
+            mode,
+            "LLM" if services.pipeline.uses_llm else "offline summariser",
+        )
+        if settings.webhook_url:
+            application.run_webhook(**webhook_kwargs(settings), close_loop=False)
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
+        return 0
+    finally:
+        if services is not None:
+            loop.run_until_complete(_close(services))
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+async def _close(services: Services) -> None:
+    try:
+        await services.pipeline.aclose()
+    finally:
+        await services.db.close()
+
+
+__all__ = ["build_application", "register_handlers", "run_bot", "services_of"]

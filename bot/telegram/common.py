@@ -1,0 +1,166 @@
+"""Shared handler plumbing: services lookup, the guard every handler runs in, error replies."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.errors import AccessDeniedError, BotError
+from bot.services import Services
+from bot.storage.chats import ChatRepository, ChatSettings
+from bot.telegram.access import check_allowed
+from bot.telegram.format import escape
+from bot.telegram.send import ChatGoneError, ChatMovedError, send_html
+
+log = logging.getLogger("bot.telegram")
+
+Context = ContextTypes.DEFAULT_TYPE
+Handler = Callable[[Update, Context], Awaitable[None]]
+GENERIC_ERROR = "Something went wrong on my side; it has been logged. Please try again later."
+
+
+def services_of(context: Context) -> Services:
+    """The Services container stored in bot_data by build_application."""
+    return context.application.bot_data["services"]
+
+
+def chats_of(context: Context) -> ChatRepository:
+    """A chat repository on the injected database."""
+    services = services_of(context)
+    return ChatRepository(services.db, services.clock)
+
+
+def _update_context(update: object) -> Any:
+    try:
+        from bot.ops.logging import update_context
+    except ImportError:  # pragma: no cover - ops helper not installed
+        import contextlib
+
+        return contextlib.nullcontext()
+    chat = update.effective_chat if isinstance(update, Update) else None
+    update_id = update.update_id if isinstance(update, Update) else None
+    return update_context(chat_id=chat.id if chat else None, update_id=update_id)
+
+
+def update_kind(update: Update) -> str:
+    """A short label for metrics: private | group | channel | callback | member | other."""
+    if update.callback_query is not None:
+        return "callback"
+    if update.my_chat_member is not None or update.chat_member is not None:
+        return "member"
+    if update.channel_post is not None or update.edited_channel_post is not None:
+        return "channel"
+    chat = update.effective_chat
+    if chat is None:
+        return "other"
+    return "private" if chat.type == ChatType.PRIVATE else "group"
+
+
+async def remember_chat(context: Context, update: Update) -> ChatSettings | None:
+    """Store the chat (names refreshed) and lift a 'blocked' mark: it is talking to us again."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    repo = chats_of(context)
+    current = await repo.get(chat.id)
+    name = chat.title or chat.full_name or ""
+    username = chat.username or ""
+    # One read per update; a write only for new chats or changed names.
+    if (current.title, current.type, current.username) != (name, chat.type, username):
+        current = await repo.ensure(chat.id, type=chat.type, title=name, username=username)
+    if current.blocked and update.my_chat_member is None:
+        await repo.clear_blocked(chat.id)
+    return current
+
+
+async def reply_text(
+    update: Update, context: Context, html: str, *, reply_markup: object | None = None
+) -> None:
+    """Reply in the update's chat (to the message when there is one); chat-gone is silent."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    message = update.effective_message
+    try:
+        await send_html(
+            context.bot,
+            chat.id,
+            html,
+            reply_to=message.message_id if message is not None else None,
+            services=services_of(context),
+            reply_markup=reply_markup,
+        )
+    except (ChatGoneError, ChatMovedError):
+        pass
+
+
+def error_line(exc: BotError, source: str = "") -> str:
+    """A short HTML line for a user-facing error, naming the link when there were several."""
+    prefix = f"<b>{escape(_short(source))}</b>: " if source else ""
+    return f"⚠️ {prefix}{escape(exc.user_message)}"
+
+
+def _short(url: str, limit: int = 60) -> str:
+    plain = url.split("://", 1)[-1]
+    return plain if len(plain) <= limit else plain[: limit - 1] + "…"
+
+
+def guarded(*, check_access: bool = True) -> Callable[[Handler], Handler]:
+    """Wrap a handler: log context, metrics, access control, BotError → short reply."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def wrapper(update: Update, context: Context) -> None:
+            services = services_of(context)
+            with _update_context(update):
+                services.metrics.updates.labels(update_kind(update)).inc()
+                try:
+                    await remember_chat(context, update)
+                    if check_access:
+                        user = update.effective_user
+                        chat = update.effective_chat
+                        check_allowed(
+                            services,
+                            user_id=user.id if user else None,
+                            chat_id=chat.id if chat else None,
+                        )
+                    await handler(update, context)
+                except (ChatGoneError, ChatMovedError) as exc:
+                    log.info("chat unavailable: %s", exc.detail)
+                except AccessDeniedError as exc:
+                    if update.callback_query is not None:
+                        await _answer(update, exc.user_message)
+                    elif update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+                        await reply_text(update, context, f"🔒 {escape(exc.user_message)}")
+                except BotError as exc:
+                    log.info("user-facing error: %s (%s)", type(exc).__name__, exc.detail or "")
+                    if update.callback_query is not None:
+                        await _answer(update, exc.user_message)
+                    else:
+                        await reply_text(update, context, error_line(exc))
+                finally:
+                    services.metrics.last_update_timestamp.set_to_current_time()
+                    health = getattr(services, "health", None)
+                    if health is not None:
+                        health.mark_update()
+
+        return wrapper
+
+    return decorate
+
+
+async def _answer(update: Update, text: str) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text[:200], show_alert=True)
+    except TelegramError as exc:
+        log.debug("answerCallbackQuery failed: %s", exc)

@@ -1,0 +1,163 @@
+"""What the user sees while a summary is being made: typing, then one status message if slow."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+
+from bot.errors import BotError
+from bot.telegram.format import escape, split_html
+from bot.telegram.send import delete_message, edit_html, send_html
+
+if TYPE_CHECKING:
+    from telegram import Bot, Message
+
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+STAGES = {
+    "fetching": "Downloading the page…",
+    "extracting": "Extracting the article…",
+    "cleaning": "Repairing the text…",
+    "summarising": "Summarising…",
+}
+TYPING_EVERY = 4.5  # Telegram shows "typing…" for 5 s
+STATUS_AFTER = 3.0  # quick answers need no status message at all
+MIN_EDIT_INTERVAL = 3.0  # edits count against flood limits
+
+
+class Progress:
+    """Typing action at once and every few seconds; after `status_after` seconds one status
+    message, edited at most every `min_edit_interval` seconds, finally replaced by the answer."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        chat_id: int,
+        *,
+        reply_to: int | None = None,
+        services: Services | None = None,
+        status_after: float = STATUS_AFTER,
+        min_edit_interval: float = MIN_EDIT_INTERVAL,
+        label: str = "",
+    ) -> None:
+        self.bot = bot
+        self.chat_id = chat_id
+        self.reply_to = reply_to
+        self.services = services
+        self.status_after = status_after
+        self.min_edit_interval = min_edit_interval
+        self.label = label  # e.g. "2 links" prefix
+        self.stage = "Working…"
+        self.status: Message | None = None
+        self._shown = ""
+        self._last_edit = 0.0
+        self._tasks: list[asyncio.Task[None]] = []
+        self._lock = asyncio.Lock()
+        self._closed = False
+
+    async def __aenter__(self) -> Progress:
+        self._tasks.append(asyncio.create_task(self._typing()))
+        self._tasks.append(asyncio.create_task(self._status_later()))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def _typing(self) -> None:
+        while True:
+            try:
+                await self.bot.send_chat_action(self.chat_id, ChatAction.TYPING)
+            except TelegramError as exc:
+                # Typing is a courtesy: a failure here must never fail the request.
+                log.debug("typing action failed: %s", exc)
+                return
+            await asyncio.sleep(TYPING_EVERY)
+
+    def _text(self) -> str:
+        prefix = f"{escape(self.label)}: " if self.label else ""
+        return f"⏳ <i>{prefix}{escape(self.stage)}</i>"
+
+    async def _status_later(self) -> None:
+        await asyncio.sleep(self.status_after)
+        async with self._lock:
+            if self._closed or self.status is not None:
+                return
+            try:
+                sent = await send_html(
+                    self.bot,
+                    self.chat_id,
+                    self._text(),
+                    reply_to=self.reply_to,
+                    services=self.services,
+                )
+            except (BotError, TelegramError) as exc:
+                log.debug("status message failed: %s", exc)
+                return
+            self.status = sent[0] if sent else None
+            self._shown = self._text()
+            self._last_edit = time.monotonic()
+
+    async def update(self, stage: str) -> None:
+        """Pipeline progress callback: show the stage (edit throttled)."""
+        self.stage = STAGES.get(stage, stage)
+        if self.status is None or self._closed:
+            return
+        if time.monotonic() - self._last_edit < self.min_edit_interval:
+            return
+        async with self._lock:
+            text = self._text()
+            if self.status is None or text == self._shown:
+                return
+            if await edit_html(
+                self.bot, self.chat_id, self.status.message_id, text, services=self.services
+            ):
+                self._shown = text
+            self._last_edit = time.monotonic()
+
+    async def close(self) -> None:
+        """Stop typing and the status timer (the status message, if any, stays for `finish`)."""
+        self._closed = True
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+
+    async def finish(self, html: str, **send_kwargs: object) -> list[Message]:
+        """Deliver the answer: edit the status message into it when it fits, else send it."""
+        await self.close()
+        async with self._lock:
+            status, self.status = self.status, None
+        if status is not None and len(split_html(html)) == 1 and not send_kwargs:
+            if await edit_html(
+                self.bot, self.chat_id, status.message_id, html, services=self.services
+            ):
+                return [status]
+        sent = await send_html(
+            self.bot,
+            self.chat_id,
+            html,
+            reply_to=self.reply_to,
+            services=self.services,
+            **send_kwargs,  # type: ignore[arg-type]
+        )
+        if status is not None:
+            await delete_message(self.bot, self.chat_id, status.message_id, services=self.services)
+        return sent
+
+    async def discard(self) -> None:
+        """Remove the status message without an answer (e.g. nothing to say)."""
+        await self.close()
+        async with self._lock:
+            status, self.status = self.status, None
+        if status is not None:
+            await delete_message(self.bot, self.chat_id, status.message_id, services=self.services)

@@ -1,0 +1,238 @@
+"""Summaries in chats: links, pasted text and forwards in private chats, /summarize (/tldr),
+mentions and auto mode in groups, and channel posts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+
+from bot.errors import BotError
+from bot.models import Document, SummaryOptions
+from bot.sources import document_from_text
+from bot.storage.chats import ChatSettings
+from bot.telegram.access import check_quota
+from bot.telegram.common import (
+    GENERIC_ERROR,
+    Context,
+    chats_of,
+    error_line,
+    guarded,
+    reply_text,
+    services_of,
+)
+from bot.telegram.format import escape, format_summary
+from bot.telegram.messages import (
+    body_text,
+    command_args,
+    links_in,
+    mentions_bot,
+    origin_html,
+    origin_kind,
+)
+from bot.telegram.progress import Progress
+from bot.telegram.send import send_html
+
+log = logging.getLogger(__name__)
+
+MIN_TEXT_CHARS = 280  # shorter pasted text without a link is chit-chat, not an article
+MIN_FORWARD_CHARS = 80  # a forwarded post is clearly meant to be summarised
+HINT = (
+    "Send me a link to a news article, paste the article's text, or forward a post, and I'll "
+    "reply with a summary of who said what. /help lists everything I can do."
+)
+SUMMARIZE_USAGE = (
+    "Use <code>/summarize LINK</code> or <code>/summarize TEXT</code>, or reply "
+    "<code>/summarize</code> to a message with a link."
+)
+
+
+def options_for(chat: ChatSettings) -> SummaryOptions:
+    """The chat's summary settings as pipeline options."""
+    length = chat.summary_length if chat.summary_length in ("short", "medium", "long") else "medium"
+    return SummaryOptions(length=length, language=chat.summary_language)  # type: ignore[arg-type]
+
+
+async def summarize_in_chat(
+    update: Update,
+    context: Context,
+    *,
+    links: list[str],
+    text: str = "",
+    source_message: Message | None = None,
+) -> None:
+    """Summarise each link (or the text), replying to the update's message in order."""
+    services = services_of(context)
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    user = update.effective_user
+    user_id = user.id if user is not None and chat.type != ChatType.CHANNEL else None
+    settings = await chats_of(context).get(chat.id)
+    options = options_for(settings)
+    origin_from = source_message or message
+    origin = origin_html(origin_from)
+    kind = origin_kind(origin_from)
+    limit = max(1, services.settings.max_links_per_message)
+    skipped = links[limit:]
+    sources: list[str | Document] = list(links[:limit])
+    if not sources:
+        sources = [document_from_text(text, "message")]
+    several = len(sources) > 1
+    label = f"{len(sources)} links" if several else ""
+
+    async with Progress(
+        context.bot, chat.id, reply_to=message.message_id, services=services, label=label
+    ) as progress:
+
+        async def one(source: str | Document) -> str:
+            try:
+                await check_quota(services, user_id)
+                result = await services.pipeline.summarize(
+                    source,
+                    options,
+                    chat_id=chat.id,
+                    user_id=user_id,
+                    origin=kind,
+                    progress=progress.update,
+                )
+            except BotError as exc:
+                log.info("summary failed: %s (%s)", type(exc).__name__, exc.detail or "")
+                return error_line(exc, source if several and isinstance(source, str) else "")
+            except Exception:
+                # A bug for one link must not lose the others; it is logged with the update id.
+                log.exception("summary crashed for update %s", update.update_id)
+                prefix = error_line(BotError(GENERIC_ERROR), source if several else "")  # type: ignore[arg-type]
+                return prefix
+            return format_summary(result, origin=origin)
+
+        tasks = [asyncio.create_task(one(source)) for source in sources]
+        try:
+            for index, task in enumerate(tasks):
+                html = await task
+                if index == 0:
+                    await progress.finish(html)
+                else:
+                    await send_html(
+                        context.bot,
+                        chat.id,
+                        html,
+                        reply_to=message.message_id,
+                        services=services,
+                    )
+        finally:
+            for task in tasks:
+                task.cancel()
+    if skipped:
+        await reply_text(
+            update,
+            context,
+            f"<i>Only the first {limit} links were summarised; {len(skipped)} more skipped.</i>",
+        )
+
+
+def _wants_text(message: Message, text: str) -> bool:
+    minimum = MIN_FORWARD_CHARS if message.forward_origin is not None else MIN_TEXT_CHARS
+    return len(text.strip()) >= minimum
+
+
+@guarded()
+async def on_private_message(update: Update, context: Context) -> None:
+    """Private chat: links, long text or a forward → summary; anything else → a hint."""
+    message = update.effective_message
+    if message is None:
+        return
+    links = links_in(message)
+    text = body_text(message)
+    if links or _wants_text(message, text):
+        await summarize_in_chat(update, context, links=links, text=text)
+    else:
+        await reply_text(update, context, escape(HINT))
+
+
+@guarded()
+async def on_summarize_command(update: Update, context: Context) -> None:
+    """/summarize or /tldr with a link or text, or as a reply to a message."""
+    message = update.effective_message
+    if message is None:
+        return
+    links = links_in(message)
+    text = command_args(message)
+    if links or text:
+        await summarize_in_chat(update, context, links=links, text=text)
+        return
+    replied = message.reply_to_message
+    if replied is not None:
+        links = links_in(replied)
+        text = body_text(replied)
+        if links or text.strip():
+            await summarize_in_chat(update, context, links=links, text=text, source_message=replied)
+            return
+    await reply_text(update, context, SUMMARIZE_USAGE)
+
+
+@guarded(check_access=False)
+async def on_group_message(update: Update, context: Context) -> None:
+    """Groups: a mention or a reply to the bot acts like a private message; with auto mode on,
+    every link posted is summarised. Otherwise the bot stays quiet."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    services = services_of(context)
+    user = update.effective_user
+    from bot.telegram.access import is_allowed
+
+    if not is_allowed(services, user_id=user.id if user else None, chat_id=chat.id):
+        return  # no replies to strangers in groups
+    if mentions_bot(message, context.bot.username):
+        links = links_in(message)
+        text = body_text(message).replace(f"@{context.bot.username}", "").strip()
+        replied = message.reply_to_message
+        own_reply = (
+            replied is not None
+            and replied.from_user is not None
+            and replied.from_user.username == context.bot.username
+        )
+        if not links and replied is not None and not own_reply:
+            links = links_in(replied)
+            if links or _wants_text(replied, body_text(replied)):
+                await summarize_in_chat(
+                    update, context, links=links, text=body_text(replied), source_message=replied
+                )
+                return
+        if links or _wants_text(message, text):
+            await summarize_in_chat(update, context, links=links, text=text)
+        else:
+            await reply_text(update, context, escape(HINT))
+        return
+    settings = await chats_of(context).get(chat.id)
+    if settings.auto_mode:
+        links = links_in(message)
+        if links:
+            await summarize_in_chat(update, context, links=links)
+
+
+@guarded(check_access=False)
+async def on_channel_post(update: Update, context: Context) -> None:
+    """Channels: `/auto on|off` switches auto mode; with it on, posts with links get a summary."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    services = services_of(context)
+    from bot.telegram.access import is_allowed
+
+    if not is_allowed(services, user_id=None, chat_id=chat.id):
+        return
+    text = (message.text or "").strip()
+    if text.startswith("/"):
+        return  # commands in channels are routed to the command handlers
+    settings = await chats_of(context).get(chat.id)
+    if settings.auto_mode:
+        links = links_in(message)
+        if links:
+            await summarize_in_chat(update, context, links=links)
