@@ -19,37 +19,42 @@ if TYPE_CHECKING:
     from bot.clean import CleanContext
 
 _LATIN = "A-Za-zÀ-ÖØ-öø-ÿ"
+# Every pattern starts with the punctuation it is about, so the regex engine can scan for that
+# character quickly; what must come before it is checked by a lookbehind placed after it.
 # Closing double quote glued to the next word; the quote must follow text, not a space (a ” after
 # a space is a misused opening quote, as in `said: ”Bird flu`).
-_CLOSE_DOUBLE_RE = re.compile(rf"(?<=[^\s“‘(\[])”(?=[{_LATIN}“])")
+_CLOSE_DOUBLE_RE = re.compile(rf"”(?<=[^\s“‘(\[]”)(?=[{_LATIN}“])")
 # Straight or single closing quote after a lowercase word's punctuation, glued to the next word
 # (after an acronym it is a possessive: `the U.K.’s election`).
-_CLOSE_AFTER_PUNCT_RE = re.compile(rf"(?<=[a-z0-9)][.!?,])[\"’](?=[{_LATIN}])")
+_CLOSE_AFTER_PUNCT_RE = re.compile(rf"[\"’](?<=[a-z0-9)][.!?,][\"’])(?=[{_LATIN}])")
 # Opening double quote glued to the previous word or sentence end.
-_OPEN_DOUBLE_RE = re.compile(rf"(?<=[{_LATIN}.,:;!?])“(?=[{_LATIN}0-9‘])")
-# Sentence end glued to a capitalised word: a lowercase word of 2+ letters that does not continue
-# a dotted token (so not `example.com`, `e.g.`, `Node.js`), then `.!?`, then `Xx`.
-_GLUED_SENTENCE_RE = re.compile(r"(?<![\w.@/-])[A-Za-z]*[a-z]{2}[.!?](?=[A-Z][a-z]+)")
-# Lowercased sentence start glued to a full stop: only words that are not domain suffixes.
+_OPEN_DOUBLE_RE = re.compile(rf"“(?<=[{_LATIN}.,:;!?]“)(?=[{_LATIN}0-9‘])")
+# Sentence end glued to a capitalised word (`end.The`), or to a lowercased sentence start that
+# cannot be a domain suffix (`efficiently.the`).
+_GLUED_UPPER_RE = re.compile(r"[.!?](?=[A-Z][a-z]+)")
 _GLUED_LOWER_RE = re.compile(
-    r"(?<![\w.@/-])[A-Za-z]*[a-z]{3}[.!?](?=(?:the|this|these|those|they|we|he|she|but|however|"
-    r"there|then|when|while|after|before)\b)"
+    r"[.!?](?=(?:the|this|these|those|they|we|he|she|but|however|there|then|when|while|after|"
+    r"before)\b)"
 )
+# The word before such a full stop: 2+ (or 3+) lowercase letters at its end, and not the tail of a
+# dotted token (`example.com`, `e.g.`, `Node.js`, `a.m.`).
+_WORD_BEFORE_UPPER_RE = re.compile(r"(?:^|[^\w.@/-])[A-Za-z]*[a-z]{2}$")
+_WORD_BEFORE_LOWER_RE = re.compile(r"(?:^|[^\w.@/-])[A-Za-z]*[a-z]{3}$")
 # Things that look like `word.Word` but are names: `Amazon.Com`, `Booking.Com`.
 _DOMAIN_SUFFIXES = frozenset(
     {"com", "net", "org", "gov", "edu", "io", "co", "uk", "de", "js", "ai"}
 )
-# Space before `,` or `.` that ends a word (not `...`, not `.5`).
-_SPACE_BEFORE_RE = re.compile(r"(?<=[\w)\]”’\"])[^\S\n]+(?=[,.](?:\s|$|[”’\")]))")
-# Space before `;!?`: only when the document does not follow the French convention.
-_SPACE_BEFORE_STRONG_RE = re.compile(r"(?<=[\w)\]”’\"])[^\S\n]+(?=[;!?](?:\s|$))")
-_STRONG_UNSPACED_RE = re.compile(r"[\w)\]”’\"][;!?](?:\s|$)")
+# Space before `,` or `.` that ends a word (not `...`, not `.5`), and before `;!?`.
+_SPACE_BEFORE_RE = re.compile(r" +(?<=[\w)\]”’\"] )(?=[,.](?:\s|$|[”’\")]))")
+_SPACE_BEFORE_STRONG_RE = re.compile(r" +(?<=[\w)\]”’\"] )(?=[;!?](?:\s|$))")
+_STRONG_UNSPACED_RE = re.compile(r"[;!?](?<=[\w)\]”’\"][;!?])(?=\s|$)")
 # Spans never touched: URLs, e-mail addresses, bare domains.
 _PROTECTED_RE = re.compile(
     r"(?:https?://|ftp://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+(?:\.[\w-]+)*"
     r"\.(?:com|org|net|gov|edu|io|co|uk|de|fr|ru|br|jp|kr|info|news|ai|me|tv|ly|gl|to)\b(?:/\S*)?",
     re.IGNORECASE,
 )
+_LOOK_BACK = 60  # characters examined before a full stop to find the word it ends
 
 
 def _protected(text: str) -> list[tuple[int, int]]:
@@ -58,37 +63,41 @@ def _protected(text: str) -> list[tuple[int, int]]:
 
 
 def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
-    """True when `position` falls strictly inside or at the edge of a protected span."""
+    """True when `position` falls inside or at the edge of a protected span."""
     return any(start <= position <= end for start, end in spans)
+
+
+def _candidates(text: str) -> list[Edit]:
+    """All edits the rules propose, before protected spans are taken into account."""
+    edits: list[Edit] = []
+    for pattern in (_CLOSE_DOUBLE_RE, _CLOSE_AFTER_PUNCT_RE):
+        edits.extend(Edit(m.end(), m.end(), " ", "spacing") for m in pattern.finditer(text))
+    edits.extend(Edit(m.start(), m.start(), " ", "spacing") for m in _OPEN_DOUBLE_RE.finditer(text))
+    for match in _GLUED_UPPER_RE.finditer(text):
+        before = text[max(0, match.start() - _LOOK_BACK) : match.start()]
+        following = re.match(r"[A-Za-z]+", text[match.end() : match.end() + _LOOK_BACK])
+        if (
+            _WORD_BEFORE_UPPER_RE.search(before)
+            and following
+            and following.group().lower() not in _DOMAIN_SUFFIXES
+        ):
+            edits.append(Edit(match.end(), match.end(), " ", "spacing"))
+    for match in _GLUED_LOWER_RE.finditer(text):
+        if _WORD_BEFORE_LOWER_RE.search(text[max(0, match.start() - _LOOK_BACK) : match.start()]):
+            edits.append(Edit(match.end(), match.end(), " ", "spacing"))
+
+    edits.extend(Edit(m.start(), m.end(), "", "spacing") for m in _SPACE_BEFORE_RE.finditer(text))
+    spaced_strong = list(_SPACE_BEFORE_STRONG_RE.finditer(text))
+    # A space before ;!? is a slip only when the document does not follow the French convention.
+    if spaced_strong and len(spaced_strong) < len(_STRONG_UNSPACED_RE.findall(text)):
+        edits.extend(Edit(m.start(), m.end(), "", "spacing") for m in spaced_strong)
+    return edits
 
 
 def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     """Propose spacing edits: missing spaces after quotes/sentence ends, stray spaces before ,.;!?"""
-    spans = _protected(text) if ("." in text or "@" in text) else []
-    edits: list[Edit] = []
-
-    def insert_space(position: int) -> None:
-        if not _inside(position, spans):
-            edits.append(Edit(position, position, " ", "spacing"))
-
-    for pattern in (_CLOSE_DOUBLE_RE, _CLOSE_AFTER_PUNCT_RE):
-        for match in pattern.finditer(text):
-            insert_space(match.end())
-    for match in _OPEN_DOUBLE_RE.finditer(text):
-        insert_space(match.start())
-    for match in _GLUED_SENTENCE_RE.finditer(text):
-        following = re.match(r"[A-Za-z]+", text[match.end() :])
-        if following and following.group().lower() not in _DOMAIN_SUFFIXES:
-            insert_space(match.end())
-    for match in _GLUED_LOWER_RE.finditer(text):
-        insert_space(match.end())
-
-    stray = [_SPACE_BEFORE_RE]
-    spaced_strong = len(_SPACE_BEFORE_STRONG_RE.findall(text))
-    if spaced_strong and spaced_strong < len(_STRONG_UNSPACED_RE.findall(text)):
-        stray.append(_SPACE_BEFORE_STRONG_RE)  # a slip, not the French convention
-    for pattern in stray:
-        for match in pattern.finditer(text):
-            if not _inside(match.start(), spans):
-                edits.append(Edit(match.start(), match.end(), "", "spacing"))
-    return edits
+    edits = _candidates(text)
+    if not edits:
+        return edits
+    spans = _protected(text)
+    return [edit for edit in edits if not _inside(edit.start, spans)]

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
+import ftfy
+
 from bot.clean.edits import Edit
 
 if TYPE_CHECKING:
-    import ftfy
-
     from bot.clean import CleanContext
 
 # Removed outright: they carry no meaning in running text and break word matching downstream.
@@ -39,15 +40,31 @@ _JOINER_RE = re.compile(f"(?<=[A-Za-z])[{_JOINERS}]+(?=[A-Za-z])")
 _SPACES_RE = re.compile(f"[{_SPACES}]")
 _OTHER_BREAK_RE = re.compile("\r|[\u2028\u2029\x85]")
 _RTL_RE = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
-# A line needs ftfy only if it has non-ASCII text, an HTML entity or a control character.
-_ASCII_SUSPECT_RE = re.compile(r"[&\x00-\x08\x0b-\x1f\x7f]")
+# Everything the explicit rules act on, for one scan of a text that needs no ftfy.
+_EXPLICIT_RE = re.compile(
+    f"(?P<invisible>[{_INVISIBLE}])|(?P<bidi>[{_BIDI_MARKS}])"
+    f"|(?P<joiner>(?<=[A-Za-z])[{_JOINERS}]+(?=[A-Za-z]))|(?P<space>[{_SPACES}])"
+    "|(?P<crlf>\r\n)|(?P<newline>\r|[\u2028\u2029\x85])"
+)
+_EXPLICIT_HINT_RE = re.compile(f"[{_INVISIBLE}{_BIDI_MARKS}{_JOINERS}{_SPACES}\r\u2028\u2029\x85]")
+# ftfy is slow (~1 ms per 1,000 words even on clean text), so it only sees lines with a hint of
+# damage: UTF-8 read as Latin-1/Windows-1252 always yields a lead character Â..ô followed by a
+# continuation character; plus HTML entities, control/C1 characters, surrogates, ligatures, U+FFFD.
+_CONTINUATION = "\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
+_FTFY_HINT_RE = re.compile(
+    f"[\u00c2-\u00f4][{_CONTINUATION}]|&#?\\w+;|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+    "|[\ud800-\udfff\ufb00-\ufb06\ufffd]"
+)
+
+
+def _needs_ftfy(text: str) -> bool:
+    """True when ftfy might change `text` (a cheap over-approximation)."""
+    return bool(_FTFY_HINT_RE.search(text)) or not unicodedata.is_normalized("NFC", text)
 
 
 @cache
 def _ftfy_config() -> ftfy.TextFixerConfig:
     """ftfy settings that repair encoding damage but never restyle correct text."""
-    import ftfy
-
     return ftfy.TextFixerConfig(
         uncurl_quotes=False,  # curly quotes are correct typography, and casing relies on them
         fix_character_width=False,  # fullwidth punctuation is normal in CJK text
@@ -59,11 +76,7 @@ def _ftfy_config() -> ftfy.TextFixerConfig:
 
 def fix_line(line: str) -> str:
     """Return `line` with mojibake, invisible characters and exotic spaces repaired."""
-    if line.isascii() and not _ASCII_SUSPECT_RE.search(line):
-        return line
-    import ftfy
-
-    fixed = ftfy.fix_text(line, config=_ftfy_config())
+    fixed = ftfy.fix_text(line, config=_ftfy_config()) if _needs_ftfy(line) else line
     fixed = _INVISIBLE_RE.sub("", fixed)
     if not _RTL_RE.search(fixed):
         fixed = _BIDI_RE.sub("", fixed)
@@ -89,15 +102,40 @@ def _diff_edits(line: str, fixed: str, offset: int) -> Iterator[Edit]:
         yield Edit(offset + i1, offset + i2, after, kind)
 
 
+def _line_has_rtl(text: str, position: int) -> bool:
+    """True when the line around `position` contains right-to-left script."""
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return bool(_RTL_RE.search(text, start, len(text) if end < 0 else end))
+
+
 def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     """Propose unicode edits: ftfy repairs, invisible characters removed, exotic spaces → space."""
     edits: list[Edit] = []
-    offset = 0
-    for line in text.split("\n"):
-        fixed = fix_line(line)
-        if fixed != line:
-            edits.extend(_diff_edits(line, fixed, offset))
-        offset += len(line) + 1
+    ftfy_lines: list[tuple[int, int]] = []
+    if _needs_ftfy(text):
+        offset = 0
+        for line in text.split("\n"):
+            if _needs_ftfy(line):
+                fixed = fix_line(line)
+                if fixed != line:
+                    edits.extend(_diff_edits(line, fixed, offset))
+                ftfy_lines.append((offset, offset + len(line)))
+            offset += len(line) + 1
+    if not _EXPLICIT_HINT_RE.search(text):
+        return edits
+    for match in _EXPLICIT_RE.finditer(text):
+        if any(start <= match.start() <= end for start, end in ftfy_lines):
+            continue  # that line was fixed as a whole by `fix_line`
+        group = match.lastgroup
+        if group == "bidi" and _line_has_rtl(text, match.start()):
+            continue
+        if group in ("invisible", "bidi", "joiner"):
+            edits.append(Edit(match.start(), match.end(), "", "unicode"))
+        elif group == "space":
+            edits.append(Edit(match.start(), match.end(), " ", "whitespace"))
+        else:
+            edits.append(Edit(match.start(), match.end(), "\n", "whitespace"))
     return edits
 
 
@@ -105,12 +143,20 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
 _SPACE_RUN_RE = re.compile(r"[^\S\n]{2,}|\t")
 _TRAILING_RE = re.compile(r"[^\S\n]+(?=\n)")
 _LEADING_RE = re.compile(r"(?<=\n)[^\S\n]+")
+_ODD_SPACE_RE = re.compile(r"[^\S\n ]")
 _BLANK_RUN_RE = re.compile(r"\n(?:[^\S\n]*\n){2,}")
+
+
+def _may_need_whitespace_edits(text: str) -> bool:
+    """Cheap test that lets clean text skip the whitespace regexes."""
+    if text[0].isspace() or text[-1].isspace() or _ODD_SPACE_RE.search(text):
+        return True
+    return any(s in text for s in ("  ", " \n", "\n ", "\n\n\n"))
 
 
 def find_whitespace_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     """Propose whitespace edits: no leading/trailing/double spaces, at most one blank line."""
-    if not text:
+    if not text or not _may_need_whitespace_edits(text):
         return []
     text_start = len(text) - len(text.lstrip())
     text_end = len(text.rstrip())
