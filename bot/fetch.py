@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from email.message import Message
@@ -151,6 +152,16 @@ class _Inflater:
         return out
 
 
+def _is_tls_error(exc: BaseException) -> bool:
+    """True when a connection failed in the TLS handshake (certificate, protocol)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _too_large(cap: int) -> str:
     return f"The page is larger than {cap / (1024 * 1024):g} MB, more than the bot processes."
 
@@ -176,8 +187,7 @@ class Fetcher:
         self.allow_private = allow_private
         self._resolve = resolver or system_resolver
         if transport is None:
-            # No keep-alive: connections are keyed by the pinned IP, and a TLS connection set up
-            # for one host name must not be reused for another name on the same address.
+            # No keep-alive, see "Connection: close" in _fetch.
             transport = httpx.AsyncHTTPTransport(
                 limits=httpx.Limits(max_keepalive_connections=0), retries=0
             )
@@ -230,6 +240,9 @@ class Fetcher:
             "Accept": ", ".join(accept) + ", */*;q=0.1",
             "Accept-Encoding": "gzip, deflate",
             "Accept-Language": "en;q=0.9, *;q=0.5",
+            # Connections are keyed by the pinned IP: one set up (and TLS-verified) for one
+            # host name must never carry a request for another name on the same address.
+            "Connection": "close",
         }
         if etag:
             headers["If-None-Match"] = etag
@@ -289,6 +302,12 @@ class Fetcher:
             try:
                 return await self._client.send(request, stream=True)
             except httpx.ConnectError as exc:
+                if _is_tls_error(exc):
+                    raise UnreachableError(
+                        f"The site {url.host} did not prove its identity (bad TLS certificate), "
+                        "so it was not read.",
+                        detail=f"{url}: {exc!r}",
+                    ) from exc
                 last_error = exc  # try the next address, as a browser would
             except httpx.TimeoutException as exc:
                 raise FetchTimeoutError(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gzip
 import socket
+import ssl
 import zlib
 from collections.abc import Iterator, Sequence
 
 import httpx
 import pytest
+import trustme
 
 from bot.config import Settings
 from bot.errors import (
@@ -499,3 +501,37 @@ async def test_next_address_is_tried_when_one_refuses(srv: PageServer) -> None:
 def test_type_tuples() -> None:
     assert "text/html" in HTML_TYPES and "text/plain" in HTML_TYPES
     assert "text/html" not in FEED_TYPES
+
+
+# --- TLS with the pinned address --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tls() -> Iterator[tuple[PageServer, ssl.SSLContext]]:
+    ca = trustme.CA()
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("public.test").configure_cert(server_ctx)
+    client_ctx = ssl.create_default_context()
+    ca.configure_trust(client_ctx)
+    with PageServer(ssl_context=server_ctx) as server:
+        yield server, client_ctx
+
+
+async def test_https_checks_the_certificate_against_the_name(
+    tls: tuple[PageServer, ssl.SSLContext],
+) -> None:
+    srv, client_ctx = tls
+    dns = FakeDNS({"public.test": ["127.0.0.1"], "other.test": ["127.0.0.1"]})
+    f = Fetcher(
+        allow_private=True, resolver=dns, transport=httpx.AsyncHTTPTransport(verify=client_ctx)
+    )
+    try:
+        # Connected to 127.0.0.1, yet TLS SNI and verification used the name in the link.
+        got = await f.fetch(f"https://public.test:{srv.port}/article")
+        assert ARTICLE_PARAGRAPHS[0] in got.text
+        assert srv.requests_to("/article")[-1].header("host") == f"public.test:{srv.port}"
+        # Same address, a name the certificate does not cover: refused by verification.
+        with pytest.raises(UnreachableError, match="TLS certificate"):
+            await f.fetch(f"https://other.test:{srv.port}/article")
+    finally:
+        await f.aclose()

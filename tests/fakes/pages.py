@@ -12,6 +12,8 @@ Usage::
         srv.add_handler("/dyn", lambda req: Response(200, b"hi"))
         srv.requests                              # every request seen, oldest first
 
+    PageServer(ssl_context=ctx) serves https instead (e.g. with a `trustme` certificate).
+
 Built-in routes (all on the same server):
 
     /news/<id>                 news-dev page; srv.news_ids lists the ids, srv.ground_truth(id)
@@ -43,6 +45,7 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import ssl
 import sys
 import threading
 import time
@@ -198,8 +201,11 @@ def _gzip_bomb(size: int) -> bytes:
 class PageServer:
     """Threaded HTTP server on 127.0.0.1 with a random port; use as a context manager."""
 
-    def __init__(self, news_dir: Path = NEWS_DEV) -> None:
+    def __init__(
+        self, news_dir: Path = NEWS_DEV, *, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
         self.news_dir = news_dir
+        self.ssl_context = ssl_context  # serve https with this server-side context
         self.requests: list[Request] = []
         self._routes: dict[str, Handler] = {}
         self._lock = threading.Lock()
@@ -216,6 +222,8 @@ class PageServer:
             page_server = server
 
         httpd = _QuietServer(("127.0.0.1", 0), _Handler)
+        if self.ssl_context is not None:
+            httpd.socket = self.ssl_context.wrap_socket(httpd.socket, server_side=True)
         httpd.daemon_threads = True
         httpd.block_on_close = False  # slow/drip handlers must not hold up shutdown
         self._httpd = httpd
@@ -251,8 +259,9 @@ class PageServer:
 
     @property
     def base_url(self) -> str:
-        """http://127.0.0.1:<port>"""
-        return f"http://127.0.0.1:{self.port}"
+        """http://127.0.0.1:<port> (https when serving TLS)"""
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     def url(self, path: str) -> str:
         """Absolute URL of a path on this server."""
