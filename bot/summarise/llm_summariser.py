@@ -164,7 +164,8 @@ class LLMSummariser:
     async def _summarize(self, document: Document, options: SummaryOptions) -> Summary:
         spend = _Spend()
         common = {
-            "title": (document.title or "(none)")[:200],
+            # The title is untrusted too: one line, capped, no delimiter tags.
+            "title": escape_delimiters(" ".join(document.title.split())[:200]) or "(none)",
             "bullets": str(BULLETS[options.length]),
             "length": options.length,
             "language_instruction": language_instruction(options.language),

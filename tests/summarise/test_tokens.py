@@ -69,3 +69,24 @@ def test_no_encoding_at_all_estimates_conservatively(
 @given(st.text(max_size=300))
 def test_never_raises_and_is_at_least_zero(text: str) -> None:
     assert count_tokens(text, "llama3") >= 0
+
+
+def test_a_hanging_download_falls_back_after_the_time_limit(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import threading
+
+    release = threading.Event()
+
+    def hang(model: str) -> object:
+        release.wait(5)  # a firewall that drops packets: no answer, no error
+        raise ConnectionError("gave up")
+
+    monkeypatch.setattr(tiktoken, "encoding_for_model", hang)
+    monkeypatch.setattr(tokens, "LOAD_TIMEOUT", 0.05)
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.summarise.tokens"):
+            assert count_tokens("hello world", "gpt-4o-mini") == 2
+        assert "TimeoutError" in caplog.text
+    finally:
+        release.set()
