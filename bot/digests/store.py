@@ -247,60 +247,6 @@ class DigestStore:
                 .values(active=False, paused_reason=reason[:128])
             )
 
-    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup: its subscription, feeds and articles follow it."""
-        async with self.db.session() as session:
-            taken = await session.scalar(
-                select(Subscription.id).where(Subscription.chat_id == new_chat_id)
-            )
-            if taken is None:
-                await session.execute(
-                    update(Subscription)
-                    .where(Subscription.chat_id == old_chat_id)
-                    .values(chat_id=new_chat_id)
-                )
-            else:
-                await session.execute(
-                    delete(Subscription).where(Subscription.chat_id == old_chat_id)
-                )
-            existing = set(
-                (await session.scalars(select(Feed.url).where(Feed.chat_id == new_chat_id))).all()
-            )
-            if existing:
-                await session.execute(
-                    delete(Feed).where(Feed.chat_id == old_chat_id, Feed.url.in_(existing))
-                )
-            await session.execute(
-                update(Feed).where(Feed.chat_id == old_chat_id).values(chat_id=new_chat_id)
-            )
-            await session.execute(
-                update(ChatArticle)
-                .where(ChatArticle.chat_id == old_chat_id)
-                .values(chat_id=new_chat_id)
-            )
-            await session.execute(
-                update(Delivery).where(Delivery.chat_id == old_chat_id).values(chat_id=new_chat_id)
-            )
-            zone = await session.scalar(select(Chat.timezone).where(Chat.id == old_chat_id))
-            if zone is not None:
-                insert = insert_for(self.db)
-                await session.execute(
-                    insert(Chat)
-                    .values(
-                        id=new_chat_id,
-                        type="supergroup",
-                        title="",
-                        username="",
-                        summary_length="medium",
-                        summary_language="",
-                        auto_mode=False,
-                        timezone=zone,
-                        digest_empty_note=False,
-                        created_at=datetime.now(UTC),
-                    )
-                    .on_conflict_do_nothing(index_elements=["id"])
-                )
-
     # -- feeds -----------------------------------------------------------------------------
 
     async def add_feed(self, chat_id: int, url: str, title: str, *, now: datetime) -> bool:
@@ -446,6 +392,24 @@ class DigestStore:
             )
 
     # -- digest material -------------------------------------------------------------------
+
+    async def record_article(
+        self, chat_id: int, *, content_hash: str, url: str, title: str, site: str, at: datetime
+    ) -> None:
+        """Add a feed item to the chat's digest material (its summary is found by content hash)."""
+        async with self.db.session() as session:
+            session.add(
+                ChatArticle(
+                    chat_id=chat_id,
+                    content_hash=content_hash,
+                    url=url,
+                    title=title,
+                    site=site[:256],
+                    summary_id=None,
+                    origin="feed",
+                    created_at=at,
+                )
+            )
 
     async def previous_digest_due(self, subscription_id: int, before: date) -> datetime | None:
         """When the last digest actually sent before `before` was due (the window's start)."""

@@ -1,0 +1,396 @@
+"""The digest scheduler: the database says what is due; APScheduler only wakes the process.
+
+Every tick (each minute, and once right after start) reads the active subscriptions, works out with
+the injected clock which (subscription, local date) pairs are due, records the ones missed beyond
+the grace window as skipped, and hands the rest to a few workers. A worker claims one delivery
+(see `delivery.py`), builds the digest, and sends it part by part through a shared rate limiter,
+recording progress after each part. Expired claims of dead processes are picked up the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from aiolimiter import AsyncLimiter
+
+from bot.digests.delivery import FAILED, SENT, SKIPPED, Claim, Deliveries
+from bot.digests.format import render_digest, render_empty
+from bot.digests.schedule import due_dates, local_date_of
+from bot.digests.selection import group_articles
+from bot.digests.store import DigestStore, SubscriptionInfo
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from bot.clock import Clock
+    from bot.digests.feeds import FeedPoller, PollRound
+    from bot.ops.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+# Sends one HTML message (already under Telegram's limit) to a chat. Raises ChatGoneError when
+# the chat blocked/removed the bot and ChatMovedError when it became a supergroup.
+SendFn = Callable[[int, str], Awaitable[None]]
+
+DEFAULT_LEASE = timedelta(minutes=3)
+DEFAULT_SEND_RATE = 28.0  # messages/s overall: under Telegram's 30/s with room for replies
+FIRST_DIGEST_LOOKBACK = timedelta(hours=24)
+MAX_LOOKBACK = timedelta(days=7)
+FEED_LOOKAHEAD = timedelta(minutes=10)  # poll feeds of chats due this soon ahead of time
+
+
+def default_worker_id() -> str:
+    """host:pid:random — unique per process, readable in the deliveries table."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class TickReport:
+    """What one tick did (tests and the benchmark read it)."""
+
+    sent: int = 0
+    messages: int = 0
+    empty: int = 0
+    skipped_late: int = 0
+    failed: int = 0
+    lost: int = 0  # claims lost mid-send (lease taken over) or left for a retry after an error
+    resumed: int = 0
+    chats: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    subscription_id: int
+    chat_id: int
+    local_date: date
+    due_at: datetime
+    claim: Claim | None = None  # set for re-claimed expired deliveries
+
+
+def _chat_moved_type() -> tuple[type[BaseException], type[BaseException]]:
+    # Imported lazily: the Telegram layer is optional for the pure scheduler tests.
+    from bot.telegram.send import ChatGoneError, ChatMovedError
+
+    return ChatGoneError, ChatMovedError
+
+
+class DigestScheduler:
+    """Finds due digests and delivers each exactly once (per subscription and local date)."""
+
+    def __init__(
+        self,
+        *,
+        store: DigestStore,
+        clock: Clock,
+        send: SendFn,
+        metrics: Metrics | None = None,
+        grace: timedelta = timedelta(hours=6),
+        worker_id: str | None = None,
+        lease: timedelta = DEFAULT_LEASE,
+        poller: FeedPoller | None = None,
+        send_rate: float = DEFAULT_SEND_RATE,
+        workers: int = 8,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.send = send
+        self.metrics = metrics
+        self.grace = grace
+        self.worker_id = worker_id or default_worker_id()
+        self.deliveries = Deliveries(store.db, self.worker_id, lease=lease)
+        self.poller = poller
+        self.workers = workers
+        # Capacity 1: sends are spaced evenly instead of bursting, so a strict per-second
+        # window on Telegram's side never sees more than the rate.
+        self.limiter = AsyncLimiter(1, 1.0 / send_rate) if send_rate > 0 else None
+        self._lock = asyncio.Lock()
+        self._aps: AsyncIOScheduler | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self, *, interval_seconds: float = 60.0) -> None:
+        """Start APScheduler: a tick now (catch-up after downtime) and then every minute."""
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        self._aps = AsyncIOScheduler(timezone="UTC")
+        trigger = (
+            CronTrigger(second=0, timezone="UTC")  # on the minute, when digests fall due
+            if interval_seconds == 60.0
+            else IntervalTrigger(seconds=interval_seconds)
+        )
+        self._aps.add_job(
+            self.tick, trigger, id="digest-tick", max_instances=1, coalesce=True,
+            misfire_grace_time=None,
+        )  # fmt: skip
+        self._aps.add_job(self.tick, id="digest-catch-up", max_instances=1)
+        self._aps.start()
+        log.info("digest scheduler started as %s", self.worker_id)
+
+    async def stop(self) -> None:
+        """Stop waking up; a tick in progress finishes its current sends (claims stay safe)."""
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)
+            self._aps = None
+        async with self._lock:
+            pass
+
+    @property
+    def running(self) -> bool:
+        return self._aps is not None and self._aps.running
+
+    # -- one tick --------------------------------------------------------------------------
+
+    async def tick(self) -> TickReport:
+        """Deliver everything due now; safe to call concurrently from several processes."""
+        async with self._lock:
+            try:
+                return await self._tick()
+            except Exception:
+                log.exception("digest tick failed")  # the next tick tries again
+                return TickReport()
+
+    async def _tick(self) -> TickReport:
+        now = self.clock.now()
+        report = TickReport()
+        subs = await self.store.active_subscriptions()
+        jobs, late = self._due(subs, now)
+        known = await self.deliveries.known({j.local_date for j in jobs + late})
+        for job in late:
+            if (job.subscription_id, job.local_date) in known:
+                continue
+            if await self.deliveries.record_skip(
+                job.subscription_id,
+                job.chat_id,
+                job.local_date,
+                job.due_at,
+                f"missed by {now - job.due_at} (grace {self.grace})",
+            ):
+                report.skipped_late += 1
+                self._count("skipped_late")
+                log.warning(
+                    "digest for chat %s on %s skipped: due %s, now %s is past the grace window",
+                    job.chat_id,
+                    job.local_date,
+                    job.due_at.isoformat(),
+                    now.isoformat(),
+                )
+        pending = [j for j in jobs if (j.subscription_id, j.local_date) not in known]
+        for claim in await self.deliveries.expired(now, limit=10_000):
+            if now - claim.due_at > self.grace:
+                await self.deliveries.finish(claim, SKIPPED, now, "abandoned beyond grace")
+                self._count("skipped_late")
+                continue
+            pending.insert(
+                0, _Job(claim.subscription_id, claim.chat_id, claim.local_date, claim.due_at, claim)
+            )
+        if not pending:
+            return report
+        if self.poller is not None:
+            await self._prepoll(pending, subs, now)
+        chats = {s.id: s.chat_id for s in subs}
+        queue: asyncio.Queue[_Job] = asyncio.Queue()
+        for job in sorted(pending, key=lambda j: j.due_at):
+            queue.put_nowait(job)
+        from bot.digests.feeds import PollRound
+
+        memo = PollRound()
+
+        async def worker() -> None:
+            while not queue.empty():
+                job = queue.get_nowait()
+                try:
+                    await self._deliver(job, chats, report, memo)
+                except Exception:
+                    report.lost += 1
+                    self._count("error")
+                    log.exception("digest for chat %s on %s failed", job.chat_id, job.local_date)
+
+        await asyncio.gather(*(worker() for _ in range(max(1, self.workers))))
+        return report
+
+    def _due(self, subs: list[SubscriptionInfo], now: datetime) -> tuple[list[_Job], list[_Job]]:
+        # Subscriptions sharing (time, zone) share their due instants: compute them once.
+        groups: dict[tuple[str, str], list[SubscriptionInfo]] = defaultdict(list)
+        for sub in subs:
+            groups[(sub.local_time, sub.timezone)].append(sub)
+        jobs: list[_Job] = []
+        late: list[_Job] = []
+        oldest_since = min((s.since for s in subs), default=now)
+        for (local_time, zone), members in groups.items():
+            try:
+                dues = due_dates(local_time, zone, now, grace=self.grace, since=oldest_since)
+            except (ValueError, KeyError):
+                log.error("subscription time %r %r is invalid; ignored", local_time, zone)
+                continue
+            for due in dues:
+                for sub in members:
+                    if due.due_at < sub.since:
+                        continue
+                    job = _Job(sub.id, sub.chat_id, due.local_date, due.due_at)
+                    (late if due.late else jobs).append(job)
+        # Of several late dates for one subscription only the newest is recorded.
+        newest: dict[int, _Job] = {}
+        for job in late:
+            if (
+                job.subscription_id not in newest
+                or job.local_date > newest[job.subscription_id].local_date
+            ):
+                newest[job.subscription_id] = job
+        return jobs, list(newest.values())
+
+    async def _prepoll(
+        self, pending: list[_Job], subs: list[SubscriptionInfo], now: datetime
+    ) -> None:
+        """Poll feeds of due chats (and of those due soon) before the fan-out starts."""
+        assert self.poller is not None
+        soon = {j.chat_id for j in pending}
+        feeds = await self.store.feeds_for_chats(sorted(soon))
+        if feeds:
+            await self.poller.poll_stale(feeds, now=now, at=min(j.due_at for j in pending))
+
+    async def prepare_upcoming(self) -> int:
+        """Poll feeds of chats whose digest is due within FEED_LOOKAHEAD (run between ticks)."""
+        if self.poller is None:
+            return 0
+        now = self.clock.now()
+        subs = await self.store.active_subscriptions()
+        ahead = now + FEED_LOOKAHEAD
+        chats = []
+        for sub in subs:
+            for due in due_dates(sub.local_time, sub.timezone, ahead, grace=timedelta(0)):
+                if now < due.due_at <= ahead:
+                    chats.append(sub.chat_id)
+        feeds = await self.store.feeds_for_chats(chats)
+        return await self.poller.poll_stale(feeds, now=now) if feeds else 0
+
+    # -- one delivery ----------------------------------------------------------------------
+
+    async def _deliver(
+        self, job: _Job, chats: dict[int, int], report: TickReport, memo: PollRound
+    ) -> None:
+        now = self.clock.now()
+        claim = job.claim or await self.deliveries.claim(
+            job.subscription_id, job.chat_id, job.local_date, job.due_at, now
+        )
+        if claim is None:
+            return  # another process has it, or it is done
+        if job.claim is not None:
+            report.resumed += 1
+        chat_id = chats.get(claim.subscription_id, claim.chat_id)
+        if claim.messages_sent == 0 and self.poller is not None:
+            # Feeds not polled in the pre-poll (e.g. a resumed claim) are polled now; their items
+            # are recorded at the due time so they belong to this digest.
+            feeds = await self.store.feeds(chat_id)
+            if feeds:
+                await self.poller.poll_stale(
+                    feeds, now=now, at=min(now, claim.due_at), memo=memo, concurrency=2
+                )
+                await self.deliveries.renew(claim, self.clock.now())
+        messages = await self.build(chat_id, claim.subscription_id, claim.local_date, claim.due_at)
+        if not messages:
+            await self.deliveries.finish(claim, SKIPPED, self.clock.now(), "nothing new")
+            report.empty += 1
+            self._count("empty")
+            return
+        gone, moved = _chat_moved_type()
+        index = claim.messages_sent
+        while index < len(messages):
+            try:
+                await self._send(chat_id, messages[index])
+            except moved as exc:
+                chat_id = exc.new_chat_id  # type: ignore[attr-defined]
+                log.info("chat moved; digest continues in %s", chat_id)
+                continue
+            except gone as exc:
+                await self.store.pause(claim.subscription_id, "chat gone: bot blocked or removed")
+                await self.deliveries.finish(
+                    claim, FAILED, self.clock.now(), str(exc.detail or exc)
+                )  # type: ignore[attr-defined]
+                report.failed += 1
+                self._count("chat_gone")
+                log.info("digest for chat %s stopped: chat gone; subscription paused", chat_id)
+                return
+            index += 1
+            report.messages += 1
+            if not await self.deliveries.progress(claim, index, self.clock.now()):
+                report.lost += 1
+                log.warning("lost the lease on chat %s's digest; another worker continues", chat_id)
+                return
+        if await self.deliveries.finish(claim, SENT, self.clock.now()):
+            report.sent += 1
+            report.chats.append(chat_id)
+            self._count("sent")
+
+    async def _send(self, chat_id: int, html: str) -> None:
+        if self.limiter is not None:
+            async with self.limiter:
+                pass
+        await self.send(chat_id, html)
+
+    async def build(
+        self, chat_id: int, subscription_id: int, local_date: date, due_at: datetime
+    ) -> list[str]:
+        """The digest's messages for (previous digest's due time, this due time]; [] = skip."""
+        after = await self.store.previous_digest_due(subscription_id, local_date)
+        if after is None:
+            # First digest: what the chat read since a day before it subscribed.
+            sub = await self.store.subscription(chat_id)
+            start = sub.since if sub is not None else due_at
+            after = min(start, due_at) - FIRST_DIGEST_LOOKBACK
+        # Articles missed by skipped digests roll over, but a digest never reaches back further
+        # than a week.
+        after = max(after, due_at - MAX_LOOKBACK)
+        return await self.compose(chat_id, after, due_at, local_date)
+
+    async def compose(
+        self, chat_id: int, after: datetime, until: datetime, day: date | None
+    ) -> list[str]:
+        """Messages for the chat's articles in (after, until]; the empty note if the chat wants it."""
+        articles = await self.store.articles(chat_id, after, until)
+        entries = group_articles(articles)
+        if entries:
+            return render_digest(entries, day=day)
+        if await self.store.empty_note(chat_id):
+            return [render_empty(day)]
+        return []
+
+    async def send_now(self, chat_id: int) -> int:
+        """/digest: send the chat's digest up to now without touching the schedule; messages sent."""
+        now = self.clock.now()
+        sub = await self.store.subscription(chat_id)
+        zone = sub.timezone if sub else await self.store.chat_timezone(chat_id)
+        after: datetime | None = None
+        if sub is not None:
+            after = await self.store.previous_digest_due(
+                sub.id, local_date_of(now, zone) + timedelta(days=1)
+            )
+        if after is None:
+            after = now - FIRST_DIGEST_LOOKBACK
+        if self.poller is not None:
+            feeds = await self.store.feeds(chat_id)
+            if feeds:
+                await self.poller.poll_stale(feeds, now=now)
+        articles = await self.store.articles(chat_id, after, self.clock.now())
+        entries = group_articles(articles)
+        if not entries:
+            return 0
+        messages = render_digest(entries, day=local_date_of(now, zone))
+        for html in messages:
+            await self._send(chat_id, html)
+        self._count("on_demand")
+        return len(messages)
+
+    def _count(self, outcome: str) -> None:
+        if self.metrics is not None:
+            self.metrics.digests.labels(outcome).inc()
