@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+from tests.fakes.pages import ARTICLE_PARAGRAPHS
 from tests.telegram.harness import running_bot
 
 USER = 4242
+PASTED = " ".join(ARTICLE_PARAGRAPHS)
 
 
 async def test_link_in_private_chat_gets_a_summary_reply(tmp_path: Path) -> None:
@@ -22,4 +25,191 @@ async def test_link_in_private_chat_gets_a_summary_reply(tmp_path: Path) -> None
         assert links[0]["url"] == url
         assert h.tg.calls_to("sendChatAction", chat_id=USER)
         assert h.tg.errors() == []
-        assert h.tg.commands and {c["command"] for c in h.tg.commands} >= {"summarize", "tldr"}
+        assert {c["command"] for c in h.tg.commands} >= {"summarize", "tldr", "settings"}
+
+
+async def test_several_links_each_get_their_own_reply_in_order(tmp_path: Path) -> None:
+    async with running_bot(tmp_path, max_links_per_message=2) as h:
+        first = h.pages.url("/article")
+        second = h.pages.url("/text")
+        third = h.pages.url("/status/404")
+        text = f"a {first} and b: see here, c {third}"
+        offset = text.index("see here")
+        entities = [
+            {"type": "url", "offset": 2, "length": len(first)},
+            {"type": "text_link", "offset": offset, "length": 8, "url": second},
+            {"type": "url", "offset": text.index(third), "length": len(third)},
+        ]
+        h.tg.push_message(USER, text, entities=entities)
+        await h.tg.wait_for_text(USER, "Only the first 2 links")
+        replies = [m for m in h.tg.sent(USER) if "reply_to_message" in m]
+        summaries = [m for m in replies if "Mayor Ana Ruiz" in m["text"]]
+        assert len(summaries) == 2
+        urls = [
+            next(e["url"] for e in m["entities"] if e["type"] == "text_link") for m in summaries
+        ]
+        assert urls == [first, second]
+        assert not h.pages.requests_to("/status/404")
+        assert h.tg.errors() == []
+
+
+async def test_pasted_text_is_summarised_and_chit_chat_gets_a_hint(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        h.tg.push_message(USER, "hi there!")
+        hint = await h.tg.wait_for_text(USER, "Send me a link")
+        assert "reply_to_message" in hint
+        assert h.llm.completions == []
+        h.tg.push_message(USER, PASTED)
+        await h.tg.wait_for_text(USER, "Mayor Ana Ruiz")
+        assert len(h.llm.completions) == 1
+        assert ARTICLE_PARAGRAPHS[0][:40] in h.llm.completions[0].text
+
+
+async def test_forwards_name_their_origin(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        url = h.pages.url("/article")
+        h.tg.push_message(
+            USER,
+            f"Big news {url}",
+            forward_origin=h.tg.origin_channel(-1001234, "River <News>", 77, username="rivernews"),
+        )
+        reply = await h.tg.wait_for_text(USER, "Forwarded from River <News>")
+        assert any(e.get("url") == "https://t.me/rivernews/77" for e in reply["entities"])
+        h.tg.push_message(USER, PASTED, forward_origin=h.tg.origin_user(99, "Ann", "ann"))
+        await h.tg.wait_for_text(USER, "Forwarded from Ann")
+        h.tg.push_message(USER, PASTED[:200], forward_origin=h.tg.origin_hidden("Secret Sam"))
+        await h.tg.wait_for_text(USER, "Forwarded from Secret Sam (hidden account)")
+        private = h.tg.origin_channel(-100999, "Closed channel", 5)
+        h.tg.push_message(USER, f"x {url}", forward_origin=private)
+        reply = await h.tg.wait_for_text(USER, "Forwarded from Closed channel")
+        assert not any("t.me" in e.get("url", "") for e in reply["entities"])
+        assert h.tg.errors() == []
+
+
+async def test_summarize_command_with_argument_reply_and_usage(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        url = h.pages.url("/article")
+        h.tg.push_message(USER, f"/summarize {url}")
+        await h.tg.wait_for_text(USER, "Mayor Ana Ruiz")
+        original = h.tg.push_message(USER, f"look {h.pages.url('/text')}")
+        await h.tg.wait_for("sendMessage", chat_id=USER, count=2)
+        h.tg.push_message(USER, "/tldr", reply_to=original["message_id"])
+        await h.tg.wait_for("sendMessage", chat_id=USER, count=3)
+        h.tg.push_message(USER, "/summarize")
+        await h.tg.wait_for_text(USER, "/summarize LINK")
+
+
+async def test_errors_get_short_specific_messages(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        h.tg.push_message(USER, h.pages.url("/status/404"))
+        await h.tg.wait_for_text(USER, "HTTP 404")
+        h.tg.push_message(USER, h.pages.url("/paywall"))
+        await h.tg.wait_for_text(USER, "No article text found")
+        h.tg.push_message(USER, h.pages.url("/big?bytes=7000000"))
+        await h.tg.wait_for_text(USER, "too large")
+        h.llm.fail_next(500)
+        h.tg.push_message(USER, h.pages.url("/article"))
+        down = await h.tg.wait_for_text(USER, "⚠️")
+        later = [m for m in h.tg.sent(USER) if "LLM" in m["text"] or "summar" in m["text"]]
+        assert later, down
+        for message in h.tg.sent(USER):
+            assert "Traceback" not in message["text"] and h.tg.token not in message["text"]
+            assert "sk-test" not in message["text"]
+        assert h.tg.errors() == []
+
+
+async def test_private_address_is_refused_without_fetching(tmp_path: Path) -> None:
+    async with running_bot(tmp_path, fetch_allow_private=False) as h:
+        h.tg.push_message(USER, h.pages.url("/article"))
+        await h.tg.wait_for_text(USER, "private or local network address")
+        assert not h.pages.requests_to("/article")
+
+
+async def test_long_summary_is_split_into_valid_messages(tmp_path: Path) -> None:
+    bullets = "\n".join(
+        f"- **Speaker {i}** said “{'very ' * 30}important” & <more>." for i in range(60)
+    )
+    async with running_bot(tmp_path, llm_reply=bullets) as h:
+        h.tg.push_message(USER, h.pages.url("/article"))
+        await h.tg.wait_for_text(USER, "Speaker 59")
+        parts = [m for m in h.tg.sent(USER) if "Speaker" in m["text"]]
+        assert len(parts) >= 3
+        assert all(len(m["text"].encode("utf-16-le")) // 2 <= 4096 for m in parts)
+        joined = "\n".join(m["text"] for m in parts)
+        assert all(f"Speaker {i} said" in joined for i in range(60))
+        assert h.tg.errors() == []
+
+
+async def test_quota_and_access_control(tmp_path: Path) -> None:
+    async with running_bot(
+        tmp_path, daily_token_quota=10, allowed_user_ids=[USER], admin_user_ids=[7]
+    ) as h:
+        h.tg.push_message(555, "hello")
+        await h.tg.wait_for_text(555, "This bot is private")
+        h.tg.push_message(USER, h.pages.url("/article"))
+        await h.tg.wait_for_text(USER, "Mayor Ana Ruiz")
+        h.tg.push_message(USER, h.pages.url("/text"))
+        await h.tg.wait_for_text(USER, "quota")
+        assert len(h.llm.completions) == 1
+        h.tg.push_message(USER, "/usage")
+        usage = await h.tg.wait_for_text(USER, "Usage in this chat")
+        assert "1 articles" in usage["text"] and "Your daily quota" in usage["text"]
+        h.tg.push_message(USER, "/stats")
+        await h.tg.wait_for_text(USER, "only for the bot's admins")
+        h.tg.push_message(7, "/stats")
+        stats = await h.tg.wait_for_text(7, "Bot statistics")
+        assert "private 2" in stats["text"]
+
+
+async def test_help_says_when_the_offline_summariser_is_used(tmp_path: Path) -> None:
+    async with running_bot(tmp_path, with_llm=False) as h:
+        h.tg.push_message(USER, "/start")
+        start = await h.tg.wait_for_text(USER, "Hi User4242")
+        assert "offline" in start["text"]
+        h.tg.push_message(USER, "/nosuch")
+        await h.tg.wait_for_text(USER, "I don't know that command")
+        h.tg.push_message(USER, h.pages.url("/article"))
+        reply = await h.tg.wait_for_text(USER, "City council approves")
+        assert "offline (extractive) summary" in reply["text"]
+
+
+async def test_clean_inline_and_as_file(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        h.tg.push_message(USER, "/clean i said \u201cno\u201dand left . Then he came")
+        short = await h.tg.wait_for_text(USER, "repairs")
+        assert "Cleaned text" in short["text"]
+        news_id = h.pages.news_ids[0]
+        h.tg.push_message(USER, f"/clean {h.pages.url('/news/' + news_id)}")
+        call = await h.tg.wait_for("sendDocument", chat_id=USER)
+        assert call.files["document"].decode("utf-8").count("\n") > 5
+        assert "repairs" in call.result["caption"]
+        assert h.tg.errors() == []
+
+
+async def test_blocked_user_is_recorded_and_retry_after_is_waited_out(tmp_path: Path) -> None:
+    from bot.storage.chats import ChatRepository
+
+    async with running_bot(tmp_path) as h:
+        h.tg.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+        h.tg.push_message(USER, "hello")
+        await h.tg.wait_for_text(USER, "Send me a link")
+        assert h.services.metrics.telegram_retry_after._value.get() == 1
+        h.tg.block(USER)
+        h.tg.push_message(USER, "hello again")
+        await h.tg.wait_for("sendMessage", chat_id=USER, ok=False, count=2)
+        repo = ChatRepository(h.services.db)
+        for _ in range(100):
+            if await repo.is_blocked(USER):
+                break
+            await asyncio.sleep(0.02)
+        assert await repo.is_blocked(USER)
+        from bot.telegram.send import ChatGoneError, send_html
+
+        before = len(h.tg.calls)
+        try:
+            await send_html(h.app.bot, USER, "x", services=h.services)
+        except ChatGoneError:
+            pass
+        else:
+            raise AssertionError("send to a blocked chat should raise ChatGoneError")
+        assert len(h.tg.calls) == before  # skipped without asking Telegram

@@ -1,0 +1,173 @@
+"""send_html/progress/limiter/processor against the fake Bot API with a real PTB Bot."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from telegram import Bot, Update
+from telegram.ext import ExtBot
+
+from bot.config import Settings
+from bot.ops.metrics import Metrics
+from bot.services import Services
+from bot.storage.chats import ChatRepository
+from bot.storage.db import Database
+from bot.telegram.format import escape
+from bot.telegram.processor import PerChatUpdateProcessor
+from bot.telegram.progress import Progress
+from bot.telegram.ratelimit import FloodLimiter
+from bot.telegram.send import ChatGoneError, ChatMovedError, send_file, send_html
+from tests.fakes.botapi import FakeBotAPI
+
+
+@pytest.fixture
+def tg() -> AsyncIterator[FakeBotAPI]:
+    with FakeBotAPI() as fake:
+        yield fake  # type: ignore[misc]
+
+
+@pytest.fixture
+async def services(tmp_path: Path):  # type: ignore[no-untyped-def]
+    db = await Database.open(f"sqlite:///{tmp_path / 's.db'}")
+    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    yield Services(settings=settings, db=db, pipeline=None, metrics=Metrics())  # type: ignore[arg-type]
+    await db.close()
+
+
+def make_bot(tg: FakeBotAPI, limiter: FloodLimiter | None = None) -> Bot:
+    return ExtBot(
+        tg.token,
+        base_url=f"{tg.api_url}/bot",
+        base_file_url=f"{tg.api_url}/file/bot",
+        rate_limiter=limiter,
+    )
+
+
+async def test_long_html_goes_out_in_ordered_valid_parts(tg: FakeBotAPI, services) -> None:  # type: ignore[no-untyped-def]
+    tg.chat(1)
+    html = "\n\n".join(f"<b>Part {i}</b> " + escape("x < y & z. " * 60) for i in range(20))
+    async with make_bot(tg) as bot:
+        sent = await send_html(bot, 1, html, reply_to=99, services=services)
+    assert len(sent) >= 3
+    assert tg.errors() == []
+    texts = [m["text"] for m in tg.sent(1)]
+    assert next(t.split()[1] for t in texts if t.startswith("Part")) == "0"
+    assert "Part 19" in texts[-1]
+    first = tg.calls_to("sendMessage")[0]
+    assert '"message_id": 99' in first.params["reply_parameters"]  # deleted target is tolerated
+    assert "reply_parameters" not in tg.calls_to("sendMessage")[1].params
+
+
+async def test_forbidden_is_recorded_and_later_sends_skip(tg: FakeBotAPI, services) -> None:  # type: ignore[no-untyped-def]
+    tg.chat(2)
+    tg.block(2)
+    async with make_bot(tg) as bot:
+        with pytest.raises(ChatGoneError):
+            await send_html(bot, 2, "hi", services=services)
+        assert await ChatRepository(services.db).is_blocked(2)
+        calls = len(tg.calls)
+        with pytest.raises(ChatGoneError):
+            await send_file(bot, 2, "a.txt", b"x", services=services)
+        assert len(tg.calls) == calls
+
+
+async def test_chat_migrated_moves_settings(tg: FakeBotAPI, services) -> None:  # type: ignore[no-untyped-def]
+    repo = ChatRepository(services.db)
+    await repo.ensure(-5, type="group")
+    await repo.update(-5, auto_mode=True)
+    tg.chat(-5)
+    tg.migrate(-5, -1005)
+    async with make_bot(tg) as bot:
+        with pytest.raises(ChatMovedError) as info:
+            await send_html(bot, -5, "hi", services=services)
+    assert info.value.new_chat_id == -1005
+    assert (await repo.get(-1005)).auto_mode is True
+
+
+async def test_retry_after_is_waited_out_and_counted(tg: FakeBotAPI, services) -> None:  # type: ignore[no-untyped-def]
+    tg.chat(3)
+    tg.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    limiter = FloodLimiter(metrics=services.metrics)
+    async with make_bot(tg, limiter) as bot:
+        start = time.monotonic()
+        await send_html(bot, 3, "hello", services=services)
+        assert time.monotonic() - start >= 1.0
+    assert [c.status for c in tg.calls_to("sendMessage")] == [429, 200]
+    assert services.metrics.telegram_retry_after._value.get() == 1
+
+
+async def test_limiter_keeps_a_burst_under_the_fake_flood_limits(tg: FakeBotAPI) -> None:
+    for chat in range(1, 61):
+        tg.chat(chat)
+    tg.chat(-7, "group")
+    limiter = FloodLimiter(group_max_rate=5, group_time_period=1.0, max_retries=0)
+    async with make_bot(tg, limiter) as bot:
+        await asyncio.gather(*(bot.send_message(chat, "x") for chat in range(1, 61)))
+    assert tg.errors() == []
+    assert len(tg.sent()) == 60
+
+
+async def test_progress_status_message_is_throttled_and_replaced(tg: FakeBotAPI, services) -> None:  # type: ignore[no-untyped-def]
+    tg.chat(4)
+    async with make_bot(tg) as bot:
+        progress = Progress(bot, 4, reply_to=None, services=services, status_after=0.05,
+                            min_edit_interval=0.3)  # fmt: skip
+        async with progress:
+            await asyncio.sleep(0.15)
+            assert progress.status is not None
+            await progress.update("fetching")  # too soon after the status message: no edit
+            await asyncio.sleep(0.35)
+            await progress.update("summarising")
+            await progress.update("cleaning")  # throttled again
+            await progress.finish("<b>Done</b>")
+    assert tg.calls_to("sendChatAction", chat_id=4)
+    edits = tg.calls_to("editMessageText", chat_id=4)
+    assert [("Summarising" in c.params["text"]) for c in edits] == [True, False]
+    assert "Done" in edits[-1].params["text"]
+    assert len(tg.sent(4)) == 1  # the status message became the answer
+
+
+async def test_progress_without_delay_sends_no_status_message(tg: FakeBotAPI, services) -> None:  # type: ignore[no-untyped-def]
+    tg.chat(6)
+    async with make_bot(tg) as bot, Progress(bot, 6, services=services) as progress:
+        await progress.update("fetching")
+        await progress.finish("answer")
+    assert [m["text"] for m in tg.sent(6)] == ["answer"]
+
+
+async def test_per_chat_processor_orders_within_chat_and_overlaps_across_chats() -> None:
+    processor = PerChatUpdateProcessor(16)
+    log: list[tuple[str, float]] = []
+    start = time.monotonic()
+
+    def update(chat_id: int, update_id: int) -> Update:
+        return Update.de_json(
+            {
+                "update_id": update_id,
+                "message": {
+                    "message_id": update_id,
+                    "date": 0,
+                    "chat": {"id": chat_id, "type": "private", "first_name": "x"},
+                    "text": "x",
+                },
+            },
+            None,
+        )
+
+    async def work(name: str, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+        log.append((name, time.monotonic() - start))
+
+    await asyncio.gather(
+        processor.process_update(update(1, 1), work("a1", 0.3)),
+        processor.process_update(update(1, 2), work("a2", 0.0)),
+        processor.process_update(update(2, 3), work("b1", 0.0)),
+    )
+    names = [name for name, _ in log]
+    assert names.index("a1") < names.index("a2")
+    assert names[0] == "b1"  # another chat did not wait for a1
+    assert processor._locks == {}
