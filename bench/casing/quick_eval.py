@@ -1,0 +1,157 @@
+"""Quick truecasing evaluation on the news-dev ground truth (the casing pass alone).
+
+Corrupts every `articleBody` the way the content-farm pipeline does (lowercase everything except
+the first word of each sentence, as split by sentencex), runs `bot.clean.casing` on it with and
+without the page's cased title, and compares capitalised words with the original:
+
+    .venv/bin/python -m bench.casing.quick_eval [--baselines] [--show-errors N]
+
+Also runs the pass over the untouched originals and reports casing edits per 10,000 words (clean
+text must stay clean). C1's `bench/cleanup/evaluate.py` is the full harness; this one isolates
+casing so its figures are not mixed with the other passes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import html
+import json
+import re
+import time
+from collections import Counter
+from pathlib import Path
+
+from sentencex import segment
+
+from bot.clean import CleanContext, casing
+from bot.clean.edits import apply_edits
+
+ROOT = Path(__file__).resolve().parents[2]
+NEWS_DEV = ROOT.parent / "shared" / "corpora" / "news-dev"
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+TITLE_RE = re.compile(
+    r'<meta[^>]+property=["\']og:title["\'][^>]+content=["\']([^"\']+)|<title[^>]*>(.*?)</title>',
+    re.I | re.S,
+)
+
+
+def load() -> list[tuple[str, str, str]]:
+    """(id, title, articleBody) for every news-dev document."""
+    truth = json.loads((NEWS_DEV / "ground-truth.json").read_text(encoding="utf-8"))
+    docs = []
+    for doc_id, item in sorted(truth.items()):
+        raw = gzip.decompress((NEWS_DEV / "html" / f"{doc_id}.html.gz").read_bytes())
+        page = raw.decode("utf-8", errors="replace")
+        match = TITLE_RE.search(page)
+        title = html.unescape(next(g for g in match.groups() if g)).strip() if match else ""
+        docs.append((doc_id, " ".join(title.split()), item["articleBody"]))
+    return docs
+
+
+def corrupt(text: str) -> str:
+    """Lowercase everything but the first word of each sentence (paragraph by paragraph)."""
+    out = []
+    for paragraph in text.split("\n"):
+        parts = []
+        for sentence in segment("en", paragraph):
+            first = WORD.search(sentence)
+            if first is None:
+                parts.append(sentence.lower())
+                continue
+            end = first.end()
+            parts.append(sentence[:end] + sentence[end:].lower())
+        out.append("".join(parts))
+    return "\n".join(out)
+
+
+def run_casing(text: str, title: str) -> tuple[str, int]:
+    """Apply the casing pass alone; returns the new text and the number of edits."""
+    new_text, applied = apply_edits(text, casing.find_edits(text, CleanContext(title=title)))
+    return new_text, len(applied)
+
+
+def capitalised(text: str) -> list[tuple[int, str, bool]]:
+    """(offset, word, starts with a capital) for every word; case edits keep offsets stable."""
+    return [(m.start(), m.group(), m.group()[0].isupper()) for m in WORD.finditer(text)]
+
+
+def score(original: str, predicted: str, counts: Counter, errors: list | None = None) -> None:
+    """Accumulate capitalised-word TP/FP/FN and exact-form matches between aligned texts."""
+    gold = capitalised(original)
+    pred = capitalised(predicted)
+    if len(gold) != len(pred):
+        counts["misaligned"] += 1
+        return
+    for (offset, gword, gcap), (_, pword, pcap) in zip(gold, pred, strict=True):
+        counts["words"] += 1
+        counts["exact"] += gword == pword
+        if gcap and pcap:
+            counts["tp"] += 1
+        elif pcap:
+            counts["fp"] += 1
+            if errors is not None:
+                errors.append(("FP", pword, predicted[max(0, offset - 40) : offset + 40]))
+        elif gcap:
+            counts["fn"] += 1
+            if errors is not None:
+                errors.append(("FN", gword, original[max(0, offset - 40) : offset + 40]))
+
+
+def f1(counts: Counter) -> tuple[float, float, float]:
+    """Precision, recall, F1 from accumulated counts."""
+    p = counts["tp"] / max(1, counts["tp"] + counts["fp"])
+    r = counts["tp"] / max(1, counts["tp"] + counts["fn"])
+    return p, r, 2 * p * r / max(1e-9, p + r)
+
+
+def main() -> None:
+    """Print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--show-errors", type=int, default=0)
+    parser.add_argument("--baselines", action="store_true")
+    args = parser.parse_args()
+    docs = load()
+    corrupted = [(i, t, b, corrupt(b)) for i, t, b in docs]
+    systems = {
+        "casing (title)": lambda text, title: run_casing(text, title)[0],
+        "casing (no title)": lambda text, title: run_casing(text, "")[0],
+    }
+    if args.baselines:
+        systems = {"do nothing": lambda text, title: text, **systems}
+    for name, system in systems.items():
+        counts: Counter = Counter()
+        errors: list = []
+        started = time.perf_counter()
+        for _, title, body, bad in corrupted:
+            score(body, system(bad, title), counts, errors)
+        elapsed = time.perf_counter() - started
+        p, r, f = f1(counts)
+        print(
+            f"{name:20} P={p:.4f} R={r:.4f} F1={f:.4f} exact={counts['exact'] / counts['words']:.4f}"
+            f" misaligned={counts['misaligned']} ({elapsed:.2f}s)"
+        )
+        if args.show_errors and "no title" in name:
+            kinds = Counter((k, w.lower()) for k, w, _ in errors)
+            print("  most frequent errors:", kinds.most_common(60))
+            for kind, word, ctx in errors[: args.show_errors]:
+                print(f"  {kind} {word!r}: …{ctx!r}…")
+    words = 0
+    edits: Counter = Counter()
+    examples = []
+    for doc_id, title, body in docs:
+        words += len(body.split())
+        for edit in casing.find_edits(body, CleanContext(title=title)):
+            if body[edit.start : edit.end] != edit.replacement:
+                edits[edit.kind] += 1
+                examples.append((doc_id[:8], body[max(0, edit.start - 30) : edit.end + 30], edit))
+    total = sum(edits.values())
+    print(
+        f"clean text: {total} casing edits over {words} words = {total * 1e4 / words:.2f}/10k {dict(edits)}"
+    )
+    for example in examples[:20]:
+        print("  ", example)
+
+
+if __name__ == "__main__":
+    main()
