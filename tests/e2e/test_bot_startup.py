@@ -1,0 +1,136 @@
+"""Start-up: clear one-line errors for bad settings; webhook mode refuses a wrong secret."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.errors import ConfigError
+from bot.telegram.app import build_application, build_services, run_bot, webhook_kwargs
+from tests.conftest import ROOT
+from tests.fakes.botapi import FakeBotAPI
+from tests.telegram.harness import make_settings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("token", "needle"),
+    [("", "TELEGRAM_BOT_TOKEN is not set"), ("12345:short", "TELEGRAM_BOT_TOKEN is malformed")],
+)
+def test_bad_token_is_a_config_error(tmp_path: Path, token: str, needle: str) -> None:
+    with FakeBotAPI() as tg:
+        settings = make_settings(tmp_path, tg, None, telegram_bot_token=token)
+        with pytest.raises(ConfigError, match=needle):
+            run_bot(settings)
+
+
+def test_unreachable_api_and_wrong_token_are_config_errors(tmp_path: Path) -> None:
+    with FakeBotAPI() as tg:
+        settings = make_settings(
+            tmp_path, tg, None, telegram_api_url=f"http://127.0.0.1:{free_port()}"
+        )
+        with pytest.raises(ConfigError, match="Cannot reach the Telegram Bot API"):
+            run_bot(settings)
+        wrong = make_settings(tmp_path, tg, None, telegram_bot_token="1:" + "x" * 35)
+        with pytest.raises(ConfigError, match="rejected TELEGRAM_BOT_TOKEN"):
+            run_bot(wrong)
+
+
+def test_unwritable_database_is_a_config_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with FakeBotAPI() as tg:
+        settings = make_settings(
+            tmp_path, tg, None, database_url=f"sqlite:///{blocker / 'sub' / 'bot.db'}"
+        )
+        with pytest.raises(ConfigError):
+            run_bot(settings)
+
+
+def test_cli_prints_one_line_and_exits_non_zero(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "OPENAI_"))}
+    env.update(
+        TELEGRAM_BOT_TOKEN="123:" + "a" * 35,
+        TELEGRAM_API_URL=f"http://127.0.0.1:{free_port()}",
+        DATA_DIR=str(tmp_path),
+        PYTHONPATH=str(ROOT),
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode != 0
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and "Cannot reach the Telegram Bot API" in lines[0]
+    assert "Traceback" not in proc.stderr
+    assert "a" * 35 not in proc.stderr
+
+
+async def test_webhook_refuses_a_wrong_secret_and_accepts_the_right_one(tmp_path: Path) -> None:
+    port = free_port()
+    with FakeBotAPI() as tg:
+        settings = make_settings(
+            tmp_path,
+            tg,
+            None,
+            webhook_url=f"http://127.0.0.1:{port}/tg-hook",
+            webhook_secret="s3cret-token",
+            webhook_listen="127.0.0.1",
+            webhook_port=port,
+        )
+        services = await build_services(settings)
+        app = build_application(services)
+        try:
+            async with app:
+                await app.start()
+                assert app.updater is not None
+                await app.updater.start_webhook(**webhook_kwargs(settings))
+                assert tg.webhook["secret_token"] == "s3cret-token"
+                message = tg.make_message(77, "/help")
+                body = json.dumps({"update_id": 1, "message": message})
+                url = f"http://127.0.0.1:{port}/tg-hook"
+                headers = {"Content-Type": "application/json"}
+                async with httpx.AsyncClient() as client:
+                    wrong = await client.post(
+                        url,
+                        content=body,
+                        headers={**headers, "X-Telegram-Bot-Api-Secret-Token": "nope"},
+                    )
+                    missing = await client.post(url, content=body, headers=headers)
+                    assert (wrong.status_code, missing.status_code) == (403, 403)
+                    right = await client.post(
+                        url,
+                        content=body,
+                        headers={**headers, "X-Telegram-Bot-Api-Secret-Token": "s3cret-token"},
+                    )
+                    assert right.status_code == 200
+                await tg.wait_for_text(77, "I repair and summarise news articles")
+                assert len(tg.sent(77)) == 1
+                await app.updater.stop()
+                await app.stop()
+        finally:
+            await services.pipeline.aclose()
+            await services.db.close()
+
+
+def test_webhook_without_secret_is_refused(tmp_path: Path) -> None:
+    with FakeBotAPI() as tg:
+        settings = make_settings(tmp_path, tg, None, webhook_url="https://bot.example/hook")
+        with pytest.raises(ConfigError, match="WEBHOOK_SECRET"):
+            run_bot(settings)
