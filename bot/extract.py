@@ -20,6 +20,14 @@ MIN_WORDS = 15
 # A text this short that comes with paywall markers is a teaser, not the article.
 PAYWALL_MAX_WORDS = 120
 
+# Scripts written without spaces between words count one word per character, so that a Chinese
+# or Thai article is not mistaken for a teaser; runs of anything else between spaces are words.
+_UNSPACED = (
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"  # Thai, Lao, Myanmar, Khmer
+    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # kana, CJK ideographs
+)
+_WORD = re.compile(f"[{_UNSPACED}]|[^\\s{_UNSPACED}]+")
+
 _BOM_CODECS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -31,6 +39,11 @@ _META_CHARSET = re.compile(
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.\-]+)""")
 # Browsers treat these labels as windows-1252 (WHATWG Encoding); so do we.
 _ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252"}
+
+
+def count_words(text: str) -> int:
+    """Words in `text`; in scripts without spaces (CJK, Thai, …) each character counts as one."""
+    return len(_WORD.findall(text))
 
 
 def _codec(label: str) -> str:
@@ -106,7 +119,7 @@ def extract_document(html: str, *, url: str = "", source: str = "") -> Document:
     text = (getattr(result, "text", None) or "").strip() if result is not None else ""
     title = ((result.title if result is not None else "") or "").strip()
     text = _drop_title_line(text, title)
-    words = len(text.split())
+    words = count_words(text)
     if words < PAYWALL_MAX_WORDS and looks_paywalled(html):
         raise ExtractError(
             "That page shows only a teaser and asks to subscribe (paywall); paste the text instead."

@@ -11,7 +11,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bot.errors import ExtractError, UnsupportedContentError
-from bot.extract import MIN_WORDS, decode_body, document_from_fetched, extract_document
+from bot.extract import MIN_WORDS, count_words, decode_body, document_from_fetched, extract_document
 from bot.models import Fetched
 from tests.conftest import NEWS_DEV
 from tests.fakes.pages import (
@@ -87,6 +87,29 @@ def test_too_few_words_is_an_error() -> None:
     words = " ".join(["word"] * (MIN_WORDS - 2))
     with pytest.raises(ExtractError, match="No article text"):
         extract_document(article_html(paragraphs=[words + "."]))
+
+
+ZH_PARAGRAPHS = (
+    "市议会周二投票批准在河上修建一座新的人行桥，结束了持续近十年的争论。",
+    "市长安娜·凯勒在投票后表示：“这座桥将连接两个长期相互隔绝的街区。”",
+)
+
+
+def test_chinese_article_is_not_mistaken_for_a_teaser() -> None:
+    # Under MIN_WORDS whitespace-separated "words", yet clearly an article.
+    assert sum(len(p.split()) for p in ZH_PARAGRAPHS) < MIN_WORDS
+    doc = extract_document(article_html("市议会批准新桥", ZH_PARAGRAPHS, lang="zh"))
+    assert ZH_PARAGRAPHS[1] in doc.text
+
+
+@given(st.text(alphabet=st.characters(codec="ascii")))
+def test_count_words_is_whitespace_split_for_spaced_scripts(text: str) -> None:
+    assert count_words(text) == len(text.split())
+
+
+def test_count_words_in_unspaced_scripts() -> None:
+    assert count_words("国务院召开会议") == 7
+    assert count_words("東京 is big") == 4
 
 
 def _fetched(text: str, content_type: str) -> Fetched:
