@@ -88,9 +88,12 @@ def parse_http_url(url: str) -> httpx.URL:
         parsed = httpx.URL(url.strip())
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise InputError("That link is not a valid web address.", detail=str(exc)) from exc
+    if not parsed.scheme:
+        raise InputError(
+            "That link does not start with http:// or https://, so it can't be fetched."
+        )
     if parsed.scheme not in ("http", "https"):
-        scheme = parsed.scheme or "no scheme"
-        raise InputError(f"Only http and https links can be fetched, not {scheme}.")
+        raise InputError(f"Only http and https links can be fetched, not {parsed.scheme}.")
     if not parsed.host:
         raise InputError("That link has no site name in it.")
     if parsed.userinfo:
@@ -265,7 +268,7 @@ class Fetcher:
 
     async def _addresses(self, url: httpx.URL) -> list[str]:
         """Addresses to connect to for this URL, IPv4 first; PrivateAddressError if any is bad."""
-        host = url.host
+        host = url.raw_host.decode("ascii")  # IDNA-encoded, as DNS and TLS expect it
         port = url.port or (443 if url.scheme == "https" else 80)
         try:
             ipaddress.ip_address(host)
@@ -297,7 +300,7 @@ class Fetcher:
                 "GET",
                 pinned,
                 headers={**headers, "Host": host_header},
-                extensions={"sni_hostname": url.host},
+                extensions={"sni_hostname": url.raw_host.decode("ascii")},
             )
             try:
                 return await self._client.send(request, stream=True)

@@ -422,6 +422,7 @@ async def guarded() -> tuple[Fetcher, FakeDNS, PretendInternet]:
             "internal.test": ["192.168.1.10"],
             "mixed.test": [PUBLIC_IP, "10.0.0.5"],
             "metadata.test": ["169.254.169.254"],
+            "xn--mnchen-3ya.test": [PUBLIC_IP],
         }
     )
     net = PretendInternet()
@@ -441,6 +442,21 @@ async def test_public_host_is_fetched_from_the_checked_address(
     assert dns.asked == ["public.test"]
     assert net.dialled == [PUBLIC_IP]  # pinned: no second lookup between check and connect
     assert srv.requests_to("/article")[-1].header("host") == f"public.test:{srv.port}"
+
+
+async def test_international_host_names_are_resolved_in_idna(
+    srv: PageServer, guarded: tuple[Fetcher, FakeDNS, PretendInternet]
+) -> None:
+    f, dns, _net = guarded
+    got = await f.fetch(f"http://münchen.test:{srv.port}/article")
+    assert got.status == 200
+    assert dns.asked == ["xn--mnchen-3ya.test"]
+    assert srv.requests_to("/article")[-1].header("host") == f"xn--mnchen-3ya.test:{srv.port}"
+
+
+async def test_missing_scheme_message(fetcher: Fetcher) -> None:
+    with pytest.raises(InputError, match=r"does not start with http://"):
+        await fetcher.fetch("example.com/article")
 
 
 @pytest.mark.parametrize(
