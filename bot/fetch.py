@@ -15,6 +15,7 @@ import ssl
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from email.message import Message
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from urllib.parse import urljoin
 
 import httpx
@@ -199,6 +200,8 @@ class Fetcher:
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             follow_redirects=False,
             trust_env=False,  # a proxy from the environment would bypass the address checks
+            # Stateless: one user's fetch must not carry cookies that another user's fetch set.
+            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
         )
 
     @classmethod

@@ -98,6 +98,13 @@ async def test_relative_and_absolute_redirects(srv: PageServer, fetcher: Fetcher
     assert got.url == srv.url("/article?x=1")
 
 
+async def test_cookies_are_never_kept(srv: PageServer, fetcher: Fetcher) -> None:
+    srv.add_route("/set-cookie", article_html(), headers={"Set-Cookie": "session=abc; Path=/"})
+    await fetcher.fetch(srv.url("/set-cookie"))
+    await fetcher.fetch(srv.url("/set-cookie"))
+    assert all(not r.header("cookie") for r in srv.requests_to("/set-cookie"))
+
+
 async def test_plain_text_response(srv: PageServer, fetcher: Fetcher) -> None:
     got = await fetcher.fetch(srv.url("/text"))
     assert got.content_type == "text/plain"
