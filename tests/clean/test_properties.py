@@ -1,0 +1,123 @@
+"""Properties of the whole cleanup stage on arbitrary and on article-like (damaged) text."""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.clean import clean_text
+from bot.models import Repair
+
+_WORDS = (
+    "the minister said on tuesday that talks would continue in the capital and officials "
+    "agreed a plan for schools hospitals roads with budget votes later this year"
+).split()
+_NAMES = ["antony blinken", "Vladimir Putin", "nato", "NATO", "madrid", "u. S.", "U.S.", "i"]
+_DAMAGE = [
+    "secretary of country",
+    "demanding situations",
+    "the primary time",
+    "by some means",
+    "more than a few",
+    "caf\u00c3\u00a9",
+    "\u00a0",
+    "\u200b",
+    "it\u2019s",
+    "“quoted”",
+    "example.com",
+    "3.14",
+    "10:30",
+    " ,",
+]
+_ENDS = [".", "?", "!", ".”", ".”we", ",” he said."]
+_BOILERPLATE = [
+    "Leave a Reply",
+    "Your email address will not be published. Required fields are marked *",
+    "Share this:",
+    "Δ",
+    "Related Posts",
+]
+
+_token = st.one_of(
+    st.sampled_from(_WORDS), st.sampled_from(_NAMES), st.sampled_from(_DAMAGE), st.text(max_size=3)
+)
+
+
+@st.composite
+def sentences(draw: st.DrawFn) -> str:
+    """A sentence of article words with some damage in it."""
+    words = draw(st.lists(_token, min_size=2, max_size=12))
+    return " ".join(words) + draw(st.sampled_from(_ENDS))
+
+
+@st.composite
+def articles(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """Paragraphs of sentences, maybe followed by boilerplate; returns the text and its sentences."""
+    paragraphs = draw(
+        st.lists(st.lists(sentences(), min_size=1, max_size=4), min_size=1, max_size=4)
+    )
+    text = "\n\n".join(" ".join(p) for p in paragraphs)
+    tail = draw(st.lists(st.sampled_from(_BOILERPLATE), max_size=4))
+    if tail:
+        text += "\n\n" + "\n".join(tail)
+    return text, [s for p in paragraphs for s in p]
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+", text.lower())
+
+
+def _check_repairs_match(original: str, repairs: tuple[Repair, ...]) -> None:
+    """A repair's `before` is the input text at its offset wherever no earlier repair had edited.
+
+    Repairs are listed pass by pass; an earlier repair that touches the span may have changed the
+    text under it, so only untouched spans can be compared with the input.
+    """
+    earlier: list[Repair] = []
+    for repair in repairs:
+        assert repair.before != repair.after
+        assert 0 <= repair.start <= len(original)
+        end = repair.start + len(repair.before)
+        touched = any(e.start <= end and repair.start <= e.start + len(e.before) for e in earlier)
+        if not touched:
+            assert original[repair.start : end] == repair.before, repair
+        earlier.append(repair)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(), st.text(max_size=30))
+def test_never_raises_and_log_matches_on_any_text(text: str, title: str) -> None:
+    result = clean_text(text, title=title)
+    assert isinstance(result.text, str)
+    _check_repairs_match(text, result.repairs)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(articles(), st.sampled_from(["", "Blinken Says NATO Must Stay United In Madrid"]))
+def test_article_properties(article: tuple[str, list[str]], title: str) -> None:
+    text, article_sentences = article
+    result = clean_text(text, title=title)
+
+    # Every logged repair matches the text it was made on.
+    _check_repairs_match(text, result.repairs)
+
+    # Idempotent: cleaning the cleaned text changes nothing.
+    again = clean_text(result.text, title=title)
+    assert again.text == result.text, again.repairs
+
+    # No sentence of article text is dropped: most of each sentence's words are still there, in
+    # order (spinner repairs may change a few words, boilerplate removal must not take any).
+    output = _tokens(result.text)
+    matcher = SequenceMatcher(None, _tokens(" ".join(article_sentences)), output, autojunk=False)
+    kept = {
+        i for block in matcher.get_matching_blocks() for i in range(block.a, block.a + block.size)
+    }
+    position = 0
+    for sentence in article_sentences:
+        words = _tokens(sentence)
+        present = sum(i in kept for i in range(position, position + len(words)))
+        assert present * 2 >= len(words), (sentence, result.text)
+        position += len(words)
