@@ -1,0 +1,333 @@
+"""Telegram commands for digests: /subscribe, /unsubscribe, /digest, /feeds and OPML uploads."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+
+from bot.digests.feeds import FeedPoller, feed_error_message
+from bot.digests.opml import MAX_OPML_BYTES, NotOPMLError, export_opml, parse_opml
+from bot.digests.schedule import (
+    TIME_EXAMPLE,
+    format_local,
+    looks_like_time,
+    next_due,
+    parse_local_time,
+    parse_zone,
+)
+from bot.digests.store import DigestStore
+from bot.errors import BotError, InputError
+from bot.telegram.common import Context, guarded, reply_text, services_of
+from bot.telegram.format import escape, link
+from bot.telegram.send import send_file
+
+if TYPE_CHECKING:
+    from bot.digests.scheduler import DigestScheduler
+
+log = logging.getLogger(__name__)
+
+ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+ANONYMOUS_ADMIN_ID = 1087968824  # Telegram's GroupAnonymousBot
+MAX_FEEDS_PER_CHAT = 200
+FEEDS_HELP = (
+    "Usage: <code>/feeds</code> lists this chat's feeds, <code>/feeds add URL</code>, "
+    "<code>/feeds remove URL</code>, <code>/feeds export</code> (OPML). "
+    "You can also send an .opml file to import feeds."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The chat a command acts on: the current one, or a channel named from a private chat."""
+
+    chat_id: int
+    chat_type: str
+    title: str
+    is_channel_by_name: bool = False
+
+
+def _scheduler(context: Context) -> DigestScheduler:
+    return context.application.bot_data["digest_scheduler"]
+
+
+def _store(context: Context) -> DigestStore:
+    return DigestStore(services_of(context).db)
+
+
+def _args(update: Update) -> list[str]:
+    message = update.effective_message
+    text = (message.text or message.caption or "") if message else ""
+    return text.split()[1:]
+
+
+async def _is_admin(context: Context, chat_id: int, user_id: int | None) -> bool:
+    if user_id is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError as exc:
+        log.info("getChatMember(%s, %s) failed: %s", chat_id, user_id, exc)
+        return False
+    return member.status in ADMIN_STATUSES
+
+
+async def _may_manage(update: Update, context: Context) -> bool:
+    """Private chats and channel posts always; in groups only admins (incl. anonymous ones)."""
+    chat = update.effective_chat
+    message = update.effective_message
+    if chat is None:
+        return False
+    if chat.type in (ChatType.PRIVATE, ChatType.CHANNEL):
+        return True
+    if (
+        message is not None
+        and message.sender_chat is not None
+        and message.sender_chat.id == chat.id
+    ):
+        return True
+    user = update.effective_user
+    if user is not None and user.id == ANONYMOUS_ADMIN_ID:
+        return True
+    return await _is_admin(context, chat.id, user.id if user else None)
+
+
+async def _channel_target(update: Update, context: Context, name: str) -> Target:
+    """Resolve `@channel` / `-100…` from a private chat; the sender must administer it and the
+    bot must be able to post there."""
+    chat = update.effective_chat
+    user = update.effective_user
+    if chat is None or chat.type != ChatType.PRIVATE:
+        raise InputError(
+            "Name a channel only in a private chat with me, e.g. " + _example_channel()
+        )
+    ref: int | str = int(name) if name.lstrip("-").isdigit() else name
+    try:
+        target = await context.bot.get_chat(ref)
+    except TelegramError as exc:
+        raise InputError(
+            f"I can't find {name}. Add me to the channel as an admin first, then try again."
+        ) from exc
+    if not await _is_admin(context, target.id, user.id if user else None):
+        raise InputError(f"Only an admin of {name} can subscribe it to a digest.")
+    try:
+        me = await context.bot.get_chat_member(target.id, context.bot.id)
+    except TelegramError as exc:
+        raise InputError(f"I can't check my rights in {name}; add me as an admin.") from exc
+    can_post = getattr(me, "can_post_messages", None)
+    if me.status not in ADMIN_STATUSES or can_post is False:
+        raise InputError(
+            f"I can't post in {name}. Make me an admin with the right to post messages."
+        )
+    return Target(target.id, target.type, target.title or name, is_channel_by_name=True)
+
+
+def _example_channel() -> str:
+    return "<code>/subscribe @mychannel 07:30 Europe/Madrid</code>"
+
+
+async def _target(update: Update, context: Context, args: list[str]) -> tuple[Target, list[str]]:
+    if args and (args[0].startswith("@") or args[0].startswith("-100")):
+        return await _channel_target(update, context, args[0]), args[1:]
+    chat = update.effective_chat
+    assert chat is not None
+    return Target(chat.id, chat.type, chat.title or chat.full_name or ""), args
+
+
+def parse_subscribe_args(args: list[str]) -> tuple[str | None, str | None]:
+    """['07:30', 'Europe/Madrid'] → (time, zone); either may be missing; InputError on nonsense."""
+    local_time: str | None = None
+    zone: str | None = None
+    for arg in args:
+        if looks_like_time(arg) and local_time is None:
+            local_time = parse_local_time(arg)
+        elif ("/" in arg or arg.upper() in ("UTC", "GMT")) and zone is None:
+            zone = parse_zone(arg)
+        else:
+            raise InputError(
+                f"I don't understand “{arg}”. Give a time (HH:MM) and/or a time zone. {TIME_EXAMPLE}"
+            )
+    return local_time, zone
+
+
+@guarded()
+async def on_subscribe(update: Update, context: Context) -> None:
+    """/subscribe [@channel] [HH:MM] [Area/City]."""
+    if update.effective_chat is None:
+        return
+    args = _args(update)
+    target, rest = await _target(update, context, args)
+    if not target.is_channel_by_name and not await _may_manage(update, context):
+        await reply_text(update, context, "Only the group's admins can change its digest.")
+        return
+    local_time, zone = parse_subscribe_args(rest)
+    store = _store(context)
+    services = services_of(context)
+    current = await store.subscription(target.chat_id)
+    if zone is None:
+        zone = current.timezone if current else await store.chat_timezone(target.chat_id)
+    if local_time is None:
+        local_time = current.local_time if current else services.settings.digest_default_time
+    now = services.clock.now()
+    await store.subscribe(
+        target.chat_id, local_time, zone, now=now, chat_type=target.chat_type, title=target.title
+    )
+    upcoming = format_local(next_due(local_time, zone, now), zone)
+    where = f" for <b>{escape(target.title)}</b>" if target.is_channel_by_name else ""
+    await reply_text(
+        update,
+        context,
+        f"✅ Daily digest{where} at <b>{local_time}</b> ({escape(zone)}).\n"
+        f"Next one: {escape(upcoming)}.\n"
+        "Add sources with <code>/feeds add URL</code>; /digest sends one now; "
+        "/unsubscribe stops it.",
+    )
+
+
+@guarded()
+async def on_unsubscribe(update: Update, context: Context) -> None:
+    """/unsubscribe [@channel]."""
+    if update.effective_chat is None:
+        return
+    target, _ = await _target(update, context, _args(update))
+    if not target.is_channel_by_name and not await _may_manage(update, context):
+        await reply_text(update, context, "Only the group's admins can change its digest.")
+        return
+    if await _store(context).unsubscribe(target.chat_id):
+        await reply_text(
+            update,
+            context,
+            "Unsubscribed: no more daily digests. Feeds are kept; /subscribe resumes.",
+        )
+    else:
+        await reply_text(update, context, "There is no daily digest here. /subscribe starts one.")
+
+
+@guarded()
+async def on_digest(update: Update, context: Context) -> None:
+    """/digest: the digest now, without moving or consuming the scheduled one."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    sent = await _scheduler(context).send_now(chat.id)
+    if not sent:
+        await reply_text(update, context, "Nothing new since the last digest.")
+
+
+@guarded()
+async def on_feeds(update: Update, context: Context) -> None:
+    """/feeds, /feeds add URL, /feeds remove URL, /feeds export."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    args = _args(update)
+    store = _store(context)
+    if not args or args[0].lower() in ("list", "ls"):
+        await reply_text(update, context, await _feed_list(store, chat.id))
+        return
+    action = args[0].lower()
+    if action == "export":
+        feeds = await store.feeds(chat.id)
+        if not feeds:
+            await reply_text(update, context, "No feeds to export yet. " + FEEDS_HELP)
+            return
+        await send_file(
+            context.bot,
+            chat.id,
+            "feeds.opml",
+            export_opml([(f.url, f.title) for f in feeds]),
+            caption_html=f"{len(feeds)} feeds",
+            services=services_of(context),
+        )
+        return
+    if action not in ("add", "remove", "rm", "del", "delete") or len(args) != 2:
+        await reply_text(update, context, FEEDS_HELP)
+        return
+    if not await _may_manage(update, context):
+        await reply_text(update, context, "Only the group's admins can change its feeds.")
+        return
+    url = args[1].strip("<>")
+    if action == "add":
+        await _add_feed(update, context, store, chat.id, url)
+    elif await store.remove_feed(chat.id, url):
+        await reply_text(update, context, f"Removed {escape(url)}.")
+    else:
+        await reply_text(
+            update, context, f"This chat does not follow {escape(url)}. /feeds lists them."
+        )
+
+
+async def _feed_list(store: DigestStore, chat_id: int) -> str:
+    feeds = await store.feeds(chat_id)
+    if not feeds:
+        return "No feeds yet. " + FEEDS_HELP
+    lines = [f"<b>Feeds ({len(feeds)})</b>"]
+    for feed in feeds:
+        line = f"• {link(feed.url, feed.title or feed.url)}"
+        if feed.title:
+            line += f" — <code>{escape(feed.url)}</code>"
+        if feed.last_error:
+            line += f"\n  ⚠️ {escape(feed.last_error)}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+async def _add_feed(
+    update: Update, context: Context, store: DigestStore, chat_id: int, url: str
+) -> None:
+    services = services_of(context)
+    if len(await store.feeds(chat_id)) >= MAX_FEEDS_PER_CHAT:
+        await reply_text(update, context, f"A chat can follow at most {MAX_FEEDS_PER_CHAT} feeds.")
+        return
+    poller = FeedPoller(store, services.pipeline)
+    try:
+        # Checked before anything is stored: a broken feed is refused, never half-added.
+        feed_url, parsed = await poller.check(url)
+    except BotError as exc:
+        await reply_text(update, context, f"⚠️ {escape(feed_error_message(exc))}")
+        return
+    now = services.clock.now()
+    if not await store.add_feed(chat_id, feed_url, parsed.title, now=now):
+        await reply_text(update, context, "This chat already follows that feed.")
+        return
+    note = f" ({parsed.skipped} malformed entries ignored)" if parsed.skipped else ""
+    await reply_text(
+        update,
+        context,
+        f"➕ Following {link(feed_url, parsed.title or feed_url)}: "
+        f"{len(parsed.entries)} items now{note}. New items go into the daily digest.",
+    )
+
+
+@guarded()
+async def on_document(update: Update, context: Context) -> None:
+    """An uploaded .opml file: import its feeds (all or nothing)."""
+    chat = update.effective_chat
+    message = update.effective_message
+    if chat is None or message is None or message.document is None:
+        return
+    if not await _may_manage(update, context):
+        await reply_text(update, context, "Only the group's admins can change its feeds.")
+        return
+    document = message.document
+    if document.file_size and document.file_size > MAX_OPML_BYTES:
+        raise NotOPMLError(
+            f"That file is larger than {MAX_OPML_BYTES // 1024} KB; it is not an OPML list I can import."
+        )
+    file = await context.bot.get_file(document.file_id)
+    data = bytes(await file.download_as_bytearray())
+    imported = parse_opml(data)
+    store = _store(context)
+    added = await store.add_feeds(chat.id, imported.feeds, now=services_of(context).clock.now())
+    known = len(imported.feeds) - added
+    extra = []
+    if known:
+        extra.append(f"{known} already followed")
+    if imported.rejected:
+        extra.append(f"{imported.rejected} entries without an http(s) feed URL skipped")
+    tail = f" ({'; '.join(extra)})" if extra else ""
+    await reply_text(update, context, f"📥 Imported {added} feeds{tail}. /feeds lists them.")

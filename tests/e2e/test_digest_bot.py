@@ -1,0 +1,145 @@
+"""Digests end to end: the real Application and scheduler against the fake Bot API, a locally
+served feed, the fake LLM and an injected clock (no real minutes are waited)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.clock import FakeClock
+from bot.digests.scheduler import DigestScheduler
+from bot.telegram.app import build_application, build_services
+from tests.fakes.botapi import FakeBotAPI
+from tests.fakes.openai_server import FakeOpenAI, RecordedRequest
+from tests.fakes.pages import PageServer
+from tests.telegram.harness import make_settings
+
+USER = 5151
+GROUP = -777
+
+
+def echo_summary(request: RecordedRequest) -> str:
+    # A summary that differs per article (identical replies would look like one story).
+    body = request.messages[-1]["content"] if request.messages else ""
+    words = " ".join(body.split()[-60:])
+    return f"- Reported: {words}\n- Second point."
+
+
+@asynccontextmanager
+async def digest_bot(tmp_path: Path, clock: FakeClock, **overrides: Any) -> AsyncIterator[Any]:
+    with FakeBotAPI() as tg, FakeOpenAI(reply=echo_summary) as llm, PageServer() as pages:
+        settings = make_settings(tmp_path, tg, llm, **overrides)
+        services = await build_services(settings)
+        services.clock = clock
+        services.pipeline.clock = clock
+        app = build_application(services)
+        try:
+            async with app:
+                assert app.post_init is not None
+                await app.post_init(app)
+                await app.start()
+                assert app.updater is not None
+                await app.updater.start_polling(poll_interval=0.0, timeout=1)
+                try:
+                    yield tg, llm, pages, services, app
+                finally:
+                    await app.updater.stop()
+                    await app.stop()
+            assert app.post_shutdown is not None
+            await app.post_shutdown(app)
+        finally:
+            await services.pipeline.aclose()
+            await services.db.close()
+
+
+def _digest_texts(tg: FakeBotAPI, chat_id: int) -> list[str]:
+    return [m["text"] for m in tg.sent(chat_id) if "Your news digest" in m.get("text", "")]
+
+
+async def test_subscribe_feed_digest_at_its_minute_then_digest_and_unsubscribe(
+    tmp_path: Path,
+) -> None:
+    start = datetime.now(UTC).replace(second=0, microsecond=0)
+    clock = FakeClock(start)
+    async with digest_bot(tmp_path, clock) as (tg, llm, pages, services, app):
+        scheduler: DigestScheduler = app.bot_data["digest_scheduler"]
+        assert services.health.scheduler_running is True
+        due_local = (start + timedelta(hours=1)).astimezone(UTC)
+        hhmm = f"{due_local:%H:%M}"
+
+        tg.push_message(USER, f"/subscribe {hhmm} utc")
+        confirm = await tg.wait_for_text(USER, "Daily digest at")
+        assert hhmm in confirm["text"] and "Next one:" in confirm["text"]
+
+        tg.push_message(USER, "/subscribe 25:00 Europe/Madrid")
+        await tg.wait_for_text(USER, "not a valid time of day")
+        tg.push_message(USER, "/subscribe 07:30 Mars/Base")
+        await tg.wait_for_text(USER, "not a time zone I know")
+
+        tg.push_message(USER, f"/feeds add {pages.url('/article')}")
+        await tg.wait_for_text(USER, "not an RSS or Atom feed")
+        tg.push_message(USER, f"/feeds add {pages.url('/feed.rss')}")
+        await tg.wait_for_text(USER, "Following")
+        tg.push_message(USER, "/feeds")
+        await tg.wait_for_text(USER, "Feeds (1)")
+
+        # A link summarised in the chat goes into the digest too.
+        tg.push_message(USER, pages.url("/article"))
+        await tg.wait_for_text(USER, "City council approves new river bridge")
+        llm_before = len(llm.completions)
+
+        clock.set(start + timedelta(minutes=59))
+        assert (await scheduler.tick()).sent == 0
+        clock.set(start + timedelta(hours=1))
+        report = await scheduler.tick()
+        assert report.sent == 1
+        digest = "\n".join(_digest_texts(tg, USER))
+        assert "City council approves new river bridge" in digest
+        assert digest.count("Story ") >= 3  # feed items (titled "Story N") fetched and summarised
+        # One LLM call per unique feed article; the bridge article came from the cache.
+        feed_calls = len(llm.completions) - llm_before
+        assert 3 <= feed_calls <= 5
+        clock.advance(60)
+        assert (await scheduler.tick()).sent == 0
+
+        # /digest now: nothing new since the digest; the schedule is untouched.
+        tg.push_message(USER, "/digest")
+        await tg.wait_for_text(USER, "Nothing new since the last digest")
+
+        tg.push_message(USER, "/unsubscribe")
+        await tg.wait_for_text(USER, "Unsubscribed")
+        clock.set(start + timedelta(days=1, hours=1))
+        assert (await scheduler.tick()).sent == 0
+        assert len(_digest_texts(tg, USER)) == 1
+        assert tg.errors() == []
+
+
+async def test_group_members_cannot_subscribe_but_admins_can(tmp_path: Path) -> None:
+    clock = FakeClock(datetime.now(UTC))
+    async with digest_bot(tmp_path, clock) as (tg, _llm, _pages, _services, _app):
+        tg.chat(GROUP, "group", title="Readers")
+        tg.push_message(GROUP, "/subscribe 08:00", user_id=11)
+        await tg.wait_for_text(GROUP, "Only the group's admins")
+        tg.set_member(GROUP, 12, "administrator")
+        tg.push_message(GROUP, "/subscribe 08:00 Europe/Madrid", user_id=12)
+        await tg.wait_for_text(GROUP, "Daily digest at")
+
+
+async def test_channel_subscribed_from_private_chat_by_its_admin(tmp_path: Path) -> None:
+    clock = FakeClock(datetime.now(UTC))
+    channel = -1001234
+    async with digest_bot(tmp_path, clock) as (tg, _llm, _pages, services, _app):
+        tg.chat(channel, "channel", title="News channel")
+        tg.push_message(USER, f"/subscribe {channel} 07:30 Europe/Madrid")
+        await tg.wait_for_text(USER, "Only an admin of")
+        tg.set_member(channel, USER, "administrator")
+        tg.push_message(USER, f"/subscribe {channel} 07:30 Europe/Madrid")
+        reply = await tg.wait_for_text(USER, "Daily digest for News channel")
+        assert "Europe/Madrid" in reply["text"]
+        from bot.digests.store import DigestStore
+
+        sub = await DigestStore(services.db).subscription(channel)
+        assert sub is not None and sub.local_time == "07:30" and sub.timezone == "Europe/Madrid"
