@@ -33,6 +33,17 @@ SCOWL = [
 TRUECASE = ROOT / ".venv/lib/python3.11/site-packages/truecase/data/english.dist"
 APOSTROPHE_S = ("'s", "’s")
 MIN_ZIPF = 1.0  # about once in 100 million words
+# Ordinary words that the cased corpus happens to capitalise (surnames that are trades, names of
+# things): they stay context-only ("A") in the lexicon.
+NOT_N = frozenset(
+    "internet geometric lord pope alpha delta metro sprint rover constable ensign commodore "
+    "madame monsieur reverend martian utopia gulf highlands jack max mac archer baker fisher "
+    "turner walker miller cooper esp med vat cos juniors sec rep babe marsh moll roach robins "
+    "sac sims hock lear mead gospels titan trident triton vulcan magnum magnums mayflower zen "
+    "cubism linotype pyrex nova mesa dale dick holly kitty sally jay pat rex nick mike bob doe "
+    "hooker pierce hale mason chandler gore mantle cobb bates barker drake slater webster "
+    "shylock quixote minuteman minutemen rebs yanks tory bros".split()
+)
 COMMON = 3000  # the casing pass treats this many most frequent words as never-names
 
 
@@ -115,10 +126,11 @@ def main() -> None:
             capital = sum(counts[f] for f in forms)
             # Ordinary word as well: "N" when the cased corpus writes it capitalised nearly always
             # (China, Texas, Smith); its counts include sentence starts, hence the high bars, and
-            # very common words ("united", "west") stay context-only whatever the counts say.
+            # very common words stay context-only whatever the counts say ...
             place = capital >= 8 and capital >= 4 * counts[key] and key in place_keys
-            named = capital >= 20 and capital >= 10 * counts[key] and key not in common
-            flags = "N" if (place or named) and len(key) > 2 else "A"
+            # ... but not words the corpus also uses lowercase a lot ("united", "west", "march").
+            named = capital >= 8 * (counts[key] + 1) and counts[key] < 50
+            flags = "N" if (place or named) and len(key) > 2 and key not in NOT_N else "A"
         elif form == key.capitalize():
             continue  # plain capitalisation of a non-word: the casing pass needs no entry
         rows[key] = (form, flags)
