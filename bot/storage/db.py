@@ -61,9 +61,13 @@ def _ensure_sqlite_dir(url: str) -> None:
 
 def run_migrations(url: str) -> None:
     """Upgrade the schema to the latest revision (synchronous; Alembic)."""
+    import logging
+
     from alembic import command
     from alembic.config import Config
 
+    # Alembic narrates every step at INFO; one line per migration is plenty for operators.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", sync_url(url).replace("%", "%%"))
