@@ -66,7 +66,7 @@ def run_migrations(url: str) -> None:
     from alembic import command
     from alembic.config import Config
 
-    # Alembic narrates every step at INFO; one line per migration is plenty for operators.
+    # Alembic narrates every step at INFO; the CLI keeps stderr for errors and progress.
     logging.getLogger("alembic").setLevel(logging.WARNING)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
