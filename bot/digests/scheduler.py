@@ -134,6 +134,12 @@ class DigestScheduler:
             misfire_grace_time=None,
         )  # fmt: skip
         self._aps.add_job(self.tick, id="digest-catch-up", max_instances=1)
+        # Half a minute off the tick: feeds of chats due in the next minutes are polled ahead,
+        # so the fan-out at the due minute only sends.
+        self._aps.add_job(
+            self._prepare_safely, CronTrigger(second=30, timezone="UTC"), id="digest-feeds",
+            max_instances=1, coalesce=True,
+        )  # fmt: skip
         self._aps.start()
         log.info("digest scheduler started as %s", self.worker_id)
 
@@ -259,6 +265,12 @@ class DigestScheduler:
         if feeds:
             await self.poller.poll_stale(feeds, now=now, at=min(j.due_at for j in pending))
 
+    async def _prepare_safely(self) -> None:
+        try:
+            await self.prepare_upcoming()
+        except Exception:
+            log.exception("polling feeds ahead of digests failed")
+
     async def prepare_upcoming(self) -> int:
         """Poll feeds of chats whose digest is due within FEED_LOOKAHEAD (run between ticks)."""
         if self.poller is None:
@@ -266,11 +278,14 @@ class DigestScheduler:
         now = self.clock.now()
         subs = await self.store.active_subscriptions()
         ahead = now + FEED_LOOKAHEAD
-        chats = []
+        groups: dict[tuple[str, str], list[int]] = defaultdict(list)
         for sub in subs:
-            for due in due_dates(sub.local_time, sub.timezone, ahead, grace=timedelta(0)):
-                if now < due.due_at <= ahead:
-                    chats.append(sub.chat_id)
+            groups[(sub.local_time, sub.timezone)].append(sub.chat_id)
+        chats: list[int] = []
+        for (local_time, zone), members in groups.items():
+            dues = due_dates(local_time, zone, ahead, grace=timedelta(0))
+            if any(now < due.due_at <= ahead for due in dues):
+                chats.extend(members)
         feeds = await self.store.feeds_for_chats(chats)
         return await self.poller.poll_stale(feeds, now=now) if feeds else 0
 
