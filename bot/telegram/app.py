@@ -72,17 +72,21 @@ async def on_my_chat_member(update: Update, context: Context) -> None:
         )
 
 
-@guarded(check_access=False)
+@guarded(check_access=False, remember=False)
 async def on_migrate(update: Update, context: Context) -> None:
     """A group became a supergroup: move its settings, articles and subscriptions."""
     message = update.effective_message
     if message is None:
         return
     repo = chats_of(context)
-    if message.migrate_to_chat_id:
-        await repo.migrate(message.chat.id, message.migrate_to_chat_id)
-    elif message.migrate_from_chat_id:
-        await repo.migrate(message.migrate_from_chat_id, message.chat.id)
+    # Both chats get a service message (migrate_to in the old group, migrate_from in the new
+    # supergroup) and they run concurrently; one lock makes the second a harmless no-op.
+    lock = context.application.bot_data.setdefault("migration_lock", asyncio.Lock())
+    async with lock:
+        if message.migrate_to_chat_id:
+            await repo.migrate(message.chat.id, message.migrate_to_chat_id)
+        elif message.migrate_from_chat_id:
+            await repo.migrate(message.migrate_from_chat_id, message.chat.id)
 
 
 @guarded()

@@ -112,7 +112,7 @@ def _short(url: str, limit: int = 60) -> str:
     return plain if len(plain) <= limit else plain[: limit - 1] + "…"
 
 
-def guarded(*, check_access: bool = True) -> Callable[[Handler], Handler]:
+def guarded(*, check_access: bool = True, remember: bool = True) -> Callable[[Handler], Handler]:
     """Wrap a handler: log context, metrics, access control, BotError → short reply."""
 
     def decorate(handler: Handler) -> Handler:
@@ -122,7 +122,8 @@ def guarded(*, check_access: bool = True) -> Callable[[Handler], Handler]:
             with _update_context(update):
                 services.metrics.updates.labels(update_kind(update)).inc()
                 try:
-                    await remember_chat(context, update)
+                    if remember:
+                        await remember_chat(context, update)
                     if check_access:
                         user = update.effective_user
                         chat = update.effective_chat
@@ -137,7 +138,7 @@ def guarded(*, check_access: bool = True) -> Callable[[Handler], Handler]:
                 except AccessDeniedError as exc:
                     if update.callback_query is not None:
                         await _answer(update, exc.user_message)
-                    elif update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+                    elif _addressed_to_bot(update):
                         await reply_text(update, context, f"🔒 {escape(exc.user_message)}")
                 except BotError as exc:
                     log.info("user-facing error: %s (%s)", type(exc).__name__, exc.detail or "")
@@ -154,6 +155,15 @@ def guarded(*, check_access: bool = True) -> Callable[[Handler], Handler]:
         return wrapper
 
     return decorate
+
+
+def _addressed_to_bot(update: Update) -> bool:
+    # In groups, refusals answer commands only; ordinary chatter is never answered.
+    chat = update.effective_chat
+    message = update.effective_message
+    if chat is not None and chat.type == ChatType.PRIVATE:
+        return True
+    return message is not None and (message.text or "").startswith("/")
 
 
 async def _answer(update: Update, text: str) -> None:

@@ -358,6 +358,15 @@ def format_summary(result: Result, *, origin: str = "") -> str:
     return "\n\n".join(blocks)
 
 
+def _visible_ws(text: str, limit: int = 80) -> str:
+    # Whitespace-only repairs would be invisible; show them by name.
+    names = {" ": "space", "\n": "line break", "\t": "tab", "\u00a0": "no-break space"}
+    if text in names:
+        return f"[{names[text]}]"
+    shown = text.replace("\n", "⏎")
+    return f"“{shown[:limit]}{'…' if len(shown) > limit else ''}”"
+
+
 def format_repairs(result: Result, *, limit: int = 50) -> str:
     """A short HTML list of the repairs /clean made (first `limit`), grouped by kind counts."""
     clean = result.clean
@@ -369,9 +378,14 @@ def format_repairs(result: Result, *, limit: int = 50) -> str:
     head = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
     lines = [f"<b>{len(clean.repairs)} repairs</b> ({escape(head)})"]
     for repair in clean.repairs[:limit]:
-        before = repair.before.replace("\n", "⏎")[:80]
-        after = repair.after.replace("\n", "⏎")[:80]
-        lines.append(f"• {escape(repair.kind)}: <s>{escape(before)}</s> → {escape(after)}")
+        before, after = _visible_ws(repair.before), _visible_ws(repair.after)
+        if not repair.before:
+            change = f"inserted {after}"
+        elif not repair.after:
+            change = f"removed {before}"
+        else:
+            change = f"{before} → {after}"
+        lines.append(f"• {escape(repair.kind)}: {escape(change)}")
     if len(clean.repairs) > limit:
         lines.append(f"… and {len(clean.repairs) - limit} more")
     return "\n".join(lines)

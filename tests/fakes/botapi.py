@@ -714,16 +714,19 @@ class FakeBotAPI:
         if method == "answerCallbackQuery":
             return True
         if method == "getChatMember":
-            chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
-            self._check_chat(chat_id)
-            if user_id == BOT_ID:
-                status = "administrator"
-            else:
-                with self._cond:
-                    status = self._members.get((chat_id, user_id), "member")
-            return _member(self._user(user_id), status)
+            chat = self._check_chat(self._chat_id(params))
+            user_id = int(params["user_id"])
+            with self._cond:
+                # The bot is an admin of channels it posts in; elsewhere a plain member unless
+                # a test promotes it with set_member(chat, BOT_ID, "administrator").
+                default = (
+                    "administrator" if user_id == BOT_ID and chat.type == "channel" else "member"
+                )
+                status = self._members.get((chat.id, user_id), default)
+            user = self.bot_user() if user_id == BOT_ID else self._user(user_id)
+            return _member(user, status)
         if method == "getChatAdministrators":
-            chat_id = int(params["chat_id"])
+            chat_id = self._chat_id(params)
             self._check_chat(chat_id)
             with self._cond:
                 admins = [
@@ -733,7 +736,7 @@ class FakeBotAPI:
                 ]
             return admins
         if method == "getChat":
-            chat_id = int(params["chat_id"])
+            chat_id = self._chat_id(params)
             self._check_chat(chat_id)
             return {
                 **self._chats[chat_id].as_dict(),
@@ -741,10 +744,10 @@ class FakeBotAPI:
                 "max_reaction_count": 11,
             }
         if method == "sendChatAction":
-            self._check_chat(int(params["chat_id"]))
+            self._check_chat(self._chat_id(params))
             return True
         if method == "setMessageReaction":
-            self._check_chat(int(params["chat_id"]))
+            self._check_chat(self._chat_id(params))
             return True
         if method == "sendMessage":
             return self._send_message(params)
@@ -753,7 +756,7 @@ class FakeBotAPI:
         if method == "editMessageText":
             return self._edit_message_text(params)
         if method == "deleteMessage":
-            chat_id = int(params["chat_id"])
+            chat_id = self._chat_id(params)
             self._check_chat(chat_id)
             with self._cond:
                 if self._messages.pop((chat_id, int(params["message_id"])), None) is None:
@@ -776,6 +779,20 @@ class FakeBotAPI:
                     break
                 self._cond.wait(remaining)
             return list(self._updates[:limit])
+
+    def _chat_id(self, params: dict[str, Any]) -> int:
+        """chat_id as an int; "@username" resolves for public chats like Telegram does."""
+        raw = str(params.get("chat_id", ""))
+        if raw.startswith("@"):
+            with self._cond:
+                for info in self._chats.values():
+                    if info.username and info.username.lower() == raw[1:].lower():
+                        return info.id
+            raise APIError(400, "Bad Request: chat not found")
+        try:
+            return int(raw)
+        except ValueError:
+            raise APIError(400, "Bad Request: chat_id is empty") from None
 
     def _check_chat(self, chat_id: int) -> ChatInfo:
         with self._cond:
@@ -856,7 +873,7 @@ class FakeBotAPI:
         return message
 
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat = self._check_chat(int(params["chat_id"]))
+        chat = self._check_chat(self._chat_id(params))
         text, entities = self._text_and_entities(
             params.get("text", ""), params.get("parse_mode", ""), MAX_TEXT, "text"
         )
@@ -872,7 +889,7 @@ class FakeBotAPI:
         return self._store(chat, extra)
 
     def _send_document(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
-        chat = self._check_chat(int(params["chat_id"]))
+        chat = self._check_chat(self._chat_id(params))
         caption, entities = self._text_and_entities(
             params.get("caption", ""), params.get("parse_mode", ""), MAX_CAPTION, "caption"
         )
@@ -898,7 +915,7 @@ class FakeBotAPI:
         return self._store(chat, extra)
 
     def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat = self._check_chat(int(params["chat_id"]))
+        chat = self._check_chat(self._chat_id(params))
         text, entities = self._text_and_entities(
             params.get("text", ""), params.get("parse_mode", ""), MAX_TEXT, "text"
         )
@@ -1002,11 +1019,16 @@ def _make_handler(fake: FakeBotAPI) -> type[BaseHTTPRequestHandler]:
             try:
                 self.wfile.write(data)
             except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (e.g. a long poll cancelled at shutdown)
+                self.close_connection = (
+                    True  # the client gave up (e.g. a long poll cancelled at shutdown)
+                )
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
+            try:
+                body = self.rfile.read(length) if length else b""
+            except (ConnectionResetError, BrokenPipeError):
+                return
             match = path_re.match(self.path.split("?")[0])
             if not match:
                 self._answer(404, {"ok": False, "error_code": 404, "description": "Not Found"})
