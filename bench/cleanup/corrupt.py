@@ -77,7 +77,9 @@ class Substitution:
     end: int
     original: str
     spun: str
-    source: str  # "table" (the repairer's own table, inverted) or "holdout" (independent list)
+    # "always"/"ambiguous": from the repairer's table (inverted), by how the table marks the
+    # entry; "holdout": from the independently written list.
+    source: str
 
     @property
     def multiword(self) -> bool:
@@ -117,16 +119,24 @@ def _read_holdout() -> list[SpinPair]:
 
 @cache
 def spin_pairs() -> tuple[SpinPair, ...]:
-    """The repairer's spinner table inverted (original → spun), plus the independent list."""
+    """The repairer's spinner table inverted (original → spun), plus the independent list.
+
+    A table pair is in group "always" when every table entry for it is marked unambiguous, and in
+    "ambiguous" when any is marked `spun_doc` (the repairer may fix it only in spun documents).
+    """
     from bot.clean.spinner import load_spinner_table
 
-    pairs = [
-        SpinPair(entry.original.strip(), entry.spun.strip(), "table")
-        for entry in load_spinner_table()
-        # Entries whose "original" is empty or equals the spun text cannot be inverted.
-        if entry.original.strip() and entry.original.strip().lower() != entry.spun.strip().lower()
-    ]
-    return (*pairs, *_read_holdout())
+    table: dict[tuple[str, str], SpinPair] = {}
+    for entry in load_spinner_table():
+        original, spun_text = entry.original.strip(), entry.spun.strip()
+        if not original or original.lower() == spun_text.lower():
+            continue  # nothing to invert
+        key = (original.lower(), spun_text.lower())
+        group = "always" if entry.condition == "always" else "ambiguous"
+        known = table.get(key)
+        if known is None or known.source != group:
+            table[key] = SpinPair(original, spun_text, group if known is None else "ambiguous")
+    return (*table.values(), *_read_holdout())
 
 
 @cache

@@ -196,7 +196,7 @@ class RepairScore:
 
     case_all: CaseScore = field(default_factory=CaseScore)
     case_mid: CaseScore = field(default_factory=CaseScore)  # excluding sentence-initial words
-    restored: Counter[str] = field(default_factory=Counter)  # "table/multi" etc. → restored
+    restored: Counter[str] = field(default_factory=Counter)  # "always/multi" etc. → restored
     substituted: Counter[str] = field(default_factory=Counter)
     damaged_words: int = 0  # original words changed outside any spinner substitution
     words: int = 0
@@ -206,10 +206,11 @@ class RepairScore:
     other_removed: int = 0
     article_loss_docs: int = 0  # documents where boilerplate removal took article text
 
-    def restore_share(self, source: str | None, multiword: bool) -> float:
-        """Share of substitutions (of a source, or all) whose original words came back."""
-        size = "multi" if multiword else "single"
-        keys = [f"{s}/{size}" for s in (("table", "holdout") if source is None else (source,))]
+    def restore_share(self, source: str | None, multiword: bool | None) -> float:
+        """Share of substitutions (of a group, or all; of a size, or both) restored."""
+        sizes = ("multi", "single") if multiword is None else ("multi" if multiword else "single",)
+        groups = ("always", "ambiguous", "holdout") if source is None else (source,)
+        keys = [f"{g}/{size}" for g in groups for size in sizes]
         done = sum(self.restored[k] for k in keys)
         total = sum(self.substituted[k] for k in keys)
         return done / total if total else float("nan")
@@ -382,11 +383,13 @@ def format_report(clean: CleanReport, corpus_size: int, scores: dict[str, Repair
     subs = any_score.substituted
     lines += [
         "",
-        f"CORRUPTED TEXT: {corpus_size} English articles; spinner substitutions "
-        f"table multi {subs['table/multi']}, table single {subs['table/single']}, "
-        f"held-out multi {subs['holdout/multi']}, held-out single {subs['holdout/single']}",
+        f"CORRUPTED TEXT: {corpus_size} English articles; spinner substitutions: "
+        f"table unambiguous multi-word {subs['always/multi']}, single {subs['always/single']}; "
+        f"table ambiguous {subs['ambiguous/multi'] + subs['ambiguous/single']}; "
+        f"held-out multi-word {subs['holdout/multi']}, single {subs['holdout/single']}",
         f"  {'system':<18} {'capF1':>6} {'P':>6} {'R':>6} {'midF1':>6} {'multi':>6} {'single':>6}"
-        f" {'ho-mul':>6} {'ho-sgl':>6} {'dmg/10k':>7} {'comment':>7} {'other':>6} {'loss':>4}",
+        f" {'ambig':>6} {'ho-mul':>6} {'ho-sgl':>6} {'dmg/10k':>7} {'comment':>7} {'other':>6}"
+        f" {'loss':>4}",
     ]
     for name, s in scores.items():
         c = s.case_all
@@ -394,14 +397,16 @@ def format_report(clean: CleanReport, corpus_size: int, scores: dict[str, Repair
         recall = c.tp / (c.tp + c.fn) if c.tp + c.fn else 1.0
         lines.append(
             f"  {name:<18} {c.f1:6.3f} {precision:6.3f} {recall:6.3f} {s.case_mid.f1:6.3f}"
-            f" {_pct(s.restore_share('table', True))} {_pct(s.restore_share('table', False))}"
+            f" {_pct(s.restore_share('always', True))} {_pct(s.restore_share('always', False))}"
+            f" {_pct(s.restore_share('ambiguous', None))}"
             f" {_pct(s.restore_share('holdout', True))} {_pct(s.restore_share('holdout', False))}"
             f" {10_000 * s.damaged_words / max(s.words, 1):7.1f}"
             f" {_pct(s.comment_removal)} {_pct(s.other_removal)} {s.article_loss_docs:4d}"
         )
     lines += [
         "  capF1/P/R: words with a capital in the original, exact form; midF1: same without",
-        "  sentence-initial words; multi/single: spinner artefacts from the repairer's table restored;",
+        "  sentence-initial words; multi/single: unambiguous multi-/single-word artefacts (table",
+        "  entries marked always) restored; ambig: substitutions the table marks ambiguous restored;",
         "  ho-mul/ho-sgl: artefacts from the independent list (bench/cleanup/spinner_holdout.tsv);",
         "  dmg/10k: original words changed outside substitutions; comment/other: appended lines",
         "  removed; loss: documents where boilerplate removal also took article text.",
