@@ -1,16 +1,273 @@
-"""Cleanup pass: spinner. (Placeholder until the cleanup issue lands: proposes no edits.)"""
+"""Cleanup pass: spinner artefacts ("tortured phrases") back to the words they replaced.
+
+Article spinners swap words for "synonyms" one by one: "Secretary of State" becomes "Secretary of
+country", "challenges" becomes "demanding situations". The curated table
+`bot/data/spinner_phrases.tsv` maps each artefact back (its header documents the format). Entries
+marked `always` are phrases that essentially never occur in edited English (some only in a local
+context the table states); entries marked `spun_doc` are ambiguous ("extra", "function") and fire
+only when the document has shown itself to be spun: at least `SPUN_MIN_COUNT` unambiguous
+artefacts, at a density of at least `SPUN_MIN_DENSITY` per 1,000 words. That count and density are
+left in `context.notes["spun_score"]` / `["spun_density"]` / `["spun"]` for the casing pass.
+
+Matching is one Aho-Corasick scan of the case-folded text (’ read as '), on word boundaries; the
+replacement takes the matched text's case pattern (lowercase → as written in the table, leading
+capital → leading capital, all caps → all caps) and its apostrophe style.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from typing import TYPE_CHECKING
+
+import ahocorasick
 
 from bot.clean.edits import Edit
 
 if TYPE_CHECKING:
     from bot.clean import CleanContext
 
+TABLE_FILE = "spinner_phrases.tsv"
+CONDITIONS = ("always", "spun_doc")
+SPUN_MIN_COUNT = 2  # unambiguous artefacts needed before ambiguous entries may fire
+SPUN_MIN_DENSITY = 0.5  # ... and at least this many per 1,000 words
+_WINDOW = 80  # characters of context the prev/next patterns may look at
+
+# Apostrophe-like characters read as ' for matching; all map one character to one character, so
+# offsets in the folded text are offsets in the input.
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "′": "'", "`": "'"})
+_MACRO_RE = re.compile(r"@([a-z_]+)")
+_WORD_RE = re.compile(r"[^\W\d_]+")
+# A capital right after a broken dotted acronym ("the u. S. Function") was made by the pipeline's
+# naive sentence splitter, not by the author: the replacement stays lowercase there.
+_AFTER_BROKEN_ACRONYM_RE = re.compile(r"(?<!\w)[a-z]\. ?[A-Z]\.\s+$")
+
+
+@dataclass(frozen=True, slots=True)
+class SpinnerEntry:
+    """One table row: `spun` (lowercase, ' apostrophes) is repaired to `original` when allowed.
+
+    `prev`/`next` are regular expressions (table macros expanded) the text just before/after the
+    phrase must match; `not_prev`/`not_next` must not match. Empty means no constraint.
+    """
+
+    spun: str
+    original: str
+    condition: str
+    prev: str = ""
+    next: str = ""
+    not_prev: str = ""
+    not_next: str = ""
+
+    @property
+    def multiword(self) -> bool:
+        """True for multi-word artefacts ("demanding situations"), False for single words."""
+        return len(self.spun.split()) > 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    entry: SpinnerEntry
+    prev: re.Pattern[str] | None
+    next: re.Pattern[str] | None
+    not_prev: re.Pattern[str] | None
+    not_next: re.Pattern[str] | None
+
+    def allows(self, folded: str, start: int, end: int) -> bool:
+        before = folded[max(0, start - _WINDOW) : start]
+        after = folded[end : end + _WINDOW]
+        if self.prev is not None and not self.prev.search(before):
+            return False
+        if self.next is not None and not self.next.match(after):
+            return False
+        if self.not_prev is not None and self.not_prev.search(before):
+            return False
+        return not (self.not_next is not None and self.not_next.match(after))
+
+
+def _prev_pattern(source: str) -> re.Pattern[str] | None:
+    # The pattern must start at a word boundary and end where the phrase begins.
+    return re.compile(rf"(?<!\w)(?:{source})\s*$") if source else None
+
+
+def _next_pattern(source: str) -> re.Pattern[str] | None:
+    return re.compile(rf"\s*(?:{source})(?!\w)") if source else None
+
+
+def _parse(text: str) -> list[SpinnerEntry]:
+    """Parse the table file: `@macro<TAB>regex` lines, then entries (see the file's header)."""
+    macros: dict[str, str] = {}
+
+    def expand(pattern: str) -> str:
+        pattern = "" if pattern.strip() in ("", "-") else pattern.strip()
+        return _MACRO_RE.sub(lambda m: f"(?:{macros[m.group(1)]})", pattern)
+
+    entries: list[SpinnerEntry] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if line.startswith("@"):
+            macros[fields[0][1:].strip()] = expand(fields[1])
+            continue
+        fields += [""] * (7 - len(fields))
+        spun, original, condition = (f.strip() for f in fields[:3])
+        if condition not in CONDITIONS or not spun or len(fields) > 7:
+            raise ValueError(f"{TABLE_FILE}:{number}: malformed entry {line!r}")
+        entries.append(
+            SpinnerEntry(
+                spun=" ".join(spun.lower().translate(_APOSTROPHES).split()),
+                original=original,
+                condition=condition,
+                prev=expand(fields[3]),
+                next=expand(fields[4]),
+                not_prev=expand(fields[5]),
+                not_next=expand(fields[6]),
+            )
+        )
+    return entries
+
+
+@cache
+def load_spinner_table() -> list[SpinnerEntry]:
+    """Every entry of the spinner table, in file order (loaded once per process)."""
+    data = resources.files("bot.data").joinpath(TABLE_FILE).read_text(encoding="utf-8")
+    return _parse(data)
+
+
+@cache
+def _matcher() -> tuple[ahocorasick.Automaton, dict[str, tuple[_Rule, ...]]]:
+    """The automaton over every spun phrase, and each phrase's rules in table order."""
+    rules: dict[str, list[_Rule]] = {}
+    for entry in load_spinner_table():
+        rule = _Rule(
+            entry,
+            _prev_pattern(entry.prev),
+            _next_pattern(entry.next),
+            _prev_pattern(entry.not_prev),
+            _next_pattern(entry.not_next),
+        )
+        rules.setdefault(entry.spun, []).append(rule)
+    automaton = ahocorasick.Automaton()
+    for phrase in rules:
+        automaton.add_word(phrase, phrase)
+    automaton.make_automaton()
+    return automaton, {phrase: tuple(found) for phrase, found in rules.items()}
+
+
+def _fold(text: str) -> str:
+    """Lowercase with ' apostrophes, keeping every character at its offset."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # e.g. "İ" lowercases to two characters
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return lowered.translate(_APOSTROPHES)
+
+
+def _on_word_boundaries(folded: str, start: int, end: int) -> bool:
+    """The match is whole words: not inside a word nor a hyphenated compound."""
+    if start > 0:
+        before = folded[start - 1]
+        if before.isalnum() or before == "_":
+            return False
+        if before in "-'" and start > 1 and folded[start - 2].isalnum():
+            return False
+    if end < len(folded):
+        after = folded[end]
+        if after.isalnum() or after == "_":
+            return False
+        if after == "-" and end + 1 < len(folded) and folded[end + 1].isalnum():
+            return False
+    return True
+
+
+def _transfer_case(text: str, start: int, end: int, replacement: str, curly: bool) -> str:
+    """Give the replacement the matched text's case pattern and apostrophe style."""
+    matched = text[start:end]
+    if "’" in matched or ("'" not in matched and curly):
+        replacement = replacement.replace("'", "’")
+    letters = [c for c in matched if c.isalpha()]
+    if not letters or not letters[0].isupper():
+        return replacement
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return replacement.upper()
+    if _AFTER_BROKEN_ACRONYM_RE.search(text[max(0, start - 8) : start]):
+        return replacement
+    for i, char in enumerate(replacement):
+        if char.isalpha():
+            return replacement[:i] + char.upper() + replacement[i + 1 :]
+    return replacement
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    start: int
+    end: int
+    always: _Rule | None  # first `always` rule whose context holds
+    spun_doc: _Rule | None  # first `spun_doc` rule whose context holds
+
+
+def _candidates(folded: str) -> list[_Candidate]:
+    automaton, rules = _matcher()
+    found: list[_Candidate] = []
+    for last, phrase in automaton.iter(folded):
+        end = last + 1
+        start = end - len(phrase)
+        if not _on_word_boundaries(folded, start, end):
+            continue
+        always = spun_doc = None
+        for rule in rules[phrase]:
+            if rule.entry.condition == "always":
+                if always is None and rule.allows(folded, start, end):
+                    always = rule
+            elif spun_doc is None and rule.allows(folded, start, end):
+                spun_doc = rule
+        if always is not None or spun_doc is not None:
+            found.append(_Candidate(start, end, always, spun_doc))
+    return found
+
+
+def _select(candidates: Iterable[tuple[int, int, _Rule]]) -> list[tuple[int, int, _Rule]]:
+    """Leftmost-longest non-overlapping choice."""
+    chosen: list[tuple[int, int, _Rule]] = []
+    last_end = -1
+    for start, end, rule in sorted(candidates, key=lambda c: (c[0], c[0] - c[1])):
+        if start >= last_end:
+            chosen.append((start, end, rule))
+            last_end = end
+    return chosen
+
+
+def spun_evidence(text: str) -> tuple[int, float]:
+    """Count and density (per 1,000 words) of unambiguous spinner artefacts in `text`."""
+    folded = _fold(text)
+    chosen = _select((c.start, c.end, c.always) for c in _candidates(folded) if c.always)
+    words = len(_WORD_RE.findall(text))
+    return len(chosen), (1000.0 * len(chosen) / words if words else 0.0)
+
 
 def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
-    """Propose spinner edits for `text`."""
-    return []
+    """Propose spinner repairs for `text`; record the document's spun score in `context.notes`."""
+    folded = _fold(text)
+    candidates = _candidates(folded)
+    unambiguous = _select((c.start, c.end, c.always) for c in candidates if c.always)
+    words = len(_WORD_RE.findall(text))
+    density = 1000.0 * len(unambiguous) / words if words else 0.0
+    spun = len(unambiguous) >= SPUN_MIN_COUNT and density >= SPUN_MIN_DENSITY
+    context.notes["spun_score"] = len(unambiguous)
+    context.notes["spun_density"] = round(density, 3)
+    context.notes["spun"] = spun
+    if spun:
+        chosen = _select(
+            (c.start, c.end, c.always or c.spun_doc)  # type: ignore[misc]
+            for c in candidates
+        )
+    else:
+        chosen = unambiguous
+    curly = text.count("’") > text.count("'")
+    return [
+        Edit(start, end, _transfer_case(text, start, end, rule.entry.original, curly), "spinner")
+        for start, end, rule in chosen
+    ]
