@@ -57,14 +57,13 @@ _PROTECTED_RE = re.compile(
 _LOOK_BACK = 60  # characters examined before a full stop to find the word it ends
 
 
-def _protected(text: str) -> list[tuple[int, int]]:
-    """Spans of URLs, e-mail addresses and domains, which must be left exactly as they are."""
-    return [(m.start(), m.end()) for m in _PROTECTED_RE.finditer(text)]
-
-
-def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
-    """True when `position` falls inside or at the edge of a protected span."""
-    return any(start <= position <= end for start, end in spans)
+def _protected(text: str, position: int) -> bool:
+    """True when `position` touches a URL, e-mail address or domain."""
+    # They contain no spaces, so only the whitespace-delimited token around it needs looking at.
+    start = max(text.rfind(" ", 0, position), text.rfind("\n", 0, position)) + 1
+    ends = [i for i in (text.find(" ", position), text.find("\n", position)) if i >= 0]
+    token = text[start : min(ends, default=len(text))]
+    return any(m.start() <= position - start <= m.end() for m in _PROTECTED_RE.finditer(token))
 
 
 def _candidates(text: str) -> list[Edit]:
@@ -96,8 +95,4 @@ def _candidates(text: str) -> list[Edit]:
 
 def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     """Propose spacing edits: missing spaces after quotes/sentence ends, stray spaces before ,.;!?"""
-    edits = _candidates(text)
-    if not edits:
-        return edits
-    spans = _protected(text)
-    return [edit for edit in edits if not _inside(edit.start, spans)]
+    return [edit for edit in _candidates(text) if not _protected(text, edit.start)]
