@@ -54,9 +54,20 @@ def clean_text(text: str, title: str = "") -> CleanResult:
     return CleanResult(text=current, repairs=tuple(repairs))
 
 
+def repair_title(title: str) -> str:
+    """A title with unicode, whitespace and spacing repaired (its casing is evidence, kept as is)."""
+    from bot.clean import spacing, unicode
+
+    context = CleanContext()
+    for find_edits in (unicode.find_edits, unicode.find_whitespace_edits, spacing.find_edits):
+        title = apply_edits(title, find_edits(title, context))[0]
+    return title
+
+
 def clean_document(document: Document) -> tuple[Document, CleanResult]:
-    """Clean a document's text; the title is repaired for unicode/spacing only and used as evidence."""
+    """Clean a document's text (its repaired title is casing evidence); returns both repaired."""
     from dataclasses import replace
 
-    result = clean_text(document.text, title=document.title)
-    return replace(document, text=result.text), result
+    title = repair_title(document.title)
+    result = clean_text(document.text, title=title)
+    return replace(document, text=result.text, title=title), result

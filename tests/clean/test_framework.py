@@ -106,3 +106,15 @@ def test_context_notes_are_shared_between_passes() -> None:
     context = CleanContext(title="A Title")
     context.notes["spun_score"] = 3
     assert context.notes == {"spun_score": 3}
+
+
+def test_clean_document_repairs_the_title_but_keeps_its_casing() -> None:
+    from bot.clean import clean_document
+    from bot.models import Document
+
+    document = Document(
+        source="-", text="the u. S. Secretary said so.", title="Blinken\u00a0In Madrid â€” Live "
+    )
+    cleaned, result = clean_document(document)
+    assert cleaned.title == "Blinken In Madrid — Live"
+    assert cleaned.text == result.text

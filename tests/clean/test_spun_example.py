@@ -61,7 +61,7 @@ def test_names_places_and_titles_are_cased(expected: str) -> None:
         ("exceptional silos", "different silos"),
         ("more than a few", "a range of"),
         ("an increasing number of", "increasingly"),
-        ("the la statement", "the L.A. Declaration"),
+        ("the la statement", "L.A. Declaration"),
     ],
 )
 def test_spinner_artefacts_are_repaired(spun: str, repaired: str) -> None:
