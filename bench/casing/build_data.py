@@ -44,7 +44,8 @@ NOT_N = frozenset(
     "hooker pierce hale mason chandler gore mantle cobb bates barker drake slater webster "
     "shylock quixote minuteman minutemen rebs yanks tory bros".split()
 )
-COMMON = 3000  # the casing pass treats this many most frequent words as never-names
+# Place names that read as prose ("the port said").
+NOT_PLACES = frozenset({"Port Said", "Central Coast", "Long Bien", "Logan City"})
 
 
 def zipf(word: str) -> float:
@@ -113,7 +114,6 @@ def main() -> None:
     # are mostly names lowercased, so newer vocabulary is curated in casing_words.txt instead.)
     vocab = {w for w in lower if zipf(w) >= MIN_ZIPF}
     ordered = sorted(vocab, key=lambda w: (-zipf(w), w))
-    common = set(ordered[:COMMON])
 
     rows: dict[str, tuple[str, str]] = {}
     for key, forms in cased.items():
@@ -125,8 +125,7 @@ def main() -> None:
         if key in vocab:
             capital = sum(counts[f] for f in forms)
             # Ordinary word as well: "N" when the cased corpus writes it capitalised nearly always
-            # (China, Texas, Smith); its counts include sentence starts, hence the high bars, and
-            # very common words stay context-only whatever the counts say ...
+            # (China, Texas, Smith); its counts include sentence starts, hence the high bars ...
             place = capital >= 8 and capital >= 4 * counts[key] and key in place_keys
             # ... but not words the corpus also uses lowercase a lot ("united", "west", "march").
             named = capital >= 8 * (counts[key] + 1) and counts[key] < 50
@@ -152,7 +151,10 @@ def main() -> None:
         # Only where some word is not an ordinary word: "High Point" must not capitalise "high
         # point" in prose; curated all-ordinary-word names live in casing_phrases.txt.
         keys = [w.lower() for w in words]
-        if weight >= 50000 and any(k not in vocab or "N" in rows.get(k, ("", ""))[1] for k in keys):
+        unusual = any(k not in vocab or "N" in rows.get(k, ("", ""))[1] for k in keys)
+        if name in NOT_PLACES:
+            continue
+        if (weight >= 50000 and unusual) or weight >= 300000:  # "Fort Worth", "Long Beach"
             multiword.append(name)
 
     header = "# Derived by bench/casing/build_data.py; do not edit by hand.\n"

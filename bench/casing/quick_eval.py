@@ -1,10 +1,13 @@
 """Quick truecasing evaluation on the news-dev ground truth (the casing pass alone).
 
 Corrupts every `articleBody` the way the content-farm pipeline does (lowercase everything except
-the first word of each sentence, as split by sentencex), runs `bot.clean.casing` on it with and
-without the page's cased title, and compares capitalised words with the original:
+the first word of each sentence, as split by sentencex — or, with --pipeline, C1's corruption:
+lowercase everything, break dotted acronyms, capitalise naive sentence starts), runs
+`bot.clean.casing` alone with and without the page's cased title, and compares capitalised words
+with the original. "first" counts a word as right when its first letter's case is right; "exact"
+(C1's measure) only when the whole word is ("Nato" for "NATO" is wrong):
 
-    .venv/bin/python -m bench.casing.quick_eval [--baselines] [--show-errors N]
+    .venv/bin/python -m bench.casing.quick_eval [--pipeline] [--baselines] [--show-errors N]
 
 Also runs the pass over the untouched originals and reports casing edits per 10,000 words (clean
 text must stay clean). C1's `bench/cleanup/evaluate.py` is the full harness; this one isolates
@@ -110,7 +113,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show-errors", type=int, default=0)
     parser.add_argument("--baselines", action="store_true")
+    parser.add_argument("--pipeline", action="store_true", help="C1's corruption and scoring")
     args = parser.parse_args()
+    if args.pipeline:
+        return pipeline_eval(args.baselines)
     docs = load()
     corrupted = [(i, t, b, corrupt(b)) for i, t, b in docs]
     systems = {
@@ -151,6 +157,43 @@ def main() -> None:
     )
     for example in examples[:20]:
         print("  ", example)
+
+
+def pipeline_eval(baselines: bool) -> None:
+    """Score with C1's corruption (lowercase_like_pipeline) and word alignment (exact forms)."""
+    from bench.cleanup.corrupt import Corrupted, lowercase_like_pipeline
+    from bench.cleanup.evaluate import (
+        RepairScore,
+        _score_document,
+        capitalise_sentence_starts,
+        load_articles,
+    )
+
+    systems = {
+        "casing (title)": lambda text, title: run_casing(text, title)[0],
+        "casing (no title)": lambda text, title: run_casing(text, "")[0],
+    }
+    if baselines:
+        systems = {
+            "do nothing": lambda text, title: text,
+            "sentence starts": lambda text, title: capitalise_sentence_starts(text),
+            **systems,
+        }
+    corpus = [
+        (a.title, Corrupted(a.body, lowercase_like_pipeline(a.body), (), (), (), False))
+        for a in load_articles(NEWS_DEV)
+        if a.english  # as C1's harness: the casing repair is English-only
+    ]
+    for name, system in systems.items():
+        score = RepairScore()
+        started = time.perf_counter()
+        for title, corrupted in corpus:
+            _score_document(corrupted, system(corrupted.text, title), "", score)
+        elapsed = time.perf_counter() - started
+        for label, case in (("all", score.case_all), ("mid", score.case_mid)):
+            p = case.tp / max(1, case.tp + case.fp)
+            r = case.tp / max(1, case.tp + case.fn)
+            print(f"{name:20} {label}: P={p:.4f} R={r:.4f} F1={case.f1:.4f} ({elapsed:.2f}s)")
 
 
 if __name__ == "__main__":

@@ -21,8 +21,9 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from bot.clean.edits import Edit
@@ -33,20 +34,24 @@ if TYPE_CHECKING:
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 ALNUM = re.compile(r"(?<![\w.])(?:\d+[^\W\d_]+|[^\W\d_]+\d+)(?![\w])")
 DOTTED = re.compile(r"(?<![\w.])[^\W\d_]\.(?: ?[^\W\d_]\.)+(?![\w])")
-# Spans whose words are not prose: URLs, e-mail addresses, domains, handles, hashtags, paths.
-PROTECTED = re.compile(
-    r"(?:https?://|www\.)\S+|\S+@\S+\.\S+|[@#]\w+|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b(?:/\S*)?"
-    r"|\S*[/\\]\S+",
+# Non-space chunks that may not be prose: URLs, e-mail addresses, domains, handles, hashtags,
+# paths. Found cheaply first, then checked one by one.
+MARKER = re.compile(r"[@#/\\]|\w\.\w")
+NOT_PROSE = re.compile(
+    r"(?:https?://|www\.).*|[^@\s]+@[^@\s]+\.\w+|[@#]\w+.*|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/.*)?"
+    r"|.*\w[/\\]\w.*",
     re.IGNORECASE,
 )
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+[\"'“‘(\[]*$")
 QUOTE_OPEN = re.compile(r"[:,]\s*[\"“‘]$")
+VOWELS = frozenset("aeiouyàáâãäåèéêëìíîïòóôõöùúûüý")
 CONTRACTIONS = frozenset({"t", "re", "ve", "ll", "d", "m"})
 # "." after these does not end a sentence.
 ABBREVIATIONS = frozenset(
     "mr mrs ms dr st jr sr vs etc inc co corp ltd gen sen rep gov rev lt col capt sgt maj adm "
     "no nos vol fig approx est dept univ assn ave blvd jan feb mar apr jun jul aug sep sept oct nov "
-    "dec mt ft pp ca cf al".split()
+    "dec mt ft pp ca cf al km kg mm cm ml mg lb lbs hr hrs yd yds pt pts oz qt sq mph rpm th nd "
+    "rd pct mln bln tbsp tsp".split()
 )
 HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "rev", "st", "sir"})
 LOWER_IN_NAMES = frozenset(
@@ -76,6 +81,7 @@ class Lexicon:
     phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]  # first word → phrases
     titles: frozenset[tuple[str, ...]]
     title_max: int
+    title_ends: frozenset[str]  # last words of titles, without a period
     org_words: frozenset[str]
     single_names: frozenset[tuple[str, ...]]
 
@@ -108,7 +114,7 @@ def load_lexicon() -> Lexicon:
             acronyms[_norm(form.lower())] = form
     phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
     for line in _lines("casing_places.txt") + _lines("casing_phrases.txt"):
-        forms = tuple(line.split())
+        forms = tuple(re.split(r"[ -]", line))
         keys = tuple(_norm(f.lower()) for f in forms)
         phrases.setdefault(keys[0], []).append((keys, forms))
     for options in phrases.values():
@@ -123,6 +129,7 @@ def load_lexicon() -> Lexicon:
         phrases=phrases,
         titles=titles,
         title_max=max(len(t) for t in titles),
+        title_ends=frozenset(t[-1].rstrip(".") for t in titles),
         org_words=frozenset(w.lower() for w in _lines("casing_org_words.txt")),
         single_names=frozenset(
             (_norm(line.lower()),) for line in _lines("casing_phrases.txt") if " " not in line
@@ -131,7 +138,7 @@ def load_lexicon() -> Lexicon:
 
 
 def _norm(word: str) -> str:
-    return word.replace("’", "'")
+    return word.replace("’", "'") if "’" in word else word
 
 
 def _looks_like_name(lex: Lexicon, key: str) -> bool:
@@ -145,9 +152,16 @@ def _looks_like_name(lex: Lexicon, key: str) -> bool:
 
 
 def _in_vocab(lex: Lexicon, key: str) -> bool:
+    return _vocab_has(key)
+
+
+@lru_cache(maxsize=1 << 16)
+def _vocab_has(key: str) -> bool:
+    """Whether `key` is an ordinary English word (memoised: documents repeat their words)."""
+    vocab = load_lexicon().vocab
     crc = _crc(key)
-    index = bisect_left(lex.vocab, crc)
-    return index < len(lex.vocab) and lex.vocab[index] == crc
+    index = bisect_left(vocab, crc)
+    return index < len(vocab) and vocab[index] == crc
 
 
 @dataclass(slots=True)
@@ -165,40 +179,54 @@ class _Token:
     proper: bool = False  # a name by lexical evidence (drives the context rules)
 
 
+def _protected_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the whitespace-delimited chunks that are URLs, addresses, domains, handles, paths."""
+    spans: list[tuple[int, int]] = []
+    for marker in MARKER.finditer(text):
+        position = marker.start()
+        if spans and position < spans[-1][1]:
+            continue
+        start = max(text.rfind(" ", 0, position), text.rfind("\n", 0, position)) + 1
+        end = position
+        size = len(text)
+        while end < size and not text[end].isspace():
+            end += 1
+        chunk = text[start:end].rstrip(".,;:!?)]}”’\"'")
+        if NOT_PROSE.fullmatch(chunk):
+            spans.append((start, start + len(chunk)))
+        else:
+            spans.append((end, end))  # prose: skip the chunk's other markers
+    return [span for span in spans if span[0] != span[1]]
+
+
 def _tokens(text: str) -> list[_Token]:
-    protected = [m.span() for m in PROTECTED.finditer(text)]
+    protected = _protected_spans(text)
     tokens: list[_Token] = []
+    append = tokens.append
     pi = 0
+    size = len(text)
     for match in WORD.finditer(text):
         start, end = match.span()
         word = match.group()
         contraction = possessive = False
-        parts = re.split(r"['’]", word)
-        if len(parts) > 1:
-            last = parts[-1].lower()
+        if "'" in word or "’" in word:
+            last = re.split(r"['’]", word)[-1].lower()
             if last == "s":
                 end -= 2  # possessive: recase the stem only
                 word = word[:-2]
                 possessive = True
             elif last in CONTRACTIONS:
                 contraction = True
-        while pi < len(protected) and protected[pi][1] <= start:
-            pi += 1
-        inside = pi < len(protected) and protected[pi][0] <= start < protected[pi][1]
-        glued = (start > 0 and text[start - 1].isdigit()) or (
-            match.end() < len(text) and text[match.end()].isdigit()
+        free = not (
+            (start and text[start - 1].isdigit())
+            or (match.end() < size and text[match.end()].isdigit())
         )
-        tokens.append(
-            _Token(
-                start,
-                end,
-                word,
-                _norm(word.lower()),
-                contraction,
-                not (inside or glued),
-                possessive,
-            )
-        )
+        if protected:
+            while pi < len(protected) and protected[pi][1] <= start:
+                pi += 1
+            if pi < len(protected) and protected[pi][0] <= start < protected[pi][1]:
+                free = False
+        append(_Token(start, end, word, _norm(word.lower()), contraction, free, possessive))
     return tokens
 
 
@@ -299,6 +327,7 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     edits = _dotted_edits(text, lex, well_cased=False)
     _decide_words(text, tokens, lex, context)
     _apply_context_rules(text, tokens, lex)
+    _undo_false_starts(text, tokens, lex)
     for token in tokens:
         if token.start_of_sentence and token.form is None and token.text.islower():
             token.form = token.text[0].upper() + token.text[1:]
@@ -307,6 +336,22 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
             edits.append(Edit(token.start, token.end, token.form, token.kind))
     edits.extend(_alnum_edits(text, lex))
     return edits
+
+
+def _undo_false_starts(text: str, tokens: list[_Token], lex: Lexicon) -> None:
+    """A lowercasing pipeline capitalises whatever follows ". ", so "the u. S. Officials" got a
+    capital after the acronym. After a dotted acronym or a.m./p.m., an ordinary word that rarely
+    opens a sentence goes back to lowercase ("U.S. officials"); "U.S. The" keeps its capital."""
+    for i in range(1, len(tokens)):
+        prev, token = tokens[i - 1], tokens[i]
+        if prev.kind != KIND_ACRONYM or len(prev.key) != 1 or token.form is not None:
+            continue
+        if text[prev.end : token.start] != ". " or token.proper or not token.free:
+            continue
+        if token.text[:1].isupper() and token.text[1:].islower() and token.key not in STARTERS:
+            if _in_vocab(lex, token.key) and token.key not in lex.entries:
+                token.form = token.text.lower()
+                token.start_of_sentence = False
 
 
 def _mark_dotted(text: str, tokens: list[_Token], lex: Lexicon) -> None:
@@ -323,7 +368,8 @@ def _mark_dotted(text: str, tokens: list[_Token], lex: Lexicon) -> None:
         while si < len(spans) and spans[si][1] <= token.start:
             si += 1
         if si < len(spans) and spans[si][0] <= token.start < spans[si][1]:
-            token.free, token.proper, token.kind = False, True, KIND_ACRONYM
+            form = lex.dotted["".join(ch for ch in text[slice(*spans[si])] if ch.isalpha()).lower()]
+            token.free, token.proper, token.kind = False, not form.islower(), KIND_ACRONYM
 
 
 def _dotted_edits(text: str, lex: Lexicon, *, well_cased: bool) -> list[Edit]:
@@ -334,21 +380,33 @@ def _dotted_edits(text: str, lex: Lexicon, *, well_cased: bool) -> list[Edit]:
         form = lex.dotted.get("".join(ch for ch in found if ch.isalpha()).lower())
         if form is None or found == form:
             continue
-        # In well-cased text only a clearly broken one (spaced, or mixed case) is an artefact.
-        if well_cased and " " not in found and not found.islower() and not found.isupper():
-            continue
-        if well_cased and found.islower() and " " not in found:
-            continue  # "u.s." in edited text is a deliberate style, leave it
+        if well_cased:
+            # Edited text: only a spaced, broken one is an artefact, and its case is the author's
+            # when the table's form is lowercase ("P. M." → "P.M.", "u. S." → "U.S.").
+            if " " not in found:
+                continue
+            if form.islower():
+                form = found.replace(" ", "")
         edits.append(Edit(match.start(), match.end(), form, KIND_ACRONYM))
     return edits
 
 
 def _alnum_edits(text: str, lex: Lexicon) -> list[Edit]:
-    """Letter-digit acronyms in the table ("5g" → "5G", "g7" → "G7")."""
+    """Letter-digit tokens: "5g" → "5G", "256gb" → "256GB", "a350" → "A350", "rav4" → "RAV4"."""
     edits = []
     for match in ALNUM.finditer(text):
-        form = lex.acronyms.get(match.group().lower())
-        if form is not None and match.group() != form and match.group().islower():
+        found = match.group()
+        if not found.islower():
+            continue
+        form = lex.acronyms.get(found)
+        if form is None:
+            letters = found.lstrip("0123456789")
+            if letters != found:  # digits then letters: a unit ("gb", "kwh") from the table
+                unit = lex.acronyms.get(letters)
+                form = found[: len(found) - len(letters)] + unit if unit else None
+            elif len(found.rstrip("0123456789")) <= 3:  # a model code: letters then digits
+                form = found.upper()
+        if form is not None and form != found:
             edits.append(Edit(match.start(), match.end(), form, KIND_ACRONYM))
     return edits
 
@@ -384,30 +442,41 @@ def _decide_words(text: str, tokens: list[_Token], lex: Lexicon, context: CleanC
         if key == "i" or key.startswith("i'"):
             token.form = "I" + token.text[1:]
             continue
-        acronym = lex.acronyms.get(key)
-        if acronym is not None:
-            # Also a sentence-initial "Nato" in a lowercased document: its capital is positional.
-            if token.text.islower() or token.text == token.text.capitalize():
-                token.form, token.kind, token.proper = acronym, KIND_ACRONYM, True
+        # A capital on the first letter only may be positional (a naive sentence start, "Nato’s"):
+        # such words are decided like lowercase ones; other mixed or upper case is kept as written.
+        positional = token.text[:1].isupper() and token.text[1:].islower()
+        if not token.text.islower() and not positional:
+            token.proper = token.text[:1].isupper()
             continue
-        if not token.text.islower():
-            token.proper = token.text[:1].isupper() and not token.start_of_sentence
-            continue
-        if key in title_words:
-            token.form, token.proper = title_words[key], True
-            continue
-        form, flags = lex.entries.get(key, ("", ""))
-        if "N" in flags:
-            token.form, token.proper = form, True
-        elif len(key) < 2 or _in_vocab(lex, key):
-            continue
-        else:
-            token.form = body_forms.get(key) or form or key[0].upper() + key[1:]
-            token.proper = True
-        if token.form is not None and _norm(token.form.lower()) != key:
-            token.form = None  # a form that is more than a case change would shift offsets
-            token.proper = False
-    _apply_phrases(tokens, title_phrases, lex)
+        form, kind = _word_form(lex, key, title_words, body_forms)
+        if form is not None and _norm(form.lower()) == key:
+            token.form, token.kind, token.proper = form, kind, True
+        elif positional and not token.start_of_sentence:
+            token.proper = True  # a mid-sentence capital in a lowercased document is evidence
+    _apply_phrases(text, tokens, title_phrases, lex)
+
+
+def _word_form(
+    lex: Lexicon, key: str, title_words: dict[str, str], body_forms: dict[str, str]
+) -> tuple[str | None, str]:
+    """The cased form of one word on its own evidence, or None for an ordinary word."""
+    acronym = lex.acronyms.get(key)
+    if acronym is not None:
+        return acronym, KIND_ACRONYM
+    if key in title_words:
+        return title_words[key], KIND_CASING
+    form, flags = lex.entries.get(key, ("", ""))
+    if "N" in flags:
+        return form, KIND_CASING
+    if len(key) < 2 or _in_vocab(lex, key):
+        return None, KIND_CASING
+    if key in body_forms:
+        return body_forms[key], KIND_CASING
+    if form:
+        return form, KIND_CASING
+    if len(key) <= 5 and not any(ch in VOWELS for ch in key) and key not in ABBREVIATIONS:
+        return key.upper(), KIND_ACRONYM  # "vw", "bgr", "pff": letters that are not a word
+    return key[0].upper() + key[1:], KIND_CASING
 
 
 def _spaced(text: str, left: _Token, right: _Token) -> bool:
@@ -419,6 +488,7 @@ def _spaced(text: str, left: _Token, right: _Token) -> bool:
 
 
 def _apply_phrases(
+    text: str,
     tokens: list[_Token],
     title_phrases: dict[tuple[str, ...], tuple[str, ...]],
     lex: Lexicon,
@@ -426,23 +496,30 @@ def _apply_phrases(
     by_first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
     for keys, forms in title_phrases.items():
         by_first.setdefault(keys[0], []).append((keys, forms))
+    known = lex.phrases
     index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        options = by_first.get(token.key, []) + lex.phrases.get(token.key, [])
+    count = len(tokens)
+    while index < count:
+        key = tokens[index].key
+        if key not in known and key not in by_first:
+            index += 1
+            continue
         matched = 0
-        for keys, forms in options:
-            span = tokens[index : index + len(keys)]
-            if len(span) == len(keys) and all(
+        for keys, forms in by_first.get(key, []) + known.get(key, []):
+            size = len(keys)
+            span = tokens[index : index + size]
+            if len(span) != size or not all(
                 t.key == k and t.free for t, k in zip(span, keys, strict=True)
             ):
-                for t, form in zip(span, forms, strict=True):
-                    if t.text.islower() and form[0].isupper():
-                        t.form = form[: len(t.text)] if len(form) >= len(t.text) else None
-                        t.kind = KIND_CASING
-                    t.proper = True
-                matched = len(keys)
-                break
+                continue
+            if not all(_spaced(text, a, b) for a, b in pairwise(span)):
+                continue
+            for t, form in zip(span, forms, strict=True):
+                if t.text.islower() and form[0].isupper() and len(form) >= len(t.text):
+                    t.form, t.kind = form[: len(t.text)], KIND_CASING
+                t.proper = True
+            matched = size
+            break
         index += max(1, matched)
 
 
@@ -508,6 +585,12 @@ def _apply_context_rules(text: str, tokens: list[_Token], lex: Lexicon) -> None:
     _apply_org_words(text, tokens, lex, capitalise)
 
 
+# Words that usually open a sentence: after "U.S." they mean the sentence ended there.
+STARTERS = frozenset(
+    "the a an it its he she they we i you in on at but and or so this that these those there his "
+    "her their our my as if when while after before however meanwhile still yet now then what why "
+    "how who for with by from some many most all one two no not last next".split()
+)
 SPEECH_VERBS = frozenset(
     "said says told tweeted wrote added asked announced argued claimed explained insisted noted "
     "replied responded stated warned".split()
@@ -568,6 +651,8 @@ def _apply_titles(text: str, tokens: list[_Token], lex: Lexicon, capitalise) -> 
         if not token.proper or (tokens[i - 1].proper and tokens[i - 1].text[:1].isupper()):
             continue
         if text[tokens[i - 1].end : token.start] not in (" ", ". "):
+            continue
+        if tokens[i - 1].key not in lex.title_ends:
             continue
         for size in range(lex.title_max, 0, -1):
             words = _title_words(text, tokens, i, size)
