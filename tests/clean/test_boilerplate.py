@@ -96,3 +96,21 @@ def test_data_file_patterns_compile_and_sections_are_populated() -> None:
     assert patterns.comment.fullmatch("Required fields are marked *")
     assert patterns.header.fullmatch("Related Posts")
     assert patterns.line.fullmatch("Share on Twitter")
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "Comments are closed.",
+        "2 thoughts on “The Minister’s Plan”\nReply\nLeave a Reply to Jane Cancel reply",
+        "Logged in as editor. Log out?\nYour comment is awaiting moderation.",
+        "Print Friendly, PDF & Email\nShare this story",
+        "Subscribe to our YouTube channel for more videos.\nPowered by WordPress",
+    ],
+)
+def test_other_theme_wordings_are_removed(tail: str) -> None:
+    assert _strip(f"{ARTICLE}\n\n{tail}") == ARTICLE
+
+
+def test_breadcrumbs_at_the_start_are_removed() -> None:
+    assert _strip(f"Home » News » Politics\n\n{ARTICLE}") == ARTICLE
