@@ -174,6 +174,7 @@ class _Token:
     free: bool  # prose word (not in a URL, not glued to digits): may be recased
     possessive: bool
     start_of_sentence: bool = False
+    after_stop: bool = False  # follows ". " etc.: a lowercasing pipeline capitalises it anyway
     form: str | None = None  # decided cased form
     kind: str = KIND_CASING
     proper: bool = False  # a name by lexical evidence (drives the context rules)
@@ -240,6 +241,7 @@ def _mark_sentence_starts(text: str, tokens: list[_Token]) -> None:
         elif "\n" in gap or QUOTE_OPEN.search(gap):
             token.start_of_sentence = True
         elif SENTENCE_END.search(gap):
+            token.after_stop = True
             abbreviation = gap.startswith(".") and (
                 len(previous.key) == 1 or previous.key in ABBREVIATIONS
             )
@@ -279,12 +281,21 @@ def _title_evidence(
 
     for index, token in enumerate(tokens):
         capital = token.text[:1].isupper()
-        if index and capital and token.free:
+        # The first word of the title or of a part after ":", "|", a dash or a quote is capitalised
+        # for position, not because it is a name.
+        initial = index == 0 or title[: token.start].rstrip().endswith(TITLE_BREAKS)
+        if capital and token.free and not initial:
             flags = lex.entries.get(token.key, ("", ""))[1]
-            known_name = "A" in flags or "N" in flags or (token.key,) in lex.single_names
-            if token.key not in lex.common and (
-                not title_case or not _in_vocab(lex, token.key) or known_name
-            ):
+            if title_case:
+                accept = (
+                    not _in_vocab(lex, token.key)
+                    or "N" in flags
+                    or (token.key,) in lex.single_names
+                    or ("A" in flags and token.key not in lex.common)
+                )
+            else:
+                accept = token.key not in STARTERS
+            if accept:
                 words[token.key] = token.text
             run.append(token)
         elif run and token.key in LOWER_IN_NAMES and not capital:
@@ -308,7 +319,11 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     tokens = _tokens(text)
     _mark_sentence_starts(text, tokens)
     _mark_dotted(text, tokens, lex)
-    mid = [t for t in tokens if not t.start_of_sentence and t.free and len(t.key) > 1]
+    mid = [
+        t
+        for t in tokens
+        if not t.start_of_sentence and not t.after_stop and t.free and len(t.key) > 1
+    ]
     lowercase = [t for t in mid if t.text.islower() and not t.contraction]
     english = bool(lowercase) and (
         sum(_in_vocab(lex, t.key) for t in lowercase) >= ENGLISH_RATIO * len(lowercase)
@@ -329,7 +344,7 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     _apply_context_rules(text, tokens, lex)
     _undo_false_starts(text, tokens, lex)
     for token in tokens:
-        if token.start_of_sentence and token.form is None and token.text.islower():
+        if token.start_of_sentence and token.free and token.form is None and token.text.islower():
             token.form = token.text[0].upper() + token.text[1:]
     for token in tokens:
         if token.form is not None and token.form != token.text:
@@ -349,7 +364,7 @@ def _undo_false_starts(text: str, tokens: list[_Token], lex: Lexicon) -> None:
         if text[prev.end : token.start] != ". " or token.proper or not token.free:
             continue
         if token.text[:1].isupper() and token.text[1:].islower() and token.key not in STARTERS:
-            if _in_vocab(lex, token.key) and token.key not in lex.entries:
+            if _in_vocab(lex, token.key) and "N" not in lex.entries.get(token.key, ("", ""))[1]:
                 token.form = token.text.lower()
                 token.start_of_sentence = False
 
@@ -451,7 +466,7 @@ def _decide_words(text: str, tokens: list[_Token], lex: Lexicon, context: CleanC
         form, kind = _word_form(lex, key, title_words, body_forms)
         if form is not None and _norm(form.lower()) == key:
             token.form, token.kind, token.proper = form, kind, True
-        elif positional and not token.start_of_sentence:
+        elif positional and not token.start_of_sentence and not token.after_stop:
             token.proper = True  # a mid-sentence capital in a lowercased document is evidence
     _apply_phrases(text, tokens, title_phrases, lex)
 
@@ -585,6 +600,7 @@ def _apply_context_rules(text: str, tokens: list[_Token], lex: Lexicon) -> None:
     _apply_org_words(text, tokens, lex, capitalise)
 
 
+TITLE_BREAKS = (":", "|", "—", "–", "-", "?", "!", ".", "“", '"', "'", "‘", "[", "(")
 # Words that usually open a sentence: after "U.S." they mean the sentence ended there.
 STARTERS = frozenset(
     "the a an it its he she they we i you in on at but and or so this that these those there his "

@@ -1,0 +1,185 @@
+"""Casing pass: truecasing of lowercased documents, and leaving well-cased text alone."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.clean import CleanContext, casing
+from bot.clean.edits import apply_edits
+from tests.conftest import NEWS_DEV
+
+SPUN_BODY = (
+    "Russia has been unwilling to have interaction in talks over ukraine, stated u. S. secretary "
+    "of state antony blinken in an interview. “we’ve got now not seen any interest on the part of "
+    "vladimir putin in carrying out any type of significant diplomatic initiative,” blinken said. "
+    "The conversation was part of a panel held by the atlantic council in madrid, and featured "
+    "each blinken and spanish foreign minister josé manuel albares. When asked about russia’s "
+    "recent attacks and whether blinken thinks they’re meant as signals to nato, he responded: "
+    "“there was a fiction that vladimir putin attempted to boost.” on how nato is dealing with "
+    "china: “the relationship is complicated,” blinken said. Nato’s emerging from this summit "
+    "more united, and i think the pro-russian voices lost."
+)
+
+WELL_CASED = [
+    # House style "Nato", lowercase jargon, brands, an e-mail and a URL: nothing to repair.
+    "Nato’s secretary general, Jens Stoltenberg, said on Monday that the alliance would meet in "
+    "Madrid. The hormone ghrelin rises before meals, researchers at the Mayo Clinic found.",
+    "Apple’s iPhone 15 sold well in the U.S., according to analysts at Counterpoint. Write to "
+    "news@example.com or see https://example.com/iphone for details. i.e. not much changed.",
+    "The company said it would cut 9% of its staff. Its chief executive, Jane Smith, told "
+    "reporters at 9.30 A.M. that the decision was “painful but necessary”.",
+]
+
+
+def _cased(text: str, title: str = "") -> tuple[str, CleanContext]:
+    context = CleanContext(title=title)
+    new_text, _ = apply_edits(text, casing.find_edits(text, context))
+    return new_text, context
+
+
+@pytest.mark.parametrize(
+    "expected",
+    [
+        "U.S. Secretary of State Antony Blinken",
+        "Vladimir Putin",
+        "Ukraine",
+        "Madrid",
+        "Atlantic Council",
+        "Spanish Foreign Minister José Manuel Albares",
+        "Russia’s recent attacks",
+        "signals to NATO,",
+        "NATO’s emerging",
+        "how NATO is dealing with China:",
+        "“We’ve got",
+        "responded: “There was",
+        "” On how",
+        "and I think",
+        "the pro-Russian voices",
+        "Blinken said",
+    ],
+)
+def test_lowercased_news_is_truecased(expected: str) -> None:
+    text, context = _cased(SPUN_BODY)
+    assert context.notes["casing_regime"] == "lowercased"
+    assert expected in text
+
+
+def test_ordinary_words_stay_lowercase() -> None:
+    text, _ = _cased(SPUN_BODY)
+    for phrase in ("was part of a panel held by the", "recent attacks and whether", "he responded"):
+        assert phrase in text
+
+
+@pytest.mark.parametrize("text", WELL_CASED)
+def test_well_cased_text_is_left_alone(text: str) -> None:
+    result, context = _cased(text)
+    assert context.notes["casing_regime"] == "well-cased"
+    assert result == text
+
+
+def test_broken_dotted_acronym_is_repaired_even_in_well_cased_text() -> None:
+    text = "Officials in the U.S. and the U.K. met. Later, u. S. Officials in Paris said so."
+    result, context = _cased(text)
+    assert context.notes["casing_regime"] == "well-cased"
+    assert result == text.replace("u. S.", "U.S.")
+
+
+def test_lone_lowercase_i_is_repaired_in_well_cased_text() -> None:
+    text = "When Maria Lopez called, i said I’d come to Boston, and i’m glad I did."
+    result, _ = _cased(text)
+    assert result == "When Maria Lopez called, I said I’d come to Boston, and I’m glad I did."
+
+
+def test_non_english_text_is_left_alone() -> None:
+    text = "o presidente lula disse que o brasil vai crescer. a economia de são paulo está forte."
+    result, context = _cased(text)
+    assert context.notes["casing_english"] is False
+    assert result == text
+
+
+def test_title_is_evidence_for_ordinary_words() -> None:
+    body = (
+        "Today only, amazon offers apple’s refurbished laptops for $700. The deal includes "
+        "free shipping and the discount applies to apple accessories too, says the retailer."
+    )
+    without, _ = _cased(body)
+    with_title, _ = _cased(body, title="Best deals on Apple laptops from $700 at Amazon")
+    assert "apple’s" in without
+    assert "Apple’s" in with_title and "Apple accessories" in with_title
+    assert "Amazon offers" in with_title
+
+
+def test_months_that_are_words_need_a_date_context() -> None:
+    text, _ = _cased("The vote may be delayed to may 5 or later in may. Troops march north.")
+    assert text == "The vote may be delayed to May 5 or later in May. Troops march north."
+
+
+def test_capitals_after_a_broken_acronym_are_undone() -> None:
+    text, _ = _cased(
+        "Sales in the u. S. Rose sharply, said sarah lee of gartner. It was 1 p. M. Then."
+    )
+    assert "the U.S. rose sharply" in text
+    assert "Sarah Lee of Gartner" in text
+    assert "1 p.m. Then" in text  # "Then" usually opens a sentence: kept
+
+
+def test_urls_emails_and_codes() -> None:
+    text, _ = _cased(
+        "see www.example.org and mail bob@example.com about the 256gb model with 5g and wi-fi, "
+        "said john smith. the airbus a350 flew to kenya."
+    )
+    assert "www.example.org" in text and "bob@example.com" in text
+    assert "256GB" in text and "5G" in text and "Wi-Fi" in text
+    assert "John Smith" in text and "A350" in text and "Kenya" in text
+
+
+def test_edits_only_change_case_except_dotted_acronyms() -> None:
+    for edit in casing.find_edits(SPUN_BODY, CleanContext()):
+        before = SPUN_BODY[edit.start : edit.end]
+        if edit.kind == "acronym" and "." in before:
+            assert before.replace(" ", "").lower() == edit.replacement.lower()
+        else:
+            assert before.lower() == edit.replacement.lower()
+            assert edit.kind in ("casing", "acronym")
+
+
+def test_resources_load_once() -> None:
+    assert casing.load_lexicon() is casing.load_lexicon()
+
+
+_words = st.sampled_from(
+    "the a nato putin said u. s. i may will china apple secretary of state minister john "
+    "blinken council atlantic www.x.com 5g “ ” . , : \n pro-russian it’s putin’s ghrelin".split(" ")
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_words, max_size=40), st.sampled_from(["", "Putin and Apple meet in China"]))
+def test_casing_is_idempotent_and_only_recases(words: list[str], title: str) -> None:
+    text = " ".join(words)
+    once, _ = _cased(text, title)
+    twice, _ = _cased(once, title)
+    assert twice == once
+    assert re.sub(r"\s", "", once).lower() == re.sub(r"\s", "", text).lower()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_casing_never_raises(text: str) -> None:
+    once, _ = _cased(text)
+    assert once.lower().replace(" ", "") == text.lower().replace(" ", "") or len(once) <= len(text)
+
+
+@pytest.mark.skipif(not (NEWS_DEV / "ground-truth.json").exists(), reason="no news-dev corpus")
+def test_published_news_gets_no_casing_edits() -> None:
+    truth = json.loads((NEWS_DEV / "ground-truth.json").read_text(encoding="utf-8"))
+    edits = []
+    for doc_id, item in truth.items():
+        body = item["articleBody"]
+        edits += [(doc_id, e) for e in casing.find_edits(body, CleanContext())]
+    assert edits == []
