@@ -215,6 +215,13 @@ class RepairScore:
         total = sum(self.substituted[k] for k in keys)
         return done / total if total else float("nan")
 
+    def restore_share_of(self, groups: tuple[str, ...], multiword: bool) -> float:
+        """Share restored over several groups of one size."""
+        size = "multi" if multiword else "single"
+        done = sum(self.restored[f"{g}/{size}"] for g in groups)
+        total = sum(self.substituted[f"{g}/{size}"] for g in groups)
+        return done / total if total else float("nan")
+
     @property
     def comment_removal(self) -> float:
         """Share of comment-form lines removed."""
@@ -388,7 +395,7 @@ def format_report(clean: CleanReport, corpus_size: int, scores: dict[str, Repair
         f"table ambiguous {subs['ambiguous/multi'] + subs['ambiguous/single']}; "
         f"held-out multi-word {subs['holdout/multi']}, single {subs['holdout/single']}",
         f"  {'system':<18} {'capF1':>6} {'P':>6} {'R':>6} {'midF1':>6} {'multi':>6} {'single':>6}"
-        f" {'ambig':>6} {'ho-mul':>6} {'ho-sgl':>6} {'dmg/10k':>7} {'comment':>7} {'other':>6}"
+        f" {'ambig':>6} {'tb-mul':>6} {'ho-mul':>6} {'ho-sgl':>6} {'dmg/10k':>7} {'comment':>7} {'other':>6}"
         f" {'loss':>4}",
     ]
     for name, s in scores.items():
@@ -399,6 +406,7 @@ def format_report(clean: CleanReport, corpus_size: int, scores: dict[str, Repair
             f"  {name:<18} {c.f1:6.3f} {precision:6.3f} {recall:6.3f} {s.case_mid.f1:6.3f}"
             f" {_pct(s.restore_share('always', True))} {_pct(s.restore_share('always', False))}"
             f" {_pct(s.restore_share('ambiguous', None))}"
+            f" {_pct(s.restore_share_of(('always', 'ambiguous'), True))}"
             f" {_pct(s.restore_share('holdout', True))} {_pct(s.restore_share('holdout', False))}"
             f" {10_000 * s.damaged_words / max(s.words, 1):7.1f}"
             f" {_pct(s.comment_removal)} {_pct(s.other_removal)} {s.article_loss_docs:4d}"
@@ -407,6 +415,7 @@ def format_report(clean: CleanReport, corpus_size: int, scores: dict[str, Repair
         "  capF1/P/R: words with a capital in the original, exact form; midF1: same without",
         "  sentence-initial words; multi/single: unambiguous multi-/single-word artefacts (table",
         "  entries marked always) restored; ambig: substitutions the table marks ambiguous restored;",
+        "  tb-mul: every multi-word substitution from the table, however the table marks it;",
         "  ho-mul/ho-sgl: artefacts from the independent list (bench/cleanup/spinner_holdout.tsv);",
         "  dmg/10k: original words changed outside substitutions; comment/other: appended lines",
         "  removed; loss: documents where boilerplate removal also took article text.",
