@@ -8,11 +8,12 @@ below ours so that a regression in fetching, decoding or extraction options fail
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 
 import pytest
 import trafilatura
 
-from bench.extraction import load_truth, run_ours, run_plain, score
+from bench.extraction import load_truth, match, run_ours, run_plain, score, shingles, tokens
 from tests.conftest import NEWS_DEV
 from tests.fakes.pages import PageServer
 
@@ -40,3 +41,30 @@ def test_extraction_quality_floor() -> None:
     # The bar: no worse than trafilatura alone on the same pages.
     alone = run_plain(ids, lambda h: trafilatura.extract(h, include_comments=False), NEWS_DEV)
     assert got["f1"] >= score(truth, alone.predicted, n_bootstrap=0)["f1"]
+
+
+# --- the metric itself (fast): it must behave like the benchmark's evaluate.py -------------------
+
+
+def test_identical_texts_score_perfectly() -> None:
+    text = "Mayor Anna Keller said the bridge will open in 2026, after years of debate."
+    assert match(text, text) == (1.0, 0.0, 0.0)
+    assert score({"a": text}, {"a": text}, n_bootstrap=0)["f1"] == 1.0
+
+
+def test_counts_are_normalised_per_page() -> None:
+    truth = "one two three four five six"  # 3 shingles
+    tp, fp, fn = match(truth, "one two three four five six seven eight")  # 3 tp, 2 fp
+    assert (tp, fp, fn) == (0.6, 0.4, 0.0)
+
+
+def test_empty_prediction_lowers_recall_only() -> None:
+    truth = {"a": "alpha beta gamma delta epsilon", "b": "zeta eta theta iota kappa"}
+    got = score(truth, {"a": truth["a"], "b": ""}, n_bootstrap=0)
+    assert got["precision"] == 1.0  # pages that predicted nothing are left out of precision
+    assert got["recall"] == 0.5
+
+
+def test_short_texts_form_one_short_shingle_and_tokens_are_word_runs() -> None:
+    assert shingles("Hi, there!") == Counter({("Hi", "there"): 1})
+    assert tokens("don't stop—2024") == ["don", "t", "stop", "2024"]
