@@ -34,6 +34,10 @@ TABLE_FILE = "spinner_phrases.tsv"
 CONDITIONS = ("always", "spun_doc")
 SPUN_MIN_COUNT = 2  # unambiguous artefacts needed before ambiguous entries may fire
 SPUN_MIN_DENSITY = 0.5  # ... and at least this many per 1,000 words
+# A text whose words inside sentences are (almost) never capitalised went through the farm's
+# lowercasing pipeline: half the evidence is then enough.
+_LOWERCASED_MAX_CAPITALS = 0.02
+_MIN_MID_WORDS = 40
 _WINDOW = 80  # characters of context the prev/next patterns may look at
 
 # Apostrophe-like characters read as ' for matching; all map one character to one character, so
@@ -41,6 +45,8 @@ _WINDOW = 80  # characters of context the prev/next patterns may look at
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "′": "'", "`": "'"})
 _MACRO_RE = re.compile(r"@([a-z_]+)")
 _WORD_RE = re.compile(r"[^\W\d_]+")
+# A word of 2+ letters inside a sentence: right after a lowercase word, a number or , ; : and a space.
+_MID_WORD_RE = re.compile(r"(?<=[a-z0-9,;:] )[^\W\d_]{2,}")
 # A capital right after a broken dotted acronym ("the u. S. Function") was made by the pipeline's
 # naive sentence splitter, not by the author: the replacement stays lowercase there.
 _AFTER_BROKEN_ACRONYM_RE = re.compile(r"(?<!\w)[a-z]\. ?[A-Z]\.\s+$")
@@ -94,7 +100,8 @@ def _prev_pattern(source: str) -> re.Pattern[str] | None:
 
 
 def _next_pattern(source: str) -> re.Pattern[str] | None:
-    return re.compile(rf"\s*(?:{source})(?!\w)") if source else None
+    # The pattern must start after the phrase (spaces aside) and end on a word boundary.
+    return re.compile(rf"\s*(?:{source})(?:(?<=\W)|(?!\w))") if source else None
 
 
 def _parse(text: str) -> list[SpinnerEntry]:
@@ -172,7 +179,11 @@ def _on_word_boundaries(folded: str, start: int, end: int) -> bool:
         before = folded[start - 1]
         if before.isalnum() or before == "_":
             return False
-        if before in "-'" and start > 1 and folded[start - 2].isalnum():
+        # Inside a hyphenated compound, except after a number: the spinner turns "60-year-old"
+        # into "60-12 months antique".
+        if before == "-" and start > 1 and folded[start - 2].isalpha():
+            return False
+        if before == "'" and start > 1 and folded[start - 2].isalnum():
             return False
     if end < len(folded):
         after = folded[end]
@@ -240,32 +251,69 @@ def _select(candidates: Iterable[tuple[int, int, _Rule]]) -> list[tuple[int, int
     return chosen
 
 
-def spun_evidence(text: str) -> tuple[int, float]:
-    """Count and density (per 1,000 words) of unambiguous spinner artefacts in `text`."""
-    folded = _fold(text)
-    chosen = _select((c.start, c.end, c.always) for c in _candidates(folded) if c.always)
+@dataclass(frozen=True, slots=True)
+class SpunEvidence:
+    """How strongly a text shows it went through a spinner (see `assess`)."""
+
+    unambiguous: int  # artefacts matched by `always` entries
+    ambiguous: int  # matches of `spun_doc` entries whose local context holds
+    words: int
+    lowercased: bool  # names lowercased mid-sentence, as the content-farm pipeline does
+
+    @property
+    def score(self) -> float:
+        """Unambiguous artefacts count 1, ambiguous ones in a matching context 1/2."""
+        return self.unambiguous + 0.5 * self.ambiguous
+
+    @property
+    def density(self) -> float:
+        """Score per 1,000 words."""
+        return 1000.0 * self.score / self.words if self.words else 0.0
+
+    @property
+    def spun(self) -> bool:
+        """True when ambiguous entries may fire: enough evidence, densely enough."""
+        needed = SPUN_MIN_COUNT / 2 if self.lowercased else SPUN_MIN_COUNT
+        return self.score >= needed and self.density >= SPUN_MIN_DENSITY
+
+
+def _lowercased(text: str) -> bool:
+    """True when words inside sentences (almost) never start with a capital: names were lowered."""
+    mid = _MID_WORD_RE.findall(text)
+    if len(mid) < _MIN_MID_WORDS:
+        return False
+    capitals = sum(word[0].isupper() for word in mid)
+    return capitals / len(mid) < _LOWERCASED_MAX_CAPITALS
+
+
+def _assess(text: str, candidates: list[_Candidate]) -> SpunEvidence:
+    chosen = _select((c.start, c.end, c.always or c.spun_doc) for c in candidates)  # type: ignore[misc]
+    unambiguous = sum(1 for _, _, rule in chosen if rule.entry.condition == "always")
+    ambiguous = len(chosen) - unambiguous
     words = len(_WORD_RE.findall(text))
-    return len(chosen), (1000.0 * len(chosen) / words if words else 0.0)
+    return SpunEvidence(unambiguous, ambiguous, words, _lowercased(text))
+
+
+def spun_evidence(text: str) -> SpunEvidence:
+    """The spinner evidence in `text` (what `find_edits` bases its decisions on)."""
+    return _assess(text, _candidates(_fold(text)))
 
 
 def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     """Propose spinner repairs for `text`; record the document's spun score in `context.notes`."""
-    folded = _fold(text)
-    candidates = _candidates(folded)
-    unambiguous = _select((c.start, c.end, c.always) for c in candidates if c.always)
-    words = len(_WORD_RE.findall(text))
-    density = 1000.0 * len(unambiguous) / words if words else 0.0
-    spun = len(unambiguous) >= SPUN_MIN_COUNT and density >= SPUN_MIN_DENSITY
-    context.notes["spun_score"] = len(unambiguous)
-    context.notes["spun_density"] = round(density, 3)
-    context.notes["spun"] = spun
-    if spun:
+    candidates = _candidates(_fold(text))
+    evidence = _assess(text, candidates)
+    context.notes["spun_score"] = evidence.unambiguous
+    context.notes["spun_ambiguous"] = evidence.ambiguous
+    context.notes["spun_density"] = round(evidence.density, 3)
+    context.notes["spun"] = evidence.spun
+    if evidence.spun:
         chosen = _select(
             (c.start, c.end, c.always or c.spun_doc)  # type: ignore[misc]
             for c in candidates
         )
     else:
-        chosen = unambiguous
+        chosen = _select((c.start, c.end, c.always) for c in candidates if c.always)
     curly = text.count("’") > text.count("'")
     return [
         Edit(start, end, _transfer_case(text, start, end, rule.entry.original, curly), "spinner")

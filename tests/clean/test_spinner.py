@@ -185,11 +185,28 @@ def test_capital_after_a_broken_acronym_is_not_kept() -> None:
     assert "the u. S. role right now" in spin_fix(text)[0]
 
 
-def test_spun_evidence_counts_unambiguous_artefacts() -> None:
-    count, density = spun_evidence("Hobby rates and the inventory market.")
-    assert count == 2
-    assert density == pytest.approx(2000 / 6)
-    assert spun_evidence("") == (0, 0.0)
+def test_spun_evidence_counts_artefacts() -> None:
+    evidence = spun_evidence("Hobby rates and the inventory market; it turned into part of it.")
+    assert (evidence.unambiguous, evidence.ambiguous, evidence.words) == (2, 1, 12)
+    assert evidence.score == 2.5
+    assert evidence.density == pytest.approx(2500 / 12)
+    assert evidence.spun
+    empty = spun_evidence("")
+    assert (empty.score, empty.density, empty.spun) == (0, 0.0, False)
+
+
+def test_a_lowercased_document_needs_less_evidence() -> None:
+    sentence = "the minister met the president of the european commission in brussels on monday. "
+    lowered = sentence * 6 + "it turned into part of a plan. the talks changed into a success."
+    assert spun_evidence(lowered).lowercased
+    assert spun_evidence(lowered).spun
+    cased = lowered.replace("european commission", "European Commission").replace(
+        "brussels", "Brussels"
+    )
+    assert not spun_evidence(cased).lowercased
+    assert not spun_evidence(cased).spun
+    assert "was part of a plan" in spin_fix(lowered)[0]
+    assert "turned into part of a plan" in spin_fix(cased)[0]
 
 
 # --- precision on professionally edited news -------------------------------------------------
