@@ -664,7 +664,7 @@ def _apply_titles(text: str, tokens: list[_Token], lex: Lexicon, capitalise) -> 
     """Titles directly before a name: "secretary of state antony blinken", "president biden"."""
     for i in range(1, len(tokens)):
         token = tokens[i]
-        if not token.proper or (tokens[i - 1].proper and tokens[i - 1].text[:1].isupper()):
+        if not token.proper:
             continue
         if text[tokens[i - 1].end : token.start] not in (" ", ". "):
             continue
