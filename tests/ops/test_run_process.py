@@ -131,6 +131,7 @@ async def test_polling_health_metrics_logs_and_sigterm(tmp_path: Path, tg: FakeB
     try:
         ready = await bot.wait_ready()
         assert ready["checks"]["database"]["ok"] is True
+        assert ready["checks"]["scheduler"] == {"ok": True}  # the digest scheduler reports in
         assert ready["last_update_at"] is None
         # A link the fetcher refuses (private address) makes the handler log a line at INFO.
         tg.push_message(chat_id=4242, text=f"{CANARY} http://127.0.0.1:9/article")
