@@ -97,6 +97,7 @@ class Corrupted:
     comment_lines: tuple[str, ...]  # appended comment-form lines (must all be removed)
     other_lines: tuple[str, ...]  # appended share/newsletter/related lines
     glued: bool  # the comment form was glued to the last paragraph
+    glued_quotes: int  # closing quotes whose following space was dropped
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,16 +213,25 @@ def lowercase_like_pipeline(text: str) -> str:
     return _SENTENCE_START_RE.sub(lambda m: m.group(1).upper(), lowered)
 
 
-def glue_quotes(text: str, rng: random.Random, rate: float = QUOTE_GLUE_RATE) -> str:
-    """Drop the space after some closing quotes."""
-    return _QUOTE_SPACE_RE.sub(lambda m: "" if rng.random() < rate else m.group(), text)
+def glue_quotes(text: str, rng: random.Random, rate: float = QUOTE_GLUE_RATE) -> tuple[str, int]:
+    """Drop the space after some closing quotes; returns the text and how many were glued."""
+    glued = 0
+
+    def maybe_drop(match: re.Match[str]) -> str:
+        nonlocal glued
+        if rng.random() < rate:
+            glued += 1
+            return ""
+        return match.group()
+
+    return _QUOTE_SPACE_RE.sub(maybe_drop, text), glued
 
 
 def corrupt(text: str, seed: int, related_titles: tuple[str, ...] = ()) -> Corrupted:
     """Spin, lowercase, glue quotes and append boilerplate to `text`, deterministically."""
     rng = random.Random(seed)
     spun, subs = spin(text, rng)
-    body = glue_quotes(lowercase_like_pipeline(spun), rng)
+    body, glued_quotes = glue_quotes(lowercase_like_pipeline(spun), rng)
 
     comment = rng.choice(COMMENT_FORMS)
     other: list[str] = []
@@ -245,4 +255,5 @@ def corrupt(text: str, seed: int, related_titles: tuple[str, ...] = ()) -> Corru
         comment_lines=tuple(comment),
         other_lines=tuple(other),
         glued=glued,
+        glued_quotes=glued_quotes,
     )

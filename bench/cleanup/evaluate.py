@@ -34,6 +34,7 @@ _TOKEN_RE = re.compile(r"[^\W\d_]+")
 _WORD_COUNT_RE = re.compile(r"\S+")
 _ENGLISH = frozenset("the and of to a in is that for it on with was as said by".split())
 _SENTENCE_START_RE = re.compile(r"(?:^|(?<=\n)|(?<=[.!?][”’\"] )|(?<=[.!?] ))([^\W\d_])")
+_GLUED_QUOTE_RE = re.compile(r"”[^\W\d_]")
 _TITLE_RE = re.compile(
     r"<meta[^>]+property=[\"']og:title[\"'][^>]+content=[\"']([^\"']+)|<title[^>]*>([^<]+)</title>",
     re.IGNORECASE,
@@ -205,6 +206,13 @@ class RepairScore:
     other_lines: int = 0
     other_removed: int = 0
     article_loss_docs: int = 0  # documents where boilerplate removal took article text
+    glued_quotes: int = 0  # closing quotes the generator glued to the next word
+    glued_left: int = 0  # ... still glued in the output
+
+    @property
+    def quote_repair(self) -> float:
+        """Share of glued closing quotes separated again."""
+        return 1 - self.glued_left / self.glued_quotes if self.glued_quotes else float("nan")
 
     def restore_share(self, source: str | None, multiword: bool | None) -> float:
         """Share of substitutions (of a group, or all; of a size, or both) restored."""
@@ -290,6 +298,12 @@ def _score_document(corrupted: Corrupted, output: str, removed: str, score: Repa
         score.case_all.add(doc)
         if not _sentence_initial(original, token):
             score.case_mid.add(doc)
+
+    # Glued quotes still glued in the output (beyond any the original itself had).
+    score.glued_quotes += corrupted.glued_quotes
+    score.glued_left += max(
+        0, len(_GLUED_QUOTE_RE.findall(output)) - len(_GLUED_QUOTE_RE.findall(original))
+    )
 
     # Boilerplate: every appended line must be gone, and nothing else may have been removed.
     score.comment_lines += len(corrupted.comment_lines)
@@ -395,7 +409,7 @@ def format_report(clean: CleanReport, corpus_size: int, scores: dict[str, Repair
         f"table ambiguous {subs['ambiguous/multi'] + subs['ambiguous/single']}; "
         f"held-out multi-word {subs['holdout/multi']}, single {subs['holdout/single']}",
         f"  {'system':<18} {'capF1':>6} {'P':>6} {'R':>6} {'midF1':>6} {'multi':>6} {'single':>6}"
-        f" {'ambig':>6} {'tb-mul':>6} {'ho-mul':>6} {'ho-sgl':>6} {'dmg/10k':>7} {'comment':>7} {'other':>6}"
+        f" {'ambig':>6} {'tb-mul':>6} {'ho-mul':>6} {'ho-sgl':>6} {'quote':>6} {'dmg/10k':>7} {'comment':>7} {'other':>6}"
         f" {'loss':>4}",
     ]
     for name, s in scores.items():
@@ -408,6 +422,7 @@ def format_report(clean: CleanReport, corpus_size: int, scores: dict[str, Repair
             f" {_pct(s.restore_share('ambiguous', None))}"
             f" {_pct(s.restore_share_of(('always', 'ambiguous'), True))}"
             f" {_pct(s.restore_share('holdout', True))} {_pct(s.restore_share('holdout', False))}"
+            f" {_pct(s.quote_repair)}"
             f" {10_000 * s.damaged_words / max(s.words, 1):7.1f}"
             f" {_pct(s.comment_removal)} {_pct(s.other_removal)} {s.article_loss_docs:4d}"
         )
@@ -417,6 +432,7 @@ def format_report(clean: CleanReport, corpus_size: int, scores: dict[str, Repair
         "  entries marked always) restored; ambig: substitutions the table marks ambiguous restored;",
         "  tb-mul: every multi-word substitution from the table, however the table marks it;",
         "  ho-mul/ho-sgl: artefacts from the independent list (bench/cleanup/spinner_holdout.tsv);",
+        "  quote: glued closing quotes (“…”word) separated again;",
         "  dmg/10k: original words changed outside substitutions; comment/other: appended lines",
         "  removed; loss: documents where boilerplate removal also took article text.",
     ]
