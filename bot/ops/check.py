@@ -36,6 +36,8 @@ TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 # Telegram accepts 1-256 of these characters in X-Telegram-Bot-Api-Secret-Token.
 WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 DEFAULT_TIMEOUT = 10.0
+# A webhook delivery error older than this is history, not a current failure.
+WEBHOOK_ERROR_WINDOW = 3600.0
 
 
 @dataclass(frozen=True)
@@ -147,9 +149,36 @@ async def check_telegram(settings: Settings, limit: float) -> CheckResult:
         return CheckResult(
             "telegram", "failed", f"unexpected answer from {api} (HTTP {response.status_code})"
         )
-    return CheckResult(
-        "telegram", "ok", f"@{me.get('username', '?')} (id {me.get('id', '?')}), {_ms(started)}"
-    )
+    detail = f"@{me.get('username', '?')} (id {me.get('id', '?')}), {_ms(started)}"
+    if not settings.webhook_url:
+        return CheckResult("telegram", "ok", detail)
+    return await _webhook_status(settings, api, token, limit, detail)
+
+
+async def _webhook_status(
+    settings: Settings, api: str, token: str, limit: float, detail: str
+) -> CheckResult:
+    """In webhook mode, what Telegram says about delivering to WEBHOOK_URL."""
+    try:
+        async with httpx.AsyncClient(timeout=limit) as client:
+            response = await client.get(f"{api}/bot{token}/getWebhookInfo")
+        info = response.json().get("result") or {}
+    except (httpx.HTTPError, ValueError, AttributeError) as exc:
+        return CheckResult("telegram", "ok", f"{detail}; getWebhookInfo: {type(exc).__name__}")
+    if info.get("url") != settings.webhook_url:
+        return CheckResult("telegram", "ok", f"{detail}; webhook not registered yet (set on start)")
+    error = info.get("last_error_message")
+    age = time.time() - float(info.get("last_error_date") or 0)
+    if error and age < WEBHOOK_ERROR_WINDOW:
+        # Telegram could not deliver recently: usually TLS, DNS or the proxy in front of the bot.
+        return CheckResult(
+            "telegram",
+            "failed",
+            f"{detail}; Telegram cannot deliver to {settings.webhook_url}: {error} "
+            f"({int(age // 60)} min ago, {info.get('pending_update_count', 0)} updates waiting)",
+        )
+    pending = info.get("pending_update_count", 0)
+    return CheckResult("telegram", "ok", f"{detail}; webhook registered, {pending} pending")
 
 
 # --- database --------------------------------------------------------------------------------

