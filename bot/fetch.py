@@ -166,6 +166,21 @@ def _is_tls_error(exc: BaseException) -> bool:
     return False
 
 
+def _status_message(status: int) -> str:
+    """One sentence that tells the user what an HTTP error status means for them."""
+    if status in (401, 403, 451):
+        return (
+            f"The site refused to show the page to the bot (HTTP {status}); paste the text instead."
+        )
+    if status in (404, 410):
+        return f"The site has no such page (HTTP {status}); check that the link is right."
+    if status == 429:
+        return "The site is limiting requests right now (HTTP 429); try again in a few minutes."
+    if status >= 500:
+        return f"The site had an internal error (HTTP {status}); try again later."
+    return f"The site answered with HTTP {status}; check that the link is right."
+
+
 def _too_large(cap: int) -> str:
     return f"The page is larger than {cap / (1024 * 1024):g} MB, more than the bot processes."
 
@@ -351,7 +366,8 @@ class Fetcher:
                 last_modified=last_modified,
             )
         if not 200 <= response.status_code < 300:
-            raise HTTPStatusError(response.status_code, detail=str(url))
+            status = response.status_code
+            raise HTTPStatusError(status, _status_message(status), detail=str(url))
         media, charset = _media_type(response.headers.get("content-type", ""))
         if "content-type" not in response.headers and "text/html" in accept:
             media = "text/html"  # old servers omit it; the body is checked by extraction

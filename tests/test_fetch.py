@@ -244,12 +244,24 @@ async def test_streamed_body_over_a_small_cap(srv: PageServer) -> None:
 # --- HTTP and network errors ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("status", [404, 410, 500, 503])
-async def test_http_errors(srv: PageServer, fetcher: Fetcher, status: int) -> None:
+@pytest.mark.parametrize(
+    ("status", "says"),
+    [
+        (403, "refused"),
+        (404, "no such page"),
+        (410, "no such page"),
+        (429, "limiting"),
+        (500, "internal error"),
+        (503, "internal error"),
+        (418, "check that the link"),
+    ],
+)
+async def test_http_errors(srv: PageServer, fetcher: Fetcher, status: int, says: str) -> None:
     with pytest.raises(HTTPStatusError) as info:
         await fetcher.fetch(srv.url(f"/status/{status}"))
     assert info.value.status == status
     assert str(status) in info.value.user_message
+    assert says in info.value.user_message
 
 
 @pytest.mark.parametrize("path", ["/image.png", "/doc.pdf"])
