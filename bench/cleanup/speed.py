@@ -36,6 +36,22 @@ def pieces(texts: list[str], words: int = WORDS) -> list[str]:
     ]
 
 
+def per_pass(chunks: list[str]) -> dict[str, float]:
+    """Median milliseconds each pass takes on a piece (run as `clean_text` runs them)."""
+    from bot.clean import CleanContext, _passes
+    from bot.clean.edits import apply_edits
+
+    timings: dict[str, list[float]] = {}
+    for chunk in chunks:
+        context = CleanContext()
+        for find_edits in _passes():
+            name = f"{find_edits.__module__.rsplit('.', 1)[-1]}.{find_edits.__name__}"
+            t0 = time.perf_counter()
+            chunk, _ = apply_edits(chunk, find_edits(chunk, context))
+            timings.setdefault(name, []).append(time.perf_counter() - t0)
+    return {name: 1000 * statistics.median(values) for name, values in timings.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the speed figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -79,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{1000 * statistics.quantiles(timings, n=10)[-1]:.2f} ms, "
             f"throughput {size / total / 1e6:.2f} MB/s"
         )
+    print("  median ms per 1,000 words by pass (corrupted pieces):")
+    print("    " + ", ".join(f"{name} {ms:.2f}" for name, ms in per_pass(pieces(spun)).items()))
     whole = "\n\n".join(spun)
     t0 = time.perf_counter()
     clean_text(whole)
