@@ -116,6 +116,22 @@ async def on_error(update: object, context: Context) -> None:
 # --- building -------------------------------------------------------------------------------
 
 
+WARM_UP_TEXT = (
+    'The mayor said on Monday that the new bridge would open next year. "We are on time," '
+    "she told reporters at City Hall."
+)
+
+
+async def warm_up(services: Services) -> None:
+    """Load the cleanup tables now, so the first user's summary does not pay for it."""
+    from bot.sources import document_from_text
+
+    try:
+        await services.pipeline.clean(document_from_text(WARM_UP_TEXT, "warm-up"))
+    except Exception:  # a failed warm-up only costs the first request some time
+        log.warning("cleanup warm-up failed", exc_info=True)
+
+
 def register_handlers(application: Application) -> None:
     """Every command and message handler."""
     messages = filters.UpdateType.MESSAGE
@@ -157,6 +173,7 @@ def build_application(services: Services) -> Application:
 
     async def post_init(application: Application) -> None:
         await application.bot.set_my_commands(list(COMMANDS))
+        await warm_up(services)
         if settings.metrics_port:
             from bot.ops.health import HealthServer
 

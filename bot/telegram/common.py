@@ -17,6 +17,7 @@ from bot.services import Services
 from bot.storage.chats import ChatRepository, ChatSettings
 from bot.telegram.access import check_allowed
 from bot.telegram.format import escape
+from bot.telegram.progress import early_typing, start_typing
 from bot.telegram.send import ChatGoneError, ChatMovedError, send_html
 
 log = logging.getLogger("bot.telegram")
@@ -112,7 +113,9 @@ def _short(url: str, limit: int = 60) -> str:
     return plain if len(plain) <= limit else plain[: limit - 1] + "…"
 
 
-def guarded(*, check_access: bool = True, remember: bool = True) -> Callable[[Handler], Handler]:
+def guarded(
+    *, check_access: bool = True, remember: bool = True, typing: bool = False
+) -> Callable[[Handler], Handler]:
     """Wrap a handler: log context, metrics, access control, BotError → short reply."""
 
     def decorate(handler: Handler) -> Handler:
@@ -121,9 +124,8 @@ def guarded(*, check_access: bool = True, remember: bool = True) -> Callable[[Ha
             services = services_of(context)
             with _update_context(update):
                 services.metrics.updates.labels(update_kind(update)).inc()
+                early = None
                 try:
-                    if remember:
-                        await remember_chat(context, update)
                     if check_access:
                         user = update.effective_user
                         chat = update.effective_chat
@@ -132,6 +134,12 @@ def guarded(*, check_access: bool = True, remember: bool = True) -> Callable[[Ha
                             user_id=user.id if user else None,
                             chat_id=chat.id if chat else None,
                         )
+                    if typing and update.effective_chat is not None:
+                        # React before any database work; Progress adopts this task.
+                        early = start_typing(context.bot, update.effective_chat.id)
+                        early_typing.set(early)
+                    if remember:
+                        await remember_chat(context, update)
                     await handler(update, context)
                 except (ChatGoneError, ChatMovedError) as exc:
                     log.info("chat unavailable: %s", exc.detail)
@@ -147,6 +155,9 @@ def guarded(*, check_access: bool = True, remember: bool = True) -> Callable[[Ha
                     else:
                         await reply_text(update, context, error_line(exc))
                 finally:
+                    if early is not None:
+                        early.cancel()
+                        early_typing.set(None)
                     services.metrics.last_update_timestamp.set_to_current_time()
                     health = getattr(services, "health", None)
                     if health is not None:

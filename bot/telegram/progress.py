@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from telegram.constants import ChatAction
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The typing task started by the handler guard the moment an update arrives (before any database
+# work), adopted by the Progress of that update so that the first reaction is not delayed.
+early_typing: ContextVar[asyncio.Task[None] | None] = ContextVar("early_typing", default=None)
+
 STAGES = {
     "fetching": "Downloading the page…",
     "extracting": "Extracting the article…",
@@ -31,6 +36,22 @@ STAGES = {
 TYPING_EVERY = 4.5  # Telegram shows "typing…" for 5 s
 STATUS_AFTER = 3.0  # quick answers need no status message at all
 MIN_EDIT_INTERVAL = 3.0  # edits count against flood limits
+
+
+def start_typing(bot: Bot, chat_id: int) -> asyncio.Task[None]:
+    """Show "typing…" now and every few seconds until the task is cancelled."""
+
+    async def loop() -> None:
+        while True:
+            try:
+                await bot.send_chat_action(chat_id, ChatAction.TYPING)
+            except TelegramError as exc:
+                # Typing is a courtesy: a failure here must never fail the request.
+                log.debug("typing action failed: %s", exc)
+                return
+            await asyncio.sleep(TYPING_EVERY)
+
+    return asyncio.create_task(loop())
 
 
 class Progress:
@@ -47,6 +68,7 @@ class Progress:
         status_after: float = STATUS_AFTER,
         min_edit_interval: float = MIN_EDIT_INTERVAL,
         label: str = "",
+        allow_status: bool = True,
     ) -> None:
         self.bot = bot
         self.chat_id = chat_id
@@ -55,6 +77,8 @@ class Progress:
         self.status_after = status_after
         self.min_edit_interval = min_edit_interval
         self.label = label  # e.g. "2 links" prefix
+        # Under heavy load status messages would compete with answers for the flood budget.
+        self.allow_status = allow_status
         self.stage = "Working…"
         self.status: Message | None = None
         self._shown = ""
@@ -64,22 +88,18 @@ class Progress:
         self._closed = False
 
     async def __aenter__(self) -> Progress:
-        self._tasks.append(asyncio.create_task(self._typing()))
-        self._tasks.append(asyncio.create_task(self._status_later()))
+        typing = early_typing.get()
+        if typing is not None and not typing.done():
+            early_typing.set(None)
+            self._tasks.append(typing)
+        else:
+            self._tasks.append(start_typing(self.bot, self.chat_id))
+        if self.allow_status:
+            self._tasks.append(asyncio.create_task(self._status_later()))
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
-
-    async def _typing(self) -> None:
-        while True:
-            try:
-                await self.bot.send_chat_action(self.chat_id, ChatAction.TYPING)
-            except TelegramError as exc:
-                # Typing is a courtesy: a failure here must never fail the request.
-                log.debug("typing action failed: %s", exc)
-                return
-            await asyncio.sleep(TYPING_EVERY)
 
     def _text(self) -> str:
         prefix = f"{escape(self.label)}: " if self.label else ""

@@ -45,16 +45,16 @@ UNTHROTTLED = frozenset(
 
 
 class FloodLimiter(BaseRateLimiter[int]):
-    """Leaky-bucket limits like PTB's AIORateLimiter, but sized below Telegram's limits (so a
-    burst of 100 replies is spread out instead of tripping 429), only for message sends/edits,
-    with RetryAfter waited out, retried and counted in the metrics."""
+    """Leaky-bucket limits like PTB's AIORateLimiter (30 messages/s overall, 20/min per group)
+    applied only to message sends and edits, with RetryAfter waited out (pausing every send),
+    retried and counted in the metrics."""
 
     def __init__(
         self,
         *,
-        overall_max_rate: float = 25,
+        overall_max_rate: float = 30,
         overall_time_period: float = 1.0,
-        group_max_rate: float = 18,
+        group_max_rate: float = 20,
         group_time_period: float = 60.0,
         max_retries: int = 3,
         metrics: Metrics | None = None,

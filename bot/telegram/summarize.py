@@ -38,7 +38,10 @@ from bot.telegram.send import send_html
 log = logging.getLogger(__name__)
 
 MIN_TEXT_CHARS = 280  # shorter pasted text without a link is chit-chat, not an article
-MIN_FORWARD_CHARS = 80  # a forwarded post is clearly meant to be summarised
+MIN_FORWARD_CHARS = 80
+# Above this many summaries in progress, typing alone shows progress: status messages and their
+# edits would compete with the answers for Telegram's 30 messages/s.
+STATUS_MAX_INFLIGHT = 10  # a forwarded post is clearly meant to be summarised
 HINT = (
     "Send me a link to a news article, paste the article's text, or forward a post, and I'll "
     "reply with a summary of who said what. /help lists everything I can do."
@@ -81,51 +84,22 @@ async def summarize_in_chat(
     sources: list[str | Document] = list(links[:limit])
     if not sources:
         sources = [document_from_text(text, "message")]
-    several = len(sources) > 1
-    label = f"{len(sources)} links" if several else ""
+    label = f"{len(sources)} links" if len(sources) > 1 else ""
 
-    async with Progress(
-        context.bot, chat.id, reply_to=message.message_id, services=services, label=label
-    ) as progress:
-
-        async def one(source: str | Document) -> str:
-            try:
-                await check_quota(services, user_id)
-                result = await services.pipeline.summarize(
-                    source,
-                    options,
-                    chat_id=chat.id,
-                    user_id=user_id,
-                    origin=kind,
-                    progress=progress.update,
-                )
-            except BotError as exc:
-                log.info("summary failed: %s (%s)", type(exc).__name__, exc.detail or "")
-                return error_line(exc, source if several and isinstance(source, str) else "")
-            except Exception:
-                # A bug for one link must not lose the others; it is logged with the update id.
-                log.exception("summary crashed for update %s", update.update_id)
-                prefix = error_line(BotError(GENERIC_ERROR), source if several else "")  # type: ignore[arg-type]
-                return prefix
-            return format_summary(result, origin=origin)
-
-        tasks = [asyncio.create_task(one(source)) for source in sources]
-        try:
-            for index, task in enumerate(tasks):
-                html = await task
-                if index == 0:
-                    await progress.finish(html)
-                else:
-                    await send_html(
-                        context.bot,
-                        chat.id,
-                        html,
-                        reply_to=message.message_id,
-                        services=services,
-                    )
-        finally:
-            for task in tasks:
-                task.cancel()
+    inflight = context.application.bot_data.setdefault("inflight", [0])
+    inflight[0] += 1
+    try:
+        async with Progress(
+            context.bot,
+            chat.id,
+            reply_to=message.message_id,
+            services=services,
+            label=label,
+            allow_status=inflight[0] <= STATUS_MAX_INFLIGHT,
+        ) as progress:
+            await _summarize_all(update, context, progress, sources, options, kind, origin, user_id)
+    finally:
+        inflight[0] -= 1
     if skipped:
         await reply_text(
             update,
@@ -134,12 +108,68 @@ async def summarize_in_chat(
         )
 
 
+async def _summarize_all(
+    update: Update,
+    context: Context,
+    progress: Progress,
+    sources: list[str | Document],
+    options: SummaryOptions,
+    kind: str,
+    origin: str,
+    user_id: int | None,
+) -> None:
+    services = services_of(context)
+    chat = update.effective_chat
+    message = update.effective_message
+    assert chat is not None and message is not None
+    several = len(sources) > 1
+
+    async def one(source: str | Document) -> str:
+        try:
+            await check_quota(services, user_id)
+            result = await services.pipeline.summarize(
+                source,
+                options,
+                chat_id=chat.id,
+                user_id=user_id,
+                origin=kind,
+                progress=progress.update,
+            )
+        except BotError as exc:
+            log.info("summary failed: %s (%s)", type(exc).__name__, exc.detail or "")
+            return error_line(exc, source if several and isinstance(source, str) else "")
+        except Exception:
+            # A bug for one link must not lose the others; it is logged with the update id.
+            log.exception("summary crashed for update %s", update.update_id)
+            name = source if several and isinstance(source, str) else ""
+            return error_line(BotError(GENERIC_ERROR), name)
+        return format_summary(result, origin=origin)
+
+    tasks = [asyncio.create_task(one(source)) for source in sources]
+    try:
+        for index, task in enumerate(tasks):
+            html = await task
+            if index == 0:
+                await progress.finish(html)
+            else:
+                await send_html(
+                    context.bot,
+                    chat.id,
+                    html,
+                    reply_to=message.message_id,
+                    services=services,
+                )
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
 def _wants_text(message: Message, text: str) -> bool:
     minimum = MIN_FORWARD_CHARS if message.forward_origin is not None else MIN_TEXT_CHARS
     return len(text.strip()) >= minimum
 
 
-@guarded()
+@guarded(typing=True)
 async def on_private_message(update: Update, context: Context) -> None:
     """Private chat: links, long text or a forward → summary; anything else → a hint."""
     message = update.effective_message
@@ -153,7 +183,7 @@ async def on_private_message(update: Update, context: Context) -> None:
         await reply_text(update, context, escape(HINT))
 
 
-@guarded()
+@guarded(typing=True)
 async def on_summarize_command(update: Update, context: Context) -> None:
     """/summarize or /tldr with a link or text, or as a reply to a message."""
     message = update.effective_message

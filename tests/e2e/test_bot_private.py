@@ -159,7 +159,7 @@ async def test_quota_and_access_control(tmp_path: Path) -> None:
         await h.tg.wait_for_text(USER, "only for the bot's admins")
         h.tg.push_message(7, "/stats")
         stats = await h.tg.wait_for_text(7, "Bot statistics")
-        assert "private 3" in stats["text"]  # 555, USER and the admin
+        assert "private 2" in stats["text"]  # USER and the admin; the stranger is not stored
 
 
 async def test_help_says_when_the_offline_summariser_is_used(tmp_path: Path) -> None:
