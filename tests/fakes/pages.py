@@ -20,7 +20,7 @@ Built-in routes (all on the same server):
     /article                   a small, plainly extractable article (ARTICLE_TEXT paragraphs)
     /status/<code>             empty-ish HTML body with that status (404, 500, …)
     /slow?seconds=S            waits S seconds before answering with /article
-    /drip?seconds=S            sends /article's headers, then its body one byte chunk per ~S/10 s
+    /drip?seconds=S            sends /article's headers, then its body in ten chunks over S seconds
     /image.png, /doc.pdf       non-HTML content
     /big?bytes=N               HTML of N bytes (default 6 MiB), streamed chunked, no Content-Length
     /big-declared?bytes=N      the same with Content-Length declared
@@ -34,6 +34,7 @@ Built-in routes (all on the same server):
     /charset/latin1-header     iso-8859-1 French article, charset only in the Content-Type header
     /redirect/<n>              redirects n times (302), then lands on /article
     /feed.rss, /feed.atom      feeds whose items link to /news/<id> pages on this server
+                               (ETag "feed-v1": a matching If-None-Match gets 304)
     /etag                      /article with ETag and Last-Modified; answers 304 to a matching
                                If-None-Match or If-Modified-Since
 
