@@ -180,7 +180,8 @@ async def on_settings_button(update: Update, context: Context) -> None:
     if target_id != user_id:
         # A group's length/language may be set by any member from inside the group; auto mode,
         # and anything changed from elsewhere (a channel from a private chat), needs an admin.
-        needs_admin = key == "auto" or origin_chat != target_id
+        # In a channel any subscriber can press a post's buttons, so there everything needs one.
+        needs_admin = key == "auto" or origin_chat != target_id or current.type == ChatType.CHANNEL
         if needs_admin and not await is_chat_admin(context, target_id, user_id):
             raise AccessDeniedError("Only admins of this chat can change that setting.")
     if key == "len" and value in LENGTHS:

@@ -239,6 +239,8 @@ async def on_group_message(update: Update, context: Context) -> None:
         else:
             await reply_text(update, context, escape(HINT))
         return
+    if (message.from_user is not None and message.from_user.is_bot) or message.via_bot:
+        return  # never auto-summarise other bots' posts: two such bots would loop forever
     settings = await chats_of(context).get(chat.id)
     if settings.auto_mode:
         links = links_in(message)
