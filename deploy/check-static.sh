@@ -7,7 +7,8 @@
 #   4. `caddy validate` on the Caddyfile and shellcheck on the scripts when installed;
 #   5. the image's steps: a fresh virtualenv from deploy/requirements.lock (--no-deps, pip check),
 #      the source laid out as in /app, every module imported, migrations on a fresh SQLite data
-#      directory, `python -m bot check` reporting the schema at head.
+#      directory, `python -m bot check` reporting the schema at head, then `python -m bot run`
+#      against the fake Bot API until the HEALTHCHECK command passes, and SIGTERM → exit 0.
 # Usage: deploy/check-static.sh  (VENV=path/to/venv to use another dev virtualenv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -139,5 +140,54 @@ grep -Eq '^config +failed +TELEGRAM_BOT_TOKEN is not set' "$tmp/check.out"
 grep -Eq '^database +ok +sqlite .*schema at head' "$tmp/check.out"
 grep -Eq '^llm +skipped' "$tmp/check.out"
 grep -Eq '^tokenizer +ok' "$tmp/check.out"
+
+step "image commands outside Docker: start (CMD run), HEALTHCHECK, SIGTERM"
+# The fake Bot API from the tests (standard library only) stands in for Telegram.
+"$BIN/python" - > "$tmp/fake.addr" <<'PY' &
+import sys, time
+sys.path.insert(0, ".")
+from tests.fakes.botapi import FakeBotAPI
+tg = FakeBotAPI().start()
+print(tg.api_url, tg.token, flush=True)
+while True:
+    time.sleep(3600)
+PY
+fake_pid=$!
+trap 'kill "$fake_pid" 2> /dev/null || true; rm -rf "$tmp"' EXIT
+for _ in $(seq 100); do [ -s "$tmp/fake.addr" ] && break; sleep 0.1; done
+read -r api_url token < "$tmp/fake.addr"
+port="$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+run_env=("${image_env[@]}" "TELEGRAM_API_URL=$api_url" "TELEGRAM_BOT_TOKEN=$token" "METRICS_PORT=$port")
+(cd "$tmp/app" && exec "${run_env[@]}" python -m bot run) > "$tmp/run.log" 2>&1 &
+bot_pid=$!
+healthy=""
+for _ in $(seq 120); do
+    if (cd "$tmp/app" && "${run_env[@]}" python -m bot.ops.health) 2> /dev/null; then
+        healthy=yes
+        break
+    fi
+    kill -0 "$bot_pid" 2> /dev/null || break
+    sleep 0.5
+done
+if [ -z "$healthy" ]; then
+    cat "$tmp/run.log" >&2
+    kill "$bot_pid" 2> /dev/null || true
+    echo "the bot never became healthy" >&2
+    exit 1
+fi
+echo "ok: HEALTHCHECK passes ($((SECONDS - started))s so far)"
+# SIGTERM once polling has started (a stop during PTB's start-up is a different path).
+for _ in $(seq 100); do grep -q "Application started" "$tmp/run.log" && break; sleep 0.1; done
+kill -TERM "$bot_pid"
+set +e
+wait "$bot_pid"
+status=$?
+set -e
+if [ "$status" -ne 0 ]; then
+    cat "$tmp/run.log" >&2
+    echo "exit status $status after SIGTERM" >&2
+    exit 1
+fi
+echo "ok: exit 0 after SIGTERM"
 
 printf '\ndeploy/check-static.sh: all passed in %ss\n' "$((SECONDS - started))"

@@ -6,7 +6,10 @@
   stops; `None` (the default) means "no scheduler expected" and is not checked;
 - the Telegram layer calls `mark_update()` after each processed update (the
   `bot_last_update_timestamp_seconds` gauge is read too, so setting either is enough) and sets
-  `shutting_down = True` when it stops taking updates, which turns readiness off at once.
+  `shutting_down = True` when it stops taking updates, which turns readiness off at once;
+- optionally it sets `updates_probe` to a callable saying whether updates are being fetched, e.g.
+  `lambda: app.running and (app.updater is None or app.updater.running)`: then readiness waits
+  for polling/the webhook to be up and turns off as soon as SIGTERM stops the updater.
 
 `HealthServer(services, host, port)` serves, on the same port in polling and webhook modes alike:
 
@@ -24,6 +27,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -51,6 +55,7 @@ class Health:
     shutting_down: bool = False
     last_update_at: datetime | None = None
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    updates_probe: Callable[[], bool] | None = None  # None: not checked
 
     def mark_update(self, when: datetime | None = None) -> None:
         """Record that an update was processed (defaults to now)."""
@@ -94,7 +99,14 @@ async def readiness(services: Services) -> tuple[bool, dict[str, Any]]:
     checks: dict[str, Any] = {"database": {"ok": db_ok, "detail": db_detail}}
     if health.scheduler_running is not None:
         checks["scheduler"] = {"ok": bool(health.scheduler_running)}
-    checks["accepting_updates"] = {"ok": not health.shutting_down}
+    accepting = not health.shutting_down
+    if accepting and health.updates_probe is not None:
+        try:
+            accepting = bool(health.updates_probe())
+        except Exception:  # a probe that fails says "not ready", never breaks /healthz
+            log.debug("updates probe failed", exc_info=True)
+            accepting = False
+    checks["accepting_updates"] = {"ok": accepting}
     last = _last_update(services)
     ready = all(check["ok"] for check in checks.values())
     report: dict[str, Any] = {

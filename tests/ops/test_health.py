@@ -204,3 +204,18 @@ def test_probe_fails_when_nothing_listens() -> None:
     from bot.ops.health import probe
 
     assert probe("http://127.0.0.1:9/healthz", limit=1) == 1
+
+
+async def test_updates_probe_gates_readiness(server: HealthServer, services: Services) -> None:
+    state = {"running": False}
+    services.health.updates_probe = lambda: state["running"]
+    async with httpx.AsyncClient() as client:
+        starting = await client.get(_url(server, "/healthz"))
+        state["running"] = True
+        running = await client.get(_url(server, "/healthz"))
+        services.health.updates_probe = lambda: 1 / 0  # a broken probe means "not ready"
+        broken = await client.get(_url(server, "/healthz"))
+    assert starting.status_code == 503
+    assert starting.json()["checks"]["accepting_updates"] == {"ok": False}
+    assert running.status_code == 200
+    assert broken.status_code == 503
