@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import time as dtime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy.engine import make_url
@@ -78,7 +79,9 @@ def check_config(settings: Settings) -> CheckResult:
     elif not TOKEN_RE.match(token):
         problems.append("TELEGRAM_BOT_TOKEN does not look like a bot token (<digits>:<35 chars>)")
     if settings.webhook_url:
-        if not settings.webhook_url.startswith("https://"):
+        hook = urlsplit(settings.webhook_url)
+        # Same rule as the bot's start-up: plain http only for a local Bot API server.
+        if hook.scheme != "https" and hook.hostname not in ("127.0.0.1", "localhost"):
             problems.append("WEBHOOK_URL must start with https:// (Telegram only posts to TLS)")
         if not settings.webhook_secret:
             problems.append("WEBHOOK_SECRET is required in webhook mode so only Telegram can post")
