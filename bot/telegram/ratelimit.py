@@ -45,16 +45,20 @@ UNTHROTTLED = frozenset(
 
 
 class FloodLimiter(BaseRateLimiter[int]):
-    """Leaky-bucket limits like PTB's AIORateLimiter (30 messages/s overall, 20/min per group)
-    applied only to message sends and edits, with RetryAfter waited out (pausing every send),
-    retried and counted in the metrics."""
+    """Leaky-bucket limits like PTB's AIORateLimiter, applied only to message sends and edits,
+    with RetryAfter waited out (pausing every send), retried and counted in the metrics.
+
+    The defaults sit just under Telegram's 30 messages/s and 20/min per group: requests reach
+    Telegram with jittery latency, so a limiter at exactly the limit still trips 429 now and then,
+    and each 429 stalls every chat for a second or more.
+    """
 
     def __init__(
         self,
         *,
-        overall_max_rate: float = 30,
+        overall_max_rate: float = 28,
         overall_time_period: float = 1.0,
-        group_max_rate: float = 20,
+        group_max_rate: float = 19,
         group_time_period: float = 60.0,
         max_retries: int = 3,
         metrics: Metrics | None = None,

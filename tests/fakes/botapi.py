@@ -350,9 +350,7 @@ class FakeBotAPI:
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> FakeBotAPI:
         """Listen on a random loopback port in a daemon thread."""
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
-        self._server.daemon_threads = True
-        self._server.request_queue_size = 256
+        self._server = _Server(("127.0.0.1", 0), _make_handler(self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -999,6 +997,13 @@ def _parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[st
     elif body:
         params = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
     return params, files
+
+
+class _Server(ThreadingHTTPServer):
+    # The listen backlog is fixed when the socket is bound: a burst of 100+ connections from
+    # PTB's pool must not be refused (the default backlog is 5).
+    request_queue_size = 1024
+    daemon_threads = True
 
 
 def _make_handler(fake: FakeBotAPI) -> type[BaseHTTPRequestHandler]:
