@@ -45,6 +45,10 @@ NOT_PROSE = re.compile(
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+[\"'“‘(\[]*$")
 QUOTE_OPEN = re.compile(r"[:,]\s*[\"“‘]$")
 VOWELS = frozenset("aeiouyàáâãäåèéêëìíîïòóôõöùúûüý")
+FUNCTION_WORDS = frozenset(
+    "the of and to in a is that for it on with as was by at from be this have are not but or an "
+    "his her they their he she we you has had were will would been which who its said".split()
+)
 CONTRACTIONS = frozenset({"t", "re", "ve", "ll", "d", "m"})
 # "." after these does not end a sentence.
 ABBREVIATIONS = frozenset(
@@ -75,6 +79,7 @@ class Lexicon:
 
     vocab: array  # sorted CRC-32s of ordinary lowercase words (compact: ~0.4 MB for ~100k words)
     common: frozenset[str]
+    very_common: frozenset[str]
     entries: dict[str, tuple[str, str]]  # key → (cased form, flags)
     acronyms: dict[str, str]  # key → form ("nato" → "NATO", "us" (dotted) → "U.S.")
     dotted: dict[str, str]  # letters → dotted form ("us" → "U.S.")
@@ -123,6 +128,7 @@ def load_lexicon() -> Lexicon:
     return Lexicon(
         vocab=vocab,
         common=frozenset(words[:COMMON_WORDS]),
+        very_common=frozenset(words[: COMMON_WORDS // 2]),
         entries=entries,
         acronyms=acronyms,
         dotted=dotted,
@@ -139,6 +145,17 @@ def load_lexicon() -> Lexicon:
 
 def _norm(word: str) -> str:
     return word.replace("’", "'") if "’" in word else word
+
+
+def _is_english(lex: Lexicon, lowercase: list[_Token]) -> bool:
+    """Most lowercase words are English words, or (name-dense news) English function words
+    are as frequent as in any English prose."""
+    if not lowercase:
+        return False
+    known = sum(_in_vocab(lex, t.key) for t in lowercase)
+    function = sum(t.key in FUNCTION_WORDS for t in lowercase)
+    size = len(lowercase)
+    return known >= ENGLISH_RATIO * size or (known >= 0.4 * size and function >= 0.2 * size)
 
 
 def _looks_like_name(lex: Lexicon, key: str) -> bool:
@@ -325,9 +342,7 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
         if not t.start_of_sentence and not t.after_stop and t.free and len(t.key) > 1
     ]
     lowercase = [t for t in mid if t.text.islower() and not t.contraction]
-    english = bool(lowercase) and (
-        sum(_in_vocab(lex, t.key) for t in lowercase) >= ENGLISH_RATIO * len(lowercase)
-    )
+    english = _is_english(lex, lowercase)
     context.notes["casing_english"] = english
     if not english:
         return _dotted_edits(text, lex, well_cased=True)
@@ -545,7 +560,8 @@ def _apply_context_rules(text: str, tokens: list[_Token], lex: Lexicon) -> None:
 
     def capitalise(token: _Token) -> None:
         if token.text.islower() and token.free and not token.contraction:
-            token.form = token.text[0].upper() + token.text[1:]
+            if token.form is None or token.form.islower():  # keep a decided form ("NATO")
+                token.form = token.text[0].upper() + token.text[1:]
         token.proper = True
 
     def linked(i: int, j: int) -> bool:
@@ -611,6 +627,18 @@ SPEECH_VERBS = frozenset(
     "said says told tweeted wrote added asked announced argued claimed explained insisted noted "
     "replied responded stated warned".split()
 )
+PARTY_WORDS = frozenset({"democratic", "republican"})
+PARTY_CUES = frozenset(
+    "party candidate candidates nominee nominees primary primaries senator senators lawmakers "
+    "leaders leadership presidential governor caucus debate field voters congressman "
+    "congresswoman majority minority national convention hopeful hopefuls establishment "
+    "strategist strategists officials challenger incumbent".split()
+)
+# US state codes that are not also words ("Washington, or" is not Oregon).
+US_STATES = frozenset(
+    "ak az ar ca ct fl ga il ia ks ky md mi mn ms mt nv nh nj nm ny nc nd ri sc sd tn tx ut vt "
+    "va wa wv wi wy dc".split()
+)
 US_CUES = frozenset(
     "president government officials official military army navy troops forces economy dollar "
     "election elections embassy congress senate administration department intelligence allies "
@@ -625,7 +653,15 @@ def _apply_name_cues(text: str, tokens: list[_Token], lex: Lexicon) -> None:
     names: set[str] = set()
     for i, token in enumerate(tokens):
         flags = lex.entries.get(token.key, ("", ""))[1]
-        if "A" not in flags or "F" in flags or token.key in lex.common or not token.text.islower():
+        if "A" not in flags or "F" in flags or not token.text.islower():
+            continue
+        # A brand's product right after it names the brand ("apple’s 12-inch MacBook", "apple iPad");
+        # not for frequent words that merely describe one ("new iPad", "and iPhone").
+        form = lex.entries[token.key][0]
+        brand_like = len(form) > 2 and form[1:].islower() and token.key not in lex.very_common
+        if brand_like and any(_is_brand(t) for t in tokens[i + 1 : i + 4]):
+            names.add(token.key)
+        if token.key in lex.common:
             continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         spoke = nxt is not None and nxt.key in SPEECH_VERBS and _spaced(text, token, nxt)
@@ -635,6 +671,16 @@ def _apply_name_cues(text: str, tokens: list[_Token], lex: Lexicon) -> None:
         if token.key in names and token.text.islower() and token.free:
             token.form = lex.entries[token.key][0]
             token.proper = True
+        elif token.key in PARTY_WORDS and token.text.islower() and token.free:
+            # "the democratic candidate" (the party) but "a democratic process".
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+            if nxt is not None and nxt.key in PARTY_CUES and _spaced(text, token, nxt):
+                token.form, token.proper = token.text.capitalize(), True
+        elif token.key in US_STATES and token.text.islower() and i > 0 and token.free:
+            # "Mountain View, ca for" → "CA": a state code right after a place and a comma.
+            prev = tokens[i - 1]
+            if prev.proper and text[prev.end : token.start] == ", ":
+                token.form, token.kind, token.proper = token.key.upper(), KIND_ACRONYM, True
         elif token.key == "us" and token.text == "us" and token.free and not token.contraction:
             prev = tokens[i - 1] if i else None
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
@@ -642,6 +688,11 @@ def _apply_name_cues(text: str, tokens: list[_Token], lex: Lexicon) -> None:
             cue = nxt is not None and nxt.key in US_CUES and _spaced(text, token, nxt)
             if after_the or cue or text[token.end : token.end + 1] == "-":
                 token.form, token.kind, token.proper = "US", KIND_ACRONYM, True
+
+
+def _is_brand(token: _Token) -> bool:
+    """A product written in mixed case from the acronym table ("iPad", "MacBook")."""
+    return token.kind == KIND_ACRONYM and token.form is not None and not token.form.isupper()
 
 
 def _title_words(text: str, tokens: list[_Token], end: int, size: int) -> tuple[str, ...] | None:
@@ -693,13 +744,16 @@ def _apply_org_words(text: str, tokens: list[_Token], lex: Lexicon, capitalise) 
         if token.key not in lex.org_words or not token.text.islower():
             continue
         prev = tokens[i - 1] if i else None
+        nxt = tokens[i + 1] if i + 1 < count else None
+        # "Pittsburgh center Maurkice Pouncey": before a person's name it is a role, not a venue.
+        before_name = nxt is not None and nxt.proper and _spaced(text, token, nxt)
         if (
             prev is not None
             and prev.proper
-            and not prev.start_of_sentence
+            and not before_name
             and _spaced(text, prev, token)
-            and not _is_demonym(prev.key)
-        ) or (prev is not None and prev.kind == KIND_ACRONYM and _spaced(text, prev, token)):
+            and (prev.kind == KIND_ACRONYM or not _is_demonym(prev.key))
+        ):
             capitalise(token)
             continue
         if (

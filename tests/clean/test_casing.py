@@ -183,3 +183,33 @@ def test_published_news_gets_no_casing_edits() -> None:
         body = item["articleBody"]
         edits += [(doc_id, e) for e in casing.find_edits(body, CleanContext())]
     assert edits == []
+
+
+def test_brand_products_name_the_brand_but_not_describing_words() -> None:
+    text, _ = _cased(
+        "Today only, amazon offers apple’s 12-inch macbook and the new ipad for less. An apple a "
+        "day is a saying, and apple pie is a dessert."
+    )
+    assert "Apple’s 12-inch MacBook" in text
+    assert "the new iPad" in text  # "new" describes the product; it is no name
+    assert "An Apple a day" in text  # the whole document now reads "apple" as the company
+
+
+def test_state_codes_and_party_names_need_their_context() -> None:
+    text, _ = _cased(
+        "the band plays shoreline amphitheatre in palo alto, ca and then seattle, wa or "
+        "portland, or. the democratic candidate praised a democratic process."
+    )
+    assert "Alto, CA and" in text and "Seattle, WA or" in text
+    assert "Portland, or." in text  # "or" is a word before it is Oregon
+    assert "The Democratic candidate praised a democratic process" in text
+
+
+def test_name_continuations_but_not_roles() -> None:
+    text, _ = _cased(
+        "the atlantic council met in madrid. pittsburgh center maurkice pouncey was suspended "
+        "by the nfl, and the los angeles lakers won."
+    )
+    assert "Atlantic Council" in text
+    assert "Pittsburgh center Maurkice Pouncey" in text
+    assert "NFL" in text and "Los Angeles Lakers" in text
