@@ -28,7 +28,7 @@ from bot.services import Services
 from bot.telegram.clean import on_clean
 from bot.telegram.common import GENERIC_ERROR, Context, chats_of, guarded, reply_text, services_of
 from bot.telegram.format import escape
-from bot.telegram.info import COMMANDS, on_help, on_start, on_stats, on_usage
+from bot.telegram.info import COMMANDS, DIGEST_COMMANDS, on_help, on_start, on_stats, on_usage
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.ratelimit import FloodLimiter
 from bot.telegram.settings import on_auto, on_settings, on_settings_button
@@ -172,7 +172,10 @@ def build_application(services: Services) -> Application:
     lifecycle: dict[str, Any] = {}
 
     async def post_init(application: Application) -> None:
-        await application.bot.set_my_commands(list(COMMANDS))
+        commands = list(COMMANDS)
+        if "digests" in lifecycle:
+            commands += DIGEST_COMMANDS
+        await application.bot.set_my_commands(commands)
         await warm_up(services)
         if settings.metrics_port:
             from bot.ops.health import HealthServer
@@ -214,6 +217,12 @@ def build_application(services: Services) -> Application:
         .build()
     )
     application.bot_data["services"] = services
+    health = getattr(services, "health", None)
+    if health is not None:
+        # Ready only while updates are actually fetched (polling or webhook), off at SIGTERM.
+        health.updates_probe = lambda: (
+            application.running and (application.updater is None or application.updater.running)
+        )
     register_handlers(application)
     try:
         from bot.digests import register as register_digests

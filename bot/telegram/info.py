@@ -20,9 +20,16 @@ COMMANDS = (
     BotCommand("usage", "Articles and tokens in this chat"),
     BotCommand("help", "What this bot does"),
 )
+# Registered with Telegram only when the digest module is installed (bot.digests.register).
+DIGEST_COMMANDS = (
+    BotCommand("subscribe", "Daily digest of this chat's articles: /subscribe 08:00 Europe/Berlin"),
+    BotCommand("unsubscribe", "Stop the daily digest"),
+    BotCommand("digest", "The digest now"),
+    BotCommand("feeds", "RSS/Atom feeds for the digest: /feeds add URL"),
+)
 
 
-def help_html(*, has_llm: bool, bot_username: str) -> str:
+def help_html(*, has_llm: bool, bot_username: str, digests: bool = False) -> str:
     """The /help text; says so when the bot runs on the offline summariser."""
     mode = (
         "Summaries are written by an LLM."
@@ -43,6 +50,14 @@ def help_html(*, has_llm: bool, bot_username: str) -> str:
             "/settings — summary length, language, auto mode (groups and channels)",
             "/auto on|off — summarise every link posted in a group or channel (admins)",
             "/usage — articles and tokens in this chat",
+            *(
+                [
+                    "/subscribe <i>HH:MM Area/City</i> — a daily digest of this chat's articles "
+                    "and feeds; /unsubscribe, /digest (now), /feeds add <i>URL</i>",
+                ]
+                if digests
+                else []
+            ),
             "",
             f"In groups, use commands, reply to me, or mention @{escape(bot_username)}. "
             "In channels, add me as an admin and post <code>/auto on</code>. To change a "
@@ -74,7 +89,11 @@ async def on_help(update: Update, context: Context) -> None:
     await reply_text(
         update,
         context,
-        help_html(has_llm=services.pipeline.uses_llm, bot_username=context.bot.username),
+        help_html(
+            has_llm=services.pipeline.uses_llm,
+            bot_username=context.bot.username,
+            digests="digest_scheduler" in context.application.bot_data,
+        ),
     )
 
 

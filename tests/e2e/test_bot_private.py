@@ -25,7 +25,12 @@ async def test_link_in_private_chat_gets_a_summary_reply(tmp_path: Path) -> None
         assert links[0]["url"] == url
         assert h.tg.calls_to("sendChatAction", chat_id=USER)
         assert h.tg.errors() == []
-        assert {c["command"] for c in h.tg.commands} >= {"summarize", "tldr", "settings"}
+        assert {c["command"] for c in h.tg.commands} >= {
+            "summarize",
+            "tldr",
+            "settings",
+            "subscribe",
+        }
 
 
 async def test_several_links_each_get_their_own_reply_in_order(tmp_path: Path) -> None:
