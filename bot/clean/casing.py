@@ -152,7 +152,7 @@ def _is_english(lex: Lexicon, lowercase: list[_Token]) -> bool:
     are as frequent as in any English prose."""
     if not lowercase:
         return False
-    known = sum(_in_vocab(lex, t.key) for t in lowercase)
+    known = sum(_vocab_has(t.key) for t in lowercase)
     function = sum(t.key in FUNCTION_WORDS for t in lowercase)
     size = len(lowercase)
     return known >= ENGLISH_RATIO * size or (known >= 0.4 * size and function >= 0.2 * size)
@@ -161,15 +161,11 @@ def _is_english(lex: Lexicon, lowercase: list[_Token]) -> bool:
 def _looks_like_name(lex: Lexicon, key: str) -> bool:
     """A lowercase word that the lexicon would capitalise on its own."""
     return (
-        not _in_vocab(lex, key)
+        not _vocab_has(key)
         or key in lex.acronyms
         or "N" in lex.entries.get(key, ("", ""))[1]
         or (key,) in lex.single_names
     )
-
-
-def _in_vocab(lex: Lexicon, key: str) -> bool:
-    return _vocab_has(key)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -224,7 +220,9 @@ def _tokens(text: str) -> list[_Token]:
     pi = 0
     size = len(text)
     for match in WORD.finditer(text):
-        start, end = match.span()
+        start = match.start()
+        after = match.end()
+        end = after
         word = match.group()
         contraction = possessive = False
         if "'" in word or "’" in word:
@@ -235,16 +233,18 @@ def _tokens(text: str) -> list[_Token]:
                 possessive = True
             elif last in CONTRACTIONS:
                 contraction = True
+            key = word.lower().replace("’", "'")
+        else:
+            key = word.lower()
         free = not (
-            (start and text[start - 1].isdigit())
-            or (match.end() < size and text[match.end()].isdigit())
+            (start and text[start - 1].isdigit()) or (after < size and text[after].isdigit())
         )
         if protected:
             while pi < len(protected) and protected[pi][1] <= start:
                 pi += 1
             if pi < len(protected) and protected[pi][0] <= start < protected[pi][1]:
                 free = False
-        append(_Token(start, end, word, _norm(word.lower()), contraction, free, possessive))
+        append(_Token(start, end, word, key, contraction, free, possessive))
     return tokens
 
 
@@ -283,7 +283,7 @@ def _title_evidence(
     if not tokens or title.upper() == title or title.lower() == title:
         return words, phrases
     body = tokens[1:]
-    long_ordinary = [t for t in body if len(t.key) > 3 and _in_vocab(lex, t.key)]
+    long_ordinary = [t for t in body if len(t.key) > 3 and _vocab_has(t.key)]
     title_case = bool(long_ordinary) and (
         sum(t.text[0].isupper() for t in long_ordinary) >= 0.7 * len(long_ordinary)
     )
@@ -305,7 +305,7 @@ def _title_evidence(
             flags = lex.entries.get(token.key, ("", ""))[1]
             if title_case:
                 accept = (
-                    not _in_vocab(lex, token.key)
+                    not _vocab_has(token.key)
                     or "N" in flags
                     or (token.key,) in lex.single_names
                     or ("A" in flags and token.key not in lex.common)
@@ -323,7 +323,7 @@ def _title_evidence(
     # One-word evidence for ordinary words only when the title used them alone ("Apple", "Turkey").
     for phrase in phrases:
         for key in phrase:
-            if _in_vocab(lex, key) and key in words:
+            if _vocab_has(key) and key in words:
                 del words[key]
     return words, phrases
 
@@ -349,7 +349,8 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     # Names are what casing is about: in well-cased text most mid-sentence words that look like
     # names carry their capital; after a lowercasing pipeline almost none do.
     capitals = sum(t.text[0].isupper() for t in mid)
-    lowercase_names = sum(1 for t in lowercase if _looks_like_name(lex, t.key))
+    looks = {key: _looks_like_name(lex, key) for key in {t.key for t in lowercase}}
+    lowercase_names = sum(looks[t.key] for t in lowercase)
     if capitals and capitals >= WELL_CASED_SHARE * (capitals + lowercase_names):
         context.notes["casing_regime"] = "well-cased"
         return _dotted_edits(text, lex, well_cased=True) + _lone_i(text, tokens)
@@ -379,7 +380,7 @@ def _undo_false_starts(text: str, tokens: list[_Token], lex: Lexicon) -> None:
         if text[prev.end : token.start] != ". " or token.proper or not token.free:
             continue
         if token.text[:1].isupper() and token.text[1:].islower() and token.key not in STARTERS:
-            if _in_vocab(lex, token.key) and "N" not in lex.entries.get(token.key, ("", ""))[1]:
+            if _vocab_has(token.key) and "N" not in lex.entries.get(token.key, ("", ""))[1]:
                 token.form = token.text.lower()
                 token.start_of_sentence = False
 
@@ -461,8 +462,9 @@ def _decide_words(text: str, tokens: list[_Token], lex: Lexicon, context: CleanC
     body_forms = {
         t.key: t.text
         for t in _cased_words(text, tokens)
-        if not _in_vocab(lex, t.key) and t.text != t.text.capitalize()
+        if not _vocab_has(t.key) and t.text != t.text.capitalize()
     }
+    memo: dict[str, tuple[str | None, str]] = {}
     for token in tokens:
         if not token.free or (
             token.contraction and token.key not in ("i'm", "i've", "i'll", "i'd")
@@ -478,7 +480,10 @@ def _decide_words(text: str, tokens: list[_Token], lex: Lexicon, context: CleanC
         if not token.text.islower() and not positional:
             token.proper = token.text[:1].isupper()
             continue
-        form, kind = _word_form(lex, key, title_words, body_forms)
+        decided = memo.get(key)
+        if decided is None:
+            decided = memo[key] = _word_form(lex, key, title_words, body_forms)
+        form, kind = decided
         if form is not None and _norm(form.lower()) == key:
             token.form, token.kind, token.proper = form, kind, True
         elif positional and not token.start_of_sentence and not token.after_stop:
@@ -498,7 +503,7 @@ def _word_form(
     form, flags = lex.entries.get(key, ("", ""))
     if "N" in flags:
         return form, KIND_CASING
-    if len(key) < 2 or _in_vocab(lex, key):
+    if len(key) < 2 or _vocab_has(key):
         return None, KIND_CASING
     if key in body_forms:
         return body_forms[key], KIND_CASING
