@@ -346,7 +346,7 @@ def check_tokenizer(settings: Settings, limit: float = DEFAULT_TIMEOUT) -> Check
     """Which tiktoken encoding token budgets will use for the configured model."""
     import tiktoken
 
-    from bot.summarise.tokens import OFFLINE_ENCODING, count_tokens
+    from bot.summarise.tokens import OFFLINE_ENCODING
 
     model = settings.openai_model
     try:
@@ -365,7 +365,7 @@ def check_tokenizer(settings: Settings, limit: float = DEFAULT_TIMEOUT) -> Check
             "failed",
             f"{why}; no {OFFLINE_ENCODING} either ({exc.__class__.__name__}): budgets are estimates",
         )
-    sample = count_tokens("Hello, world.", model)
+    sample = len(encoding.encode("Hello, world."))
     return CheckResult("tokenizer", "ok", f"{encoding.name} ({why}; {sample} tokens)")
 
 

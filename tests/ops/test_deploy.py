@@ -117,7 +117,11 @@ def test_systemd_unit_stops_gracefully_and_drops_privileges() -> None:
     assert unit["KillSignal"] == ["SIGTERM"]
     assert 0 < int(unit["TimeoutStopSec"][0]) <= 90
     assert unit["Restart"] == ["on-failure"]
-    assert "DATA_DIR=%S/newsfix-bot" in unit["Environment"]
+    # DATA_DIR stays relative (data) to the state directory; the code comes from PYTHONPATH.
+    assert unit["WorkingDirectory"] == ["%S/newsfix-bot"]
+    assert unit["StateDirectory"] == ["newsfix-bot"]
+    assert "PYTHONPATH=/opt/newsfix-bot" in unit["Environment"]
+    assert not any(env.startswith("DATA_DIR=") for env in unit["Environment"])
     assert unit["NoNewPrivileges"] == ["yes"]
 
 
