@@ -62,7 +62,7 @@ LOWER_IN_NAMES = frozenset(
     {"of", "the", "for", "and", "de", "la", "del", "van", "von", "da", "bin"}
 )
 MONTH_CUES = frozenset({"in", "since", "until", "early", "late", "mid", "last", "next", "by"})
-DEMONYM_ENDINGS = ("ian", "ean", "ese", "ish", "an", "ch", "ss", "i")
+DEMONYM_ENDINGS = ("ian", "ean", "ese", "ish", "an", "ch", "ss", "i", "u")
 VERB_ENDINGS = ("ed", "ing", "ly")  # "nato posed", "john quickly": not surnames
 KIND_CASING = "casing"
 KIND_ACRONYM = "acronym"
@@ -289,8 +289,19 @@ def _title_evidence(
     )
     run: list[_Token] = []
 
+    def plain(token: _Token) -> bool:
+        """An ordinary word with no name reading: a title capitalises it only for emphasis."""
+        flags = lex.entries.get(token.key, ("", ""))[1]
+        return _vocab_has(token.key) and not flags and token.key not in lex.org_words
+
+    def known(part: list[_Token]) -> bool:
+        keys = tuple(t.key for t in part)
+        return any(keys == option for option, _ in lex.phrases.get(keys[0] if keys else "", []))
+
     def close_run() -> None:
-        while run and run[-1].key in LOWER_IN_NAMES:
+        # "Hong Kong Unrest" names "Hong Kong" (a known name) and capitalises "unrest" only for
+        # the headline; "L.A. Auto Show" keeps "Show".
+        while run and (run[-1].key in LOWER_IN_NAMES or (plain(run[-1]) and known(run[:-1]))):
             run.pop()
         if len(run) >= 2 and not title_case:
             phrases[tuple(t.key for t in run)] = tuple(t.text for t in run)
@@ -311,7 +322,7 @@ def _title_evidence(
                     or ("A" in flags and token.key not in lex.common)
                 )
             else:
-                accept = token.key not in STARTERS
+                accept = token.key not in STARTERS and not plain(token)
             if accept:
                 words[token.key] = token.text
             run.append(token)
@@ -359,6 +370,7 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     _decide_words(text, tokens, lex, context)
     _apply_context_rules(text, tokens, lex)
     _undo_false_starts(text, tokens, lex)
+    _single_letters(text, tokens)
     for token in tokens:
         if token.start_of_sentence and token.free and token.form is None and token.text.islower():
             token.form = token.text[0].upper() + token.text[1:]
@@ -367,6 +379,23 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
             edits.append(Edit(token.start, token.end, token.form, token.kind))
     edits.extend(_alnum_edits(text, lex))
     return edits
+
+
+def _single_letters(text: str, tokens: list[_Token]) -> None:
+    """Lone letters other than "a" and "i" name things in news ("USB-c" → "USB-C", "plan b",
+    "q&a"); not before "-", "." or an apostrophe ("e-mail", initials, "80's"), not in "(b)"."""
+    size = len(text)
+    for token in tokens:
+        if len(token.key) != 1 or token.key in "ai" or not token.text.islower() or not token.free:
+            continue
+        if token.form is not None or token.kind == KIND_ACRONYM:
+            continue
+        before = text[token.start - 1] if token.start else " "
+        after = text[token.end] if token.end < size else " "
+        if after in "-.'’" or before in "'’" or (before == "(" and after == ")"):
+            continue
+        token.form = token.text.upper()
+        token.proper = True
 
 
 def _undo_false_starts(text: str, tokens: list[_Token], lex: Lexicon) -> None:
@@ -738,6 +767,13 @@ def _apply_titles(text: str, tokens: list[_Token], lex: Lexicon, capitalise) -> 
                 break
 
 
+# Name heads that take "of" + a name ("University of Texas", but "the city center of Amsterdam").
+ORG_OF = frozenset(
+    "university bank department ministry institute museum college academy commission council "
+    "federation association society church cathedral league union court".split()
+)
+
+
 def _is_demonym(key: str) -> bool:
     return key.endswith(DEMONYM_ENDINGS)
 
@@ -762,7 +798,8 @@ def _apply_org_words(text: str, tokens: list[_Token], lex: Lexicon, capitalise) 
             capitalise(token)
             continue
         if (
-            i + 2 < count
+            token.key in ORG_OF
+            and i + 2 < count
             and tokens[i + 1].key == "of"
             and _spaced(text, token, tokens[i + 1])
             and _spaced(text, tokens[i + 1], tokens[i + 2])
