@@ -65,8 +65,12 @@ async def summarize_in_chat(
     links: list[str],
     text: str = "",
     source_message: Message | None = None,
+    quiet: bool = False,
 ) -> None:
-    """Summarise each link (or the text), replying to the update's message in order."""
+    """Summarise each link (or the text), replying to the update's message in order.
+
+    `quiet` (auto mode: nobody asked) drops failures from the chat; they are only logged.
+    """
     services = services_of(context)
     message = update.effective_message
     chat = update.effective_chat
@@ -97,7 +101,9 @@ async def summarize_in_chat(
             label=label,
             allow_status=inflight[0] <= STATUS_MAX_INFLIGHT,
         ) as progress:
-            await _summarize_all(update, context, progress, sources, options, kind, origin, user_id)
+            await _summarize_all(
+                update, context, progress, sources, options, kind, origin, user_id, quiet
+            )
     finally:
         inflight[0] -= 1
     if skipped:
@@ -117,6 +123,7 @@ async def _summarize_all(
     kind: str,
     origin: str,
     user_id: int | None,
+    quiet: bool,
 ) -> None:
     services = services_of(context)
     chat = update.effective_chat
@@ -124,7 +131,7 @@ async def _summarize_all(
     assert chat is not None and message is not None
     several = len(sources) > 1
 
-    async def one(source: str | Document) -> str:
+    async def one(source: str | Document) -> str | None:
         try:
             await check_quota(services, user_id)
             result = await services.pipeline.summarize(
@@ -137,20 +144,28 @@ async def _summarize_all(
             )
         except BotError as exc:
             log.info("summary failed: %s (%s)", type(exc).__name__, exc.detail or "")
+            if quiet:
+                return None
             return error_line(exc, source if several and isinstance(source, str) else "")
         except Exception:
             # A bug for one link must not lose the others; it is logged with the update id.
             log.exception("summary crashed for update %s", update.update_id)
+            if quiet:
+                return None
             name = source if several and isinstance(source, str) else ""
             return error_line(BotError(GENERIC_ERROR), name)
         return format_summary(result, origin=origin)
 
     tasks = [asyncio.create_task(one(source)) for source in sources]
+    answered = False
     try:
-        for index, task in enumerate(tasks):
+        for task in tasks:
             html = await task
-            if index == 0:
+            if html is None:
+                continue
+            if not answered:
                 await progress.finish(html)
+                answered = True
             else:
                 await send_html(
                     context.bot,
@@ -159,6 +174,8 @@ async def _summarize_all(
                     reply_to=message.message_id,
                     services=services,
                 )
+        if not answered:
+            await progress.discard()
     finally:
         for task in tasks:
             task.cancel()
@@ -245,7 +262,7 @@ async def on_group_message(update: Update, context: Context) -> None:
     if settings.auto_mode:
         links = links_in(message)
         if links:
-            await summarize_in_chat(update, context, links=links)
+            await summarize_in_chat(update, context, links=links, quiet=True)
 
 
 @guarded(check_access=False)
@@ -267,4 +284,4 @@ async def on_channel_post(update: Update, context: Context) -> None:
     if settings.auto_mode:
         links = links_in(message)
         if links:
-            await summarize_in_chat(update, context, links=links)
+            await summarize_in_chat(update, context, links=links, quiet=True)

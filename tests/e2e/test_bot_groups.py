@@ -61,8 +61,12 @@ async def test_auto_mode_is_admin_only_and_summarises_every_link(tmp_path: Path)
         h.tg.push_message(GROUP, f"news {h.pages.url('/article')}", user_id=MEMBER)
         await h.tg.wait_for_text(GROUP, "Mayor Ana Ruiz")
         h.tg.push_message(GROUP, "just chatting", user_id=MEMBER)
+        h.tg.push_message(GROUP, f"broken {h.pages.url('/status/404')}", user_id=MEMBER)
         await settled(h, GROUP)
+        # Nobody asked: chatter gets no hint and a failing link no error in auto mode.
         assert not any("Send me a link" in m["text"] for m in h.tg.sent(GROUP))
+        assert not any("404" in m["text"] for m in h.tg.sent(GROUP))
+        assert h.pages.requests_to("/status/404")
 
 
 async def test_settings_keyboard_privacy_note_and_admin_checks(tmp_path: Path) -> None:
