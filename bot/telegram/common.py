@@ -71,8 +71,9 @@ async def remember_chat(context: Context, update: Update) -> ChatSettings | None
         return None
     repo = chats_of(context)
     current = await repo.get(chat.id)
-    name = chat.title or chat.full_name or ""
-    username = chat.username or ""
+    # Truncated as stored, so that long names do not look changed on every update.
+    name = (chat.title or chat.full_name or "")[:256]
+    username = (chat.username or "")[:64]
     # One read per update; a write only for new chats or changed names.
     if (current.title, current.type, current.username) != (name, chat.type, username):
         current = await repo.ensure(chat.id, type=chat.type, title=name, username=username)

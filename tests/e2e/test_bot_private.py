@@ -221,3 +221,41 @@ async def test_blocked_user_is_recorded_and_retry_after_is_waited_out(tmp_path: 
         else:
             raise AssertionError("send to a blocked chat should raise ChatGoneError")
         assert len(h.tg.calls) == before  # skipped without asking Telegram
+
+
+async def test_slow_summary_shows_one_status_message_then_the_answer(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        h.llm.delay_next(3.6)
+        sent = h.tg.push_message(USER, h.pages.url("/article"))
+        status = await h.tg.wait_for_text(USER, "⏳")
+        assert "Summarising" in status["text"]
+        assert status["reply_to_message"]["message_id"] == sent["message_id"]
+        await h.tg.wait_for_text(USER, "Mayor Ana Ruiz")
+        # The status message itself became the summary: one message, edited in place.
+        final = h.tg.message(USER, status["message_id"])
+        assert final is not None and "Mayor Ana Ruiz" in final["text"]
+        assert len(h.tg.sent(USER)) == 1
+        assert len(h.tg.calls_to("editMessageText", chat_id=USER)) <= 2
+
+
+async def test_private_settings_keyboard_changes_length_and_language(tmp_path: Path) -> None:
+    from bot.storage.chats import ChatRepository
+
+    async with running_bot(tmp_path) as h:
+        h.tg.push_message(USER, "/settings")
+        shown = await h.tg.wait_for_text(USER, "Settings")
+        assert "Auto mode" not in shown["text"]
+        buttons = [b for row in shown["reply_markup"]["inline_keyboard"] for b in row]
+        german = next(b for b in buttons if b["text"].endswith("Deutsch"))
+        h.tg.push_callback(USER, USER, shown["message_id"], german["callback_data"])
+        await h.tg.wait_for("editMessageText", chat_id=USER)
+        assert (await ChatRepository(h.services.db).get(USER)).summary_language == "de"
+        h.tg.push_message(USER, h.pages.url("/article"))
+        await h.tg.wait_for_text(USER, "Mayor Ana Ruiz")
+        assert "'de'" in h.llm.completions[-1].text  # the prompt asks for ISO code 'de'
+        original = next(b for b in buttons if b["text"].endswith("Original"))
+        h.tg.push_callback(USER, USER, shown["message_id"], original["callback_data"])
+        await h.tg.wait_for("editMessageText", chat_id=USER, count=2)
+        h.tg.push_message(USER, h.pages.url("/text"))
+        await h.tg.wait_for("sendMessage", chat_id=USER, count=3)
+        assert "'de'" not in h.llm.completions[-1].text  # "Original" again
