@@ -45,6 +45,43 @@ NOT_PROSE = re.compile(
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+[\"'“‘(\[]*$")
 QUOTE_OPEN = re.compile(r"[:,]\s*[\"“‘]$")
 VOWELS = frozenset("aeiouyàáâãäåèéêëìíîïòóôõöùúûüý")
+# Derivations SCOWL may lack. Plural and agent endings (-s, -es, -er, -ers, -ings) are left out:
+# SCOWL lists those forms itself, and names end in them ("Harris", "Steelers", "Brookings").
+SUFFIXES = (
+    "izations",
+    "isations",
+    "ization",
+    "isation",
+    "ability",
+    "ibility",
+    "fully",
+    "lessly",
+    "ments",
+    "ables",
+    "nesses",
+    "ness",
+    "less",
+    "ment",
+    "able",
+    "ible",
+    "ful",
+    "izing",
+    "ising",
+    "ized",
+    "ised",
+    "izes",
+    "ises",
+    "ize",
+    "ise",
+    "ly",
+    "ists",
+    "ist",
+    "isms",
+    "ism",
+    "ities",
+    "ity",
+)
+PREFIXES = ("un", "re", "de", "non", "over", "under", "anti", "mis", "pre", "multi", "sub")
 FUNCTION_WORDS = frozenset(
     "the of and to in a is that for it on with as was by at from be this have are not but or an "
     "his her they their he she we you has had were will would been which who its said".split()
@@ -532,7 +569,7 @@ def _word_form(
     form, flags = lex.entries.get(key, ("", ""))
     if "N" in flags:
         return form, KIND_CASING
-    if len(key) < 2 or _vocab_has(key):
+    if len(key) < 2 or _vocab_has(key) or _derived_word(key):
         return None, KIND_CASING
     if key in body_forms:
         return body_forms[key], KIND_CASING
@@ -540,7 +577,31 @@ def _word_form(
         return form, KIND_CASING
     if len(key) <= 5 and not any(ch in VOWELS for ch in key) and key not in ABBREVIATIONS:
         return key.upper(), KIND_ACRONYM  # "vw", "bgr", "pff": letters that are not a word
+    if key.startswith("mc") and len(key) > 4:
+        return "Mc" + key[2].upper() + key[3:], KIND_CASING  # McFee, McConnell
+    if key.startswith("o'") and len(key) > 3:
+        return "O'" + key[2].upper() + key[3:], KIND_CASING  # O'Brien
     return key[0].upper() + key[1:], KIND_CASING
+
+
+@lru_cache(maxsize=1 << 14)
+def _derived_word(key: str) -> bool:
+    """An ordinary word the vocabulary lacks but whose stem it has: "wirelessly", "impactful",
+    "customizable", "declutter". Names rarely split into a prefix or suffix and an English word."""
+    for suffix in SUFFIXES:
+        if key.endswith(suffix) and len(key) - len(suffix) >= 4:
+            stem = key[: -len(suffix)]
+            options = (stem, stem + "e", stem[:-1] + "y" if stem.endswith("i") else stem)
+            if stem[-1] == stem[-2]:
+                options += (stem[:-1],)  # "stopped" → "stop"
+            if any(_vocab_has(option) for option in options):
+                return True
+    for prefix in PREFIXES:
+        if key.startswith(prefix) and len(key) - len(prefix) >= 5:
+            rest = key[len(prefix) :]
+            if _vocab_has(rest) or _derived_word(rest):
+                return True
+    return False
 
 
 def _spaced(text: str, left: _Token, right: _Token) -> bool:
@@ -718,7 +779,9 @@ def _apply_name_cues(text: str, tokens: list[_Token], lex: Lexicon) -> None:
         elif token.key == "us" and token.text == "us" and token.free and not token.contraction:
             prev = tokens[i - 1] if i else None
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-            after_the = prev is not None and prev.key == "the" and _spaced(text, prev, token)
+            after_the = (
+                prev is not None and prev.key in ("the", "a", "an") and _spaced(text, prev, token)
+            )
             cue = nxt is not None and nxt.key in US_CUES and _spaced(text, token, nxt)
             if after_the or cue or text[token.end : token.end + 1] == "-":
                 token.form, token.kind, token.proper = "US", KIND_ACRONYM, True

@@ -213,3 +213,13 @@ def test_name_continuations_but_not_roles() -> None:
     assert "Atlantic Council" in text
     assert "Pittsburgh center Maurkice Pouncey" in text
     assert "NFL" in text and "Los Angeles Lakers" in text
+
+
+def test_derived_words_are_not_names_but_mc_and_o_names_are() -> None:
+    text, _ = _cased(
+        "the thermostat is customizable and charges wirelessly, said john mcfee and pat o'brien "
+        "of the steelers in a us prison interview."
+    )
+    assert "customizable" in text and "wirelessly" in text
+    assert "John McFee" in text and "O'Brien" in text
+    assert "a US prison" in text
