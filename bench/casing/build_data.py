@@ -42,7 +42,7 @@ NOT_N = frozenset(
     "sac sims hock lear mead gospels titan trident triton vulcan magnum magnums mayflower zen "
     "cubism linotype pyrex nova mesa dale dick holly kitty sally jay pat rex nick mike bob doe "
     "hooker pierce hale mason chandler gore mantle cobb bates barker drake slater webster "
-    "shylock quixote minuteman minutemen rebs yanks tory bros".split()
+    "shylock quixote minuteman minutemen rebs yanks tory bros lynch".split()
 )
 # Place names that read as prose ("the port said").
 NOT_PLACES = frozenset({"Port Said", "Central Coast", "Long Bien", "Logan City"})

@@ -82,6 +82,12 @@ SUFFIXES = (
     "ity",
 )
 PREFIXES = ("un", "re", "de", "non", "over", "under", "anti", "mis", "pre", "multi", "sub")
+# Places that are also things news writes about; after a determiner they are the thing.
+COUNTRY_OR_THING = frozenset({"turkey", "jersey", "guinea", "phoenix", "chile", "java"})
+DETERMINERS = frozenset(
+    "the a an this that these those his her their our my your its every each no some roast "
+    "wild fine bone".split()
+)
 FUNCTION_WORDS = frozenset(
     "the of and to in a is that for it on with as was by at from be this have are not but or an "
     "his her they their he she we you has had were will would been which who its said".split()
@@ -531,7 +537,9 @@ def _decide_words(text: str, tokens: list[_Token], lex: Lexicon, context: CleanC
         if not _vocab_has(t.key) and t.text != t.text.capitalize()
     }
     memo: dict[str, tuple[str | None, str]] = {}
+    previous: _Token | None = None
     for token in tokens:
+        prev, previous = previous, token
         if not token.free or (
             token.contraction and token.key not in ("i'm", "i've", "i'll", "i'd")
         ):
@@ -550,6 +558,14 @@ def _decide_words(text: str, tokens: list[_Token], lex: Lexicon, context: CleanC
         if decided is None:
             decided = memo[key] = _word_form(lex, key, title_words, body_forms)
         form, kind = decided
+        if (
+            key in COUNTRY_OR_THING
+            and key not in title_words
+            and prev is not None
+            and prev.key in DETERMINERS
+            and _spaced(text, prev, token)
+        ):
+            form = None  # "roast the turkey", "a new jersey": the thing, not the country
         if form is not None and _norm(form.lower()) == key:
             token.form, token.kind, token.proper = form, kind, True
         elif positional and not token.start_of_sentence and not token.after_stop:

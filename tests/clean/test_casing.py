@@ -223,3 +223,8 @@ def test_derived_words_are_not_names_but_mc_and_o_names_are() -> None:
     assert "customizable" in text and "wirelessly" in text
     assert "John McFee" in text and "O'Brien" in text
     assert "a US prison" in text
+
+
+def test_places_that_are_also_things_follow_the_determiner() -> None:
+    text, _ = _cased("officials in turkey said the turkey was roasted and a jersey was signed.")
+    assert "in Turkey said the turkey was roasted and a jersey was signed" in text
