@@ -183,8 +183,8 @@ def _on_word_boundaries(folded: str, start: int, end: int) -> bool:
         # into "60-12 months antique".
         if before == "-" and start > 1 and folded[start - 2].isalpha():
             return False
-        if before == "'" and start > 1 and folded[start - 2].isalnum():
-            return False
+        if before in "'." and start > 1 and folded[start - 2].isalnum():
+            return False  # "don't", "thai.net page"
     if end < len(folded):
         after = folded[end]
         if after.isalnum() or after == "_":
