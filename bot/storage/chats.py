@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import case, delete, func, select, update
@@ -73,6 +73,12 @@ def _settings(row: Chat) -> ChatSettings:
         auto_mode=row.auto_mode,
         blocked_at=row.blocked_at,
     )
+
+
+def _created(row: Chat) -> datetime:
+    # SQLite hands back naive datetimes; all stored times are UTC.
+    value = row.created_at
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 class ChatRepository:
@@ -155,10 +161,15 @@ class ChatRepository:
             return
         async with self.db.session() as session:
             old = await session.get(Chat, old_id)
-            if old is not None:
-                # The old chat's settings win: the supergroup row (if any) was only just created
-                # by an update that arrived before the migration was noticed.
-                new = await session.get(Chat, new_id)
+            new = await session.get(Chat, new_id)
+            if old is not None and new is not None and _created(new) < _created(old):
+                # The supergroup row is the group's own, moved earlier; this old row was
+                # re-created by a late update from the old id and holds only defaults.
+                await session.delete(old)
+                await session.flush()
+            elif old is not None:
+                # The group's settings win over a supergroup row that an early update created
+                # before the migration was noticed.
                 if new is not None:
                     await session.delete(new)
                     await session.flush()

@@ -99,8 +99,20 @@ async def reply_text(
             services=services_of(context),
             reply_markup=reply_markup,
         )
-    except (ChatGoneError, ChatMovedError):
+    except ChatGoneError:
         pass
+    except ChatMovedError as moved:
+        # The group became a supergroup while we worked: answer there (settings already moved).
+        try:
+            await send_html(
+                context.bot,
+                moved.new_chat_id,
+                html,
+                services=services_of(context),
+                reply_markup=reply_markup,
+            )
+        except (ChatGoneError, ChatMovedError):
+            pass
 
 
 def error_line(exc: BotError, source: str = "") -> str:

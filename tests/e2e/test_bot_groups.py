@@ -158,6 +158,10 @@ async def test_group_upgrade_keeps_settings(tmp_path: Path) -> None:
         assert (await repo.get(new_id)).auto_mode
         h.tg.push_message(new_id, f"news {h.pages.url('/article')}", user_id=MEMBER)
         await h.tg.wait_for_text(new_id, "Mayor Ana Ruiz")
+        # A command that arrived in the old group before the upgrade is answered in the new one.
+        h.tg.push_message(GROUP, "/help", user_id=MEMBER)
+        await h.tg.wait_for_text(new_id, "I repair and summarise")
+        assert (await repo.get(new_id)).auto_mode  # the stale old row did not win
 
 
 async def test_removed_from_group_is_recorded(tmp_path: Path) -> None:

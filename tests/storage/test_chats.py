@@ -53,7 +53,8 @@ async def test_blocked_mark_and_clear(db: Database) -> None:
 
 
 async def _migrate_moves_everything(db: Database) -> None:
-    repo = ChatRepository(db, FakeClock(NOW))
+    clock = FakeClock(NOW)
+    repo = ChatRepository(db, clock)
     old, new = -42, -10042
     await repo.ensure(old, type="group", title="Team")
     await repo.update(old, auto_mode=True, summary_length="long")
@@ -87,6 +88,12 @@ async def _migrate_moves_everything(db: Database) -> None:
             (old, "https://b/feed"),
         ]
     await repo.migrate(old, new)  # a second notice (both service messages) is harmless
+    # A late update from the old id re-creates it with defaults; a third notice must not let
+    # that stale row overwrite the moved settings.
+    clock.advance(60)
+    await repo.ensure(old, type="group", title="Team")
+    await repo.migrate(old, new)
+    assert (await repo.get(new)).auto_mode is True
 
 
 async def test_migrate_moves_settings_history_and_subscriptions(db: Database) -> None:
