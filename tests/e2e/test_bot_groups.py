@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 
 from bot.storage.chats import ChatRepository
+from tests.conftest import requires_postgres
 from tests.fakes.botapi import BOT_USERNAME
 from tests.telegram.harness import running_bot
 
@@ -14,6 +15,7 @@ GROUP = -3001
 ADMIN = 11
 MEMBER = 12
 CHANNEL = -1002002
+USER_PRIVATE = 77
 
 
 async def settled(h, chat_id: int) -> None:  # type: ignore[no-untyped-def]
@@ -202,3 +204,28 @@ async def test_slow_article_does_not_block_other_chats_and_order_is_kept(tmp_pat
         await h.tg.wait_for_text(600, "Send me a link", within=10)
         texts = [m["text"] for m in h.tg.sent(600)]
         assert "Send me a link" in texts[-1] and "City council" in texts[0]
+
+
+@requires_postgres
+async def test_settings_summaries_and_upgrade_on_postgres(
+    tmp_path: Path, pg_database_url: str
+) -> None:
+    async with running_bot(tmp_path, database_url=pg_database_url) as h:
+        h.tg.chat(GROUP, "group", title="Readers")
+        h.tg.set_member(GROUP, ADMIN, "administrator")
+        h.tg.push_message(GROUP, "/auto on", user_id=ADMIN)
+        await h.tg.wait_for_text(GROUP, "Auto mode is on")
+        h.tg.push_message(GROUP, f"news {h.pages.url('/article')}", user_id=MEMBER)
+        await h.tg.wait_for_text(GROUP, "Mayor Ana Ruiz")
+        new_id = -1009003001
+        h.tg.migrate(GROUP, new_id)
+        h.tg.push_message(GROUP, "", user_id=ADMIN, extra={"migrate_to_chat_id": new_id})
+        repo = ChatRepository(h.services.db)
+        for _ in range(100):
+            if (await repo.get(new_id)).auto_mode:
+                break
+            await asyncio.sleep(0.02)
+        assert (await repo.get(new_id)).auto_mode
+        assert (await repo.usage_for_chat(new_id)).articles == 1
+        h.tg.push_message(USER_PRIVATE, "/usage")
+        await h.tg.wait_for_text(USER_PRIVATE, "Usage in this chat")
