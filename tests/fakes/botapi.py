@@ -262,6 +262,8 @@ class Call:
 
 
 class APIError(Exception):
+    """An error answer: HTTP status, Telegram's description and optional parameters."""
+
     def __init__(
         self, code: int, description: str, parameters: dict[str, Any] | None = None
     ) -> None:
@@ -292,6 +294,8 @@ class _Bucket:
 
 @dataclass
 class ChatInfo:
+    """A chat the fake knows (from pushed updates or `chat()`)."""
+
     id: int
     type: str = "private"
     title: str = ""
@@ -299,6 +303,7 @@ class ChatInfo:
     first_name: str = ""
 
     def as_dict(self) -> dict[str, Any]:
+        """The Chat object as Telegram sends it."""
         data: dict[str, Any] = {"id": self.id, "type": self.type}
         if self.type == "private":
             data["first_name"] = self.first_name or f"User{self.id}"
