@@ -7,7 +7,8 @@ marked `always` are phrases that essentially never occur in edited English (some
 context the table states); entries marked `spun_doc` are ambiguous ("extra", "function") and fire
 only when the document has shown itself to be spun: at least `SPUN_MIN_COUNT` unambiguous
 artefacts, at a density of at least `SPUN_MIN_DENSITY` per 1,000 words. That count and density are
-left in `context.notes["spun_score"]` / `["spun_density"]` / `["spun"]` for the casing pass.
+left in `context.notes["spun_score"]` / `["spun_density"]` / `["spun"]` for the casing pass, and
+`context.notes["spinner_spans"]` says where each replacement sits in this pass's output.
 
 Matching is one Aho-Corasick scan of the case-folded text (’ read as '), on word boundaries; the
 replacement takes the matched text's case pattern (lowercase → as written in the table, leading
@@ -315,7 +316,24 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     else:
         chosen = _select((c.start, c.end, c.always) for c in candidates if c.always)
     curly = text.count("’") > text.count("'")
-    return [
+    edits = [
         Edit(start, end, _transfer_case(text, start, end, rule.entry.original, curly), "spinner")
         for start, end, rule in chosen
     ]
+    context.notes["spinner_spans"] = _output_spans(edits)
+    return edits
+
+
+def _output_spans(edits: list[Edit]) -> tuple[tuple[int, int, str], ...]:
+    """Where each replacement sits in this pass's OUTPUT text (the casing pass's input).
+
+    Lets the casing pass keep capitals the table wrote on purpose ("L.A. Declaration") instead
+    of taking them for capitals the lowercasing pipeline put after an acronym.
+    """
+    spans = []
+    shift = 0
+    for edit in edits:  # sorted and non-overlapping
+        start = edit.start + shift
+        spans.append((start, start + len(edit.replacement), edit.replacement))
+        shift += len(edit.replacement) - (edit.end - edit.start)
+    return tuple(spans)

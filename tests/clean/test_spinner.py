@@ -252,6 +252,8 @@ def test_edits_are_valid_and_repairs_are_idempotent(pieces: list[str], sep: str)
         last = edit.end
     fixed, applied = apply_edits(text, edits)
     assert len(applied) == len(edits)
+    for start, end, replacement in context.notes["spinner_spans"]:
+        assert fixed[start:end] == replacement
     again, _ = apply_edits(fixed, find_edits(fixed, CleanContext()))
     assert again == fixed
 
@@ -263,3 +265,17 @@ def test_never_raises_on_any_text(text: str) -> None:
     edits = list(find_edits(text, context))
     assert isinstance(context.notes["spun_score"], int)
     assert all(text[e.start : e.end] for e in edits)
+
+
+def test_spinner_spans_locate_replacements_in_the_output() -> None:
+    text = "Hobby rates rose; the inventory market fell, via the what is known as the la statement."
+    fixed, context = spin_fix(text)
+    spans = context.notes["spinner_spans"]
+    assert [replacement for _, _, replacement in spans] == [
+        "Interest rates",
+        "stock market",
+        "the so-called",
+        "L.A. Declaration",
+    ]
+    for start, end, replacement in spans:
+        assert fixed[start:end] == replacement
