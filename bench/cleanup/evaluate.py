@@ -400,6 +400,9 @@ def format_report(clean: CleanReport, corpus_size: int, scores: dict[str, Repair
     )
     for doc_id, kind, before, after in clean.examples[:30]:
         lines.append(f"    {doc_id[:8]} {kind:<11} {before!r} -> {after!r}")
+    from bench.cleanup.corrupt import holdout_overlap
+
+    overlap, held_out = holdout_overlap()
     any_score = next(iter(scores.values()))
     subs = any_score.substituted
     lines += [
@@ -407,7 +410,8 @@ def format_report(clean: CleanReport, corpus_size: int, scores: dict[str, Repair
         f"CORRUPTED TEXT: {corpus_size} English articles; spinner substitutions: "
         f"table unambiguous multi-word {subs['always/multi']}, single {subs['always/single']}; "
         f"table ambiguous {subs['ambiguous/multi'] + subs['ambiguous/single']}; "
-        f"held-out multi-word {subs['holdout/multi']}, single {subs['holdout/single']}",
+        f"held-out multi-word {subs['holdout/multi']}, single {subs['holdout/single']} "
+        f"({overlap} of the {held_out} held-out phrases are in the table and count as table ones)",
         f"  {'system':<18} {'capF1':>6} {'P':>6} {'R':>6} {'midF1':>6} {'multi':>6} {'single':>6}"
         f" {'ambig':>6} {'tb-mul':>6} {'ho-mul':>6} {'ho-sgl':>6} {'quote':>6} {'dmg/10k':>7} {'comment':>7} {'other':>6}"
         f" {'loss':>4}",
