@@ -9,6 +9,7 @@ is real: fetched, extracted, cleaned and summarised by the fake LLM, once per un
 
     .venv/bin/python bench/digest_fanout.py                 # 2,000 chats on SQLite
     .venv/bin/python bench/digest_fanout.py --chats 200     # quicker
+    .venv/bin/python bench/digest_fanout.py --overall-rate 28   # app limiter at 28/s instead
     .venv/bin/python bench/digest_fanout.py --database-url postgresql://postgres@127.0.0.1:5432/test
 """
 
@@ -66,7 +67,9 @@ def _fresh_database(url: str) -> str:
     return parsed.set(database=name).render_as_string(hide_password=False)
 
 
-async def run(chats: int, database_url: str, tmp: Path) -> dict[str, object]:
+async def run(
+    chats: int, database_url: str, tmp: Path, overall_rate: float = 0.0, workers: int = 0
+) -> dict[str, object]:
     from bot.clock import FakeClock
     from bot.config import Settings
     from bot.digests.store import DigestStore
@@ -100,7 +103,16 @@ async def run(chats: int, database_url: str, tmp: Path) -> dict[str, object]:
         services.clock = clock
         services.pipeline.clock = clock
         app = build_application(services)
+        if overall_rate:
+            # What-if: the app's FloodLimiter with another overall rate (its default is 25/s).
+            from bot.telegram.ratelimit import FloodLimiter
+
+            app.bot._rate_limiter = FloodLimiter(  # type: ignore[attr-defined]
+                overall_max_rate=overall_rate, metrics=services.metrics
+            )
         scheduler = app.bot_data["digest_scheduler"]
+        if workers:
+            scheduler.workers = workers
         store = DigestStore(services.db)
         feed_url = pages.url("/feed.rss")
         seed_start = time.perf_counter()
@@ -132,6 +144,8 @@ async def run(chats: int, database_url: str, tmp: Path) -> dict[str, object]:
     rate = (len(ok) - 1) / span if len(ok) > 1 else 0.0
     return {
         "chats": chats,
+        "flood_limiter_overall_rate": overall_rate or "app default",
+        "workers": scheduler.workers,
         "database": database_url.split(":")[0],
         "messages_sent": len(ok),
         "send_span_s": round(span, 2),
@@ -178,6 +192,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chats", type=int, default=2000)
     parser.add_argument("--database-url", default="", help="PostgreSQL server URL (default SQLite)")
+    parser.add_argument(
+        "--overall-rate", type=float, default=0.0, help="override the app FloodLimiter's msg/s"
+    )
+    parser.add_argument("--workers", type=int, default=0, help="scheduler workers (default 16)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = (
@@ -185,7 +203,7 @@ def main() -> None:
             if args.database_url
             else f"sqlite:///{Path(tmp) / 'bench.db'}"
         )
-        result = asyncio.run(run(args.chats, url, Path(tmp)))
+        result = asyncio.run(run(args.chats, url, Path(tmp), args.overall_rate, args.workers))
     print(json.dumps(result, indent=2))
 
 

@@ -164,9 +164,18 @@ class Deliveries:
             )
             return (result.rowcount or 0) > 0  # type: ignore[attr-defined]
 
-    async def finish(self, claim: Claim, status: str, now: datetime, detail: str = "") -> bool:
+    async def finish(
+        self,
+        claim: Claim,
+        status: str,
+        now: datetime,
+        detail: str = "",
+        *,
+        messages_sent: int | None = None,
+    ) -> bool:
         """Complete the delivery as sent, skipped (empty) or failed (chat gone); final."""
         assert status in (SENT, SKIPPED, FAILED)
+        extra = {} if messages_sent is None else {"messages_sent": messages_sent}
         async with self.db.session() as session:
             result = await session.execute(
                 update(Delivery)
@@ -180,6 +189,7 @@ class Deliveries:
                     sent_at=now if status == SENT else None,
                     lease_until=None,
                     detail=detail[:1000],
+                    **extra,
                 )
             )
             return (result.rowcount or 0) > 0  # type: ignore[attr-defined]

@@ -136,6 +136,7 @@ class PollRound:
     """Memo shared by the polls of one round: each URL is fetched and summarised once."""
 
     fetched: dict[str, Fetched | BotError] = field(default_factory=dict)
+    parsed: dict[str, ParsedFeed] = field(default_factory=dict)
     summaries: dict[str, asyncio.Task[Result]] = field(default_factory=dict)
 
 
@@ -191,7 +192,8 @@ class FeedPoller:
             if fetched.status == 304:
                 await self.store.update_feed(feed.id, now=now)
                 return 0
-            parsed = parse_feed(fetched.text, fetched.url)
+            parsed = memo.parsed.get(feed.url) or parse_feed(fetched.text, fetched.url)
+            memo.parsed[feed.url] = parsed
             fresh = await self.store.add_feed_items(
                 feed.id,
                 [(e.guid, e.url, e.title, e.published) for e in parsed.entries],
@@ -210,36 +212,36 @@ class FeedPoller:
             return 0
         by_guid = {e.guid: e for e in parsed.entries}
         new_entries = [by_guid[guid] for guid, _, _ in fresh if guid in by_guid]
-        added = 0
+        done: list[tuple[str, str, str, str, str]] = []
         for entry in newest_first(new_entries)[:MAX_NEW_PER_POLL]:
-            if await self._summarise_item(feed, entry, memo, at or now):
-                added += 1
-        return added
+            result = await self._summarise_item(entry, memo)
+            if result is not None:
+                doc = result.document
+                done.append(
+                    (
+                        entry.guid,
+                        result.content_hash,
+                        doc.url or entry.url,
+                        entry.title or doc.title,
+                        doc.site or feed.title or parsed.title,
+                    )
+                )
+        if done:
+            # One transaction for all of this poll's items: the fan-out minute is busy enough.
+            await self.store.record_feed_articles(feed.id, feed.chat_id, done, at=at or now)
+        return len(done)
 
-    async def _summarise_item(
-        self, feed: FeedInfo, entry: FeedEntry, memo: PollRound, at: datetime
-    ) -> bool:
+    async def _summarise_item(self, entry: FeedEntry, memo: PollRound) -> Result | None:
         task = memo.summaries.get(entry.url)
         if task is None:
             task = asyncio.ensure_future(self.pipeline.summarize(entry.url, self.options))
             memo.summaries[entry.url] = task
         try:
-            result = await asyncio.shield(task)
+            return await asyncio.shield(task)
         except BotError as exc:
             # One broken item (paywall, 404) never stops the feed or the digest.
             log.info("feed item %s skipped: %s", entry.url, exc.user_message)
-            return False
-        doc = result.document
-        await self.store.record_article(
-            feed.chat_id,
-            content_hash=result.content_hash,
-            url=doc.url or entry.url,
-            title=entry.title or doc.title,
-            site=doc.site or feed.title,
-            at=at,
-        )
-        await self.store.set_item_hash(feed.id, entry.guid, result.content_hash)
-        return True
+            return None
 
     async def poll_stale(
         self,

@@ -73,20 +73,22 @@ def render_digest(
     (unless one entry alone is longer than a message)."""
     blocks = [render_header(entries, day), *(render_entry(e) for e in entries)]
     messages: list[str] = []
-    current = ""
+    current, used = "", 0
     for block in blocks:
-        candidate = f"{current}\n\n{block}" if current else block
-        if _units(candidate) <= limit:
-            current = candidate
+        # Blocks are whole elements, so visible lengths add up (+2 for the blank line).
+        size = _units(block)
+        if current and used + 2 + size <= limit:
+            current, used = f"{current}\n\n{block}", used + 2 + size
             continue
         if current:
             messages.append(current)
-        if _units(block) <= limit:
-            current = block
+        if size <= limit:
+            current, used = block, size
         else:
             pieces = split_html(block, limit)
             messages.extend(pieces[:-1])
             current = pieces[-1] if pieces else ""
+            used = _units(current)
     if current:
         messages.append(current)
     return messages

@@ -372,14 +372,35 @@ class DigestStore:
                     new.append((guid, url, title))
         return new
 
-    async def set_item_hash(self, feed_id: int, guid: str, content_hash: str) -> None:
-        """Remember which content a feed item turned out to be."""
+    async def record_feed_articles(
+        self,
+        feed_id: int,
+        chat_id: int,
+        items: Sequence[tuple[str, str, str, str, str]],
+        *,
+        at: datetime,
+    ) -> None:
+        """Summarised feed items (guid, content hash, url, title, site) → the chat's digest
+        material, and each item's content hash remembered, in one transaction."""
         async with self.db.session() as session:
-            await session.execute(
-                update(FeedItem)
-                .where(FeedItem.feed_id == feed_id, FeedItem.guid == guid[:512])
-                .values(content_hash=content_hash)
-            )
+            for guid, content_hash, url, title, site in items:
+                session.add(
+                    ChatArticle(
+                        chat_id=chat_id,
+                        content_hash=content_hash,
+                        url=url,
+                        title=title,
+                        site=site[:256],
+                        summary_id=None,
+                        origin="feed",
+                        created_at=at,
+                    )
+                )
+                await session.execute(
+                    update(FeedItem)
+                    .where(FeedItem.feed_id == feed_id, FeedItem.guid == guid[:512])
+                    .values(content_hash=content_hash)
+                )
 
     async def count_feed_items(self, feed_id: int) -> int:
         """How many items of a feed are stored."""
