@@ -198,6 +198,8 @@ def _on_word_boundaries(folded: str, start: int, end: int) -> bool:
 def _transfer_case(text: str, start: int, end: int, replacement: str, curly: bool) -> str:
     """Give the replacement the matched text's case pattern and apostrophe style."""
     matched = text[start:end]
+    if start > 1 and text[start - 1] == "-" and text[start - 2].isdigit():
+        replacement = replacement.replace(" ", "-")  # "60-12 months antique" → "60-year-old"
     if "’" in matched or ("'" not in matched and curly):
         replacement = replacement.replace("'", "’")
     letters = [c for c in matched if c.isalpha()]

@@ -142,6 +142,8 @@ def test_example_through_the_whole_stage_keeps_spinner_repairs() -> None:
         ("non-hobby rates", "non-hobby rates"),  # inside a hyphenated compound
         ("hobby rates-driven", "hobby rates-driven"),
         ("the secretary of country's view", "the Secretary of State's view"),
+        ("a 60-12 months antique man", "a 60-year-old man"),
+        ("lobby 12 months antique", "lobby year old"),
     ],
 )
 def test_matching_boundaries_case_and_apostrophes(text: str, expected: str) -> None:
