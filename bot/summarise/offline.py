@@ -29,8 +29,10 @@ DAMPING = 0.85
 ITERATIONS = 40
 
 _WORDS = re.compile(r"\w+", re.UNICODE)
-# A quotation of at least three words, in curly or straight double quotes (or guillemets).
-_QUOTE = re.compile(r"[“„«\"]\s*(?:[^“”„«»\"]+\s+){2,}[^“”„«»\"]+[”»\"]")
+# A quotation in curly or straight double quotes (or guillemets); no nested quantifiers, so
+# matching stays linear even on long sentences with an unclosed quote.
+_QUOTE = re.compile(r"[“„«\"]([^“”„«»\"]*)[”»\"]")
+MIN_QUOTE_WORDS = 3
 _OPEN_QUOTE = re.compile(r"^[“„«\"]")
 
 
@@ -104,6 +106,11 @@ def _rejoin_quotes(sentences: list[str]) -> list[str]:
     return out
 
 
+def has_quote(text: str) -> bool:
+    """True when `text` quotes at least three words."""
+    return any(len(m.group(1).split()) >= MIN_QUOTE_WORDS for m in _QUOTE.finditer(text))
+
+
 def _analyse(sentences: list[str]) -> list[Sentence]:
     verbs = attribution_verbs()
     stop = stopwords()
@@ -119,7 +126,7 @@ def _analyse(sentences: list[str]) -> list[Sentence]:
                 index=index,
                 text=text,
                 words=content,
-                quote=bool(_QUOTE.search(text)),
+                quote=has_quote(text),
                 attributed=attributed,
             )
         )

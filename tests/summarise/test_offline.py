@@ -11,6 +11,7 @@ from bot.models import Document, SummaryOptions
 from bot.summarise.offline import (
     OFFLINE_VERSION,
     OfflineSummariser,
+    has_quote,
     select_sentences,
     split_sentences,
 )
@@ -135,3 +136,12 @@ def test_any_text_gives_bullets_without_raising(text: str, length: str) -> None:
     )
     assert summary.text == "" or summary.text.startswith("- ")
     assert len(summary.text.splitlines()) <= 8
+
+
+def test_quote_detection() -> None:
+    assert has_quote("“We will not give up,” she said.")
+    assert has_quote('He said "the plan is dead" on Monday.')
+    assert has_quote("« Nous ne céderons pas », a-t-il dit.")
+    assert not has_quote("The so-called “reform” passed.")  # a scare-quoted word is no statement
+    # Regression: an unclosed quote in a long sentence once made the pattern backtrack forever.
+    assert not has_quote("“" + "word, " * 60 + "end.")
