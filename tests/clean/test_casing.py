@@ -228,3 +228,13 @@ def test_derived_words_are_not_names_but_mc_and_o_names_are() -> None:
 def test_places_that_are_also_things_follow_the_determiner() -> None:
     text, _ = _cased("officials in turkey said the turkey was roasted and a jersey was signed.")
     assert "in Turkey said the turkey was roasted and a jersey was signed" in text
+
+
+def test_first_names_and_surnames_that_are_words() -> None:
+    text, _ = _cased(
+        "in london, prime minister rishi sunak met keir starmer, and john young met gordon brown. "
+        "john said it would rain. will you come? mark my words."
+    )
+    assert "Prime Minister Rishi Sunak met Keir Starmer" in text
+    assert "John Young met Gordon Brown" in text
+    assert "John said it" in text and "Will you come? Mark my words." in text
