@@ -745,12 +745,12 @@ SPEECH_VERBS = frozenset(
     "said says told tweeted wrote added asked announced argued claimed explained insisted noted "
     "replied responded stated warned".split()
 )
-PARTY_WORDS = frozenset({"democratic", "republican"})
+PARTY_WORDS = frozenset({"democratic", "republican", "labour"})
 PARTY_CUES = frozenset(
     "party candidate candidates nominee nominees primary primaries senator senators lawmakers "
     "leaders leadership presidential governor caucus debate field voters congressman "
     "congresswoman majority minority national convention hopeful hopefuls establishment "
-    "strategist strategists officials challenger incumbent".split()
+    "strategist strategists officials challenger incumbent leader leaders mp mps whip".split()
 )
 # US state codes that are not also words ("Washington, or" is not Oregon).
 US_STATES = frozenset(
