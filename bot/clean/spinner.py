@@ -43,9 +43,8 @@ _WINDOW = 80  # characters of context the prev/next patterns may look at
 
 # Apostrophe-like characters read as ' for matching; all map one character to one character, so
 # offsets in the folded text are offsets in the input.
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "′": "'", "`": "'"})
+_APOSTROPHES = ("’", "‘", "ʼ", "′", "`")
 _MACRO_RE = re.compile(r"@([a-z_]+)")
-_WORD_RE = re.compile(r"[^\W\d_]+")
 # A word of 2+ letters inside a sentence: right after a lowercase word, a number or , ; : and a space.
 _MID_WORD_RE = re.compile(r"(?<=[a-z0-9,;:] )[^\W\d_]{2,}")
 # A capital right after a broken dotted acronym ("the u. S. Function") was made by the pipeline's
@@ -127,7 +126,7 @@ def _parse(text: str) -> list[SpinnerEntry]:
             raise ValueError(f"{TABLE_FILE}:{number}: malformed entry {line!r}")
         entries.append(
             SpinnerEntry(
-                spun=" ".join(spun.lower().translate(_APOSTROPHES).split()),
+                spun=" ".join(_fold(spun).split()),
                 original=original,
                 condition=condition,
                 prev=expand(fields[3]),
@@ -171,7 +170,10 @@ def _fold(text: str) -> str:
     lowered = text.lower()
     if len(lowered) != len(text):  # e.g. "İ" lowercases to two characters
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    return lowered.translate(_APOSTROPHES)
+    for apostrophe in _APOSTROPHES:  # str.replace is much faster than str.translate here
+        if apostrophe in lowered:
+            lowered = lowered.replace(apostrophe, "'")
+    return lowered
 
 
 def _on_word_boundaries(folded: str, start: int, end: int) -> bool:
@@ -260,8 +262,10 @@ class SpunEvidence:
 
     unambiguous: int  # artefacts matched by `always` entries
     ambiguous: int  # matches of `spun_doc` entries whose local context holds
-    words: int
-    lowercased: bool  # names lowercased mid-sentence, as the content-farm pipeline does
+    words: int  # whitespace-separated tokens
+    # Names lowercased mid-sentence, as the content-farm pipeline does; None when the score alone
+    # decides (measuring it costs a scan of the text).
+    lowercased: bool | None
 
     @property
     def score(self) -> float:
@@ -293,8 +297,9 @@ def _assess(text: str, candidates: list[_Candidate]) -> SpunEvidence:
     chosen = _select((c.start, c.end, c.always or c.spun_doc) for c in candidates)  # type: ignore[misc]
     unambiguous = sum(1 for _, _, rule in chosen if rule.entry.condition == "always")
     ambiguous = len(chosen) - unambiguous
-    words = len(_WORD_RE.findall(text))
-    return SpunEvidence(unambiguous, ambiguous, words, _lowercased(text))
+    score = unambiguous + 0.5 * ambiguous
+    lowercased = _lowercased(text) if SPUN_MIN_COUNT / 2 <= score < SPUN_MIN_COUNT else None
+    return SpunEvidence(unambiguous, ambiguous, len(text.split()), lowercased)
 
 
 def spun_evidence(text: str) -> SpunEvidence:
