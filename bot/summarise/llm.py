@@ -128,6 +128,12 @@ def map_openai_error(exc: openai.APIError, model: str = "") -> SummariseError:
     if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
         return NeedsKeyError(detail=detail)
     if isinstance(exc, openai.RateLimitError):
+        if getattr(exc, "code", None) == "insufficient_quota":
+            return LLMRateLimitError(
+                "The LLM account has no quota or credit left. Top it up or use the offline "
+                "summariser.",
+                detail=detail,
+            )
         return LLMRateLimitError(detail=detail)
     if isinstance(exc, openai.APITimeoutError):
         return LLMUnavailableError(

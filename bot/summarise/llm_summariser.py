@@ -12,7 +12,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from bot.errors import ConfigError, LLMUnavailableError, SummariseError
+from bot.errors import ConfigError, InputError, LLMUnavailableError, SummariseError
 from bot.models import Document, Length, Summary, SummaryOptions
 from bot.ops.metrics import Metrics
 from bot.summarise.chunking import split_to_budget
@@ -171,6 +171,8 @@ class LLMSummariser:
             "language_instruction": language_instruction(options.language),
         }
         text = document.text.strip()
+        if not text:
+            raise InputError("There is no text to summarise.")
         max_tokens = MAX_OUTPUT_TOKENS[options.length]
         budget = self._budget(self.prompts.summarize, max_tokens)
         article = escape_delimiters(text)

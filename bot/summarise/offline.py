@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from bot.errors import InputError
 from bot.models import Document, Length, Summary, SummaryOptions
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "summarise"
@@ -246,7 +247,9 @@ class OfflineSummariser:
         if not sentences:
             # Too short to select from: the text itself is the summary.
             fallback = " ".join(text.split())
-            sentences = [fallback] if fallback else []
+            if not fallback:
+                raise InputError("There is no text to summarise.")
+            sentences = [fallback]
         bullets = "\n".join(f"- {_shorten(s)}" for s in sentences)
         note = "The offline summary is in the article's own language." if options.language else ""
         return Summary(

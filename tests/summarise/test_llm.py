@@ -120,3 +120,17 @@ async def test_empty_key_still_sends_a_placeholder(llm: FakeOpenAI) -> None:
     finally:
         await chat.aclose()
     assert llm.requests[0].headers["authorization"].startswith("Bearer ")
+
+
+async def test_insufficient_quota_says_to_top_up(llm: FakeOpenAI, client: OpenAIChatClient) -> None:
+    body = {
+        "error": {
+            "message": "You exceeded your current quota.",
+            "type": "insufficient_quota",
+            "param": None,
+            "code": "insufficient_quota",
+        }
+    }
+    llm.fail_next(429, times=3, retry_after=0.01, body=body)
+    with pytest.raises(LLMRateLimitError, match="no quota or credit"):
+        await client.complete(MESSAGES, max_tokens=50)

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from bot.config import Settings
-from bot.errors import ConfigError, LLMUnavailableError
+from bot.errors import ConfigError, InputError, LLMUnavailableError
 from bot.models import Document, SummaryOptions
 from bot.ops.metrics import Metrics
 from bot.summarise import LLMSummariser, OfflineSummariser, build_summariser, load_prompts
@@ -229,3 +229,11 @@ async def test_build_uses_a_given_client(settings: Settings, llm: FakeOpenAI) ->
         assert isinstance(built, LLMSummariser) and built.name == "local-llama"
     finally:
         await client.aclose()
+
+
+async def test_empty_text_is_an_input_error_without_a_request(
+    llm: FakeOpenAI, summariser: LLMSummariser
+) -> None:
+    with pytest.raises(InputError):
+        await summariser.summarize(Document(source="x", text=" \n\t "), SummaryOptions())
+    assert llm.requests == []

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.clean import clean_text
+from bot.errors import InputError
 from bot.models import Document, SummaryOptions
 from bot.summarise.offline import (
     OFFLINE_VERSION,
@@ -129,13 +130,16 @@ async def test_short_text_is_kept_whole_and_language_note() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(st.text(max_size=600), st.sampled_from(["short", "medium", "long"]))
-def test_any_text_gives_bullets_without_raising(text: str, length: str) -> None:
-    summary = OfflineSummariser().summarize_sync(
-        Document(source="x", text=text),
-        SummaryOptions(length=length),  # type: ignore[arg-type]
-    )
-    assert summary.text == "" or summary.text.startswith("- ")
-    assert len(summary.text.splitlines()) <= 8
+def test_any_text_gives_bullets_or_a_clear_input_error(text: str, length: str) -> None:
+    document = Document(source="x", text=text)
+    options = SummaryOptions(length=length)  # type: ignore[arg-type]
+    if not text.strip():
+        with pytest.raises(InputError):
+            OfflineSummariser().summarize_sync(document, options)
+        return
+    summary = OfflineSummariser().summarize_sync(document, options)
+    assert summary.text.startswith("- ")
+    assert 1 <= len(summary.text.splitlines()) <= 8
 
 
 def test_quote_detection() -> None:
