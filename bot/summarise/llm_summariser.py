@@ -58,14 +58,24 @@ def sanitize_output(text: str, *, max_chars: int = MAX_SUMMARY_CHARS) -> str:
     return text
 
 
+_LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?$")
+_LANGUAGE_NAME = re.compile(r"^[^\W\d_][^\W\d_ -]*(?:[ -][^\W\d_]+){0,3}$")
+
+
 def language_instruction(language: str) -> str:
-    """The sentence telling the model which language to write in."""
-    if language:
+    """The sentence telling the model which language to write in ("" = the article's)."""
+    language = language.strip()
+    if not language:
+        return "Write the summary in the same language as the article."
+    if _LANGUAGE_CODE.match(language):
         return (
-            f"Write the summary in the language with ISO 639-1 code '{language}', translating "
-            "quotes faithfully."
+            f"Write the summary in the language with code '{language}' (ISO 639 / BCP 47), "
+            "translating quotes faithfully."
         )
-    return "Write the summary in the same language as the article."
+    if len(language) <= 32 and _LANGUAGE_NAME.match(language):
+        return f"Write the summary in {language}, translating quotes faithfully."
+    # The language comes from users: never let it carry instructions into the prompt.
+    raise InputError("Give the language as a code like 'en' or 'pt-BR', or a name like 'German'.")
 
 
 @dataclass
