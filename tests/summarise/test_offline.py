@@ -149,3 +149,44 @@ def test_quote_detection() -> None:
     assert not has_quote("The so-called “reform” passed.")  # a scare-quoted word is no statement
     # Regression: an unclosed quote in a long sentence once made the pattern backtrack forever.
     assert not has_quote("“" + "word, " * 60 + "end.")
+
+
+pieces = st.sampled_from(
+    [
+        "“",
+        "”",
+        '"',
+        "«",
+        "»",
+        "said",
+        "Blinken",
+        "according to",
+        "the",
+        "talks",
+        ",",
+        ".",
+        "…",
+        " ",
+        " ",
+        " ",
+        "\n",
+        "\n\n",
+        "stated",
+        "Mr.",
+        "U.S.",
+        "?",
+    ]
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(pieces, min_size=1, max_size=400), st.sampled_from(["short", "long"]))
+def test_quote_heavy_text_is_handled(parts: list[str], length: str) -> None:
+    text = " ".join(parts) + " The end of the article is here, he said."
+    summary = OfflineSummariser().summarize_sync(
+        Document(source="x", text=text),
+        SummaryOptions(length=length),  # type: ignore[arg-type]
+    )
+    flat = " ".join(text.split())
+    for item in bullets(summary.text):
+        assert item.rstrip("…” ").rstrip() in flat
