@@ -414,15 +414,17 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     context.notes["casing_regime"] = "lowercased"
     edits = _dotted_edits(text, lex, well_cased=False)
     _decide_words(text, tokens, lex, context)
+    _single_letters(text, tokens)
     _apply_context_rules(text, tokens, lex)
     _undo_false_starts(text, tokens, lex)
-    _single_letters(text, tokens)
     for token in tokens:
         if token.start_of_sentence and token.free and token.form is None and token.text.islower():
             token.form = token.text[0].upper() + token.text[1:]
     for token in tokens:
-        if token.form is not None and token.form != token.text:
-            edits.append(Edit(token.start, token.end, token.form, token.kind))
+        form = token.form
+        # Only the case of letters may change here ("ŉ".upper() is two characters, "ß" → "SS").
+        if form is not None and form != token.text and form.lower() == token.text.lower():
+            edits.append(Edit(token.start, token.end, form, token.kind))
     edits.extend(_alnum_edits(text, lex))
     return edits
 
@@ -553,9 +555,11 @@ def _decide_words(text: str, tokens: list[_Token], lex: Lexicon, context: CleanC
             continue
         # A capital on the first letter only may be positional (a naive sentence start, "Nato’s"):
         # such words are decided like lowercase ones; other mixed or upper case is kept as written.
-        positional = token.text[:1].isupper() and token.text[1:].islower()
+        positional = token.text[:1].isupper() and (len(token.text) == 1 or token.text[1:].islower())
         if not token.text.islower() and not positional:
             token.proper = token.text[:1].isupper()
+            if key in lex.acronyms:
+                token.kind = KIND_ACRONYM  # "NATO" is no first name, whatever the lexicon says
             continue
         decided = memo.get(key)
         if decided is None:

@@ -168,11 +168,12 @@ def test_casing_is_idempotent_and_only_recases(words: list[str], title: str) -> 
     assert re.sub(r"\s", "", once).lower() == re.sub(r"\s", "", text).lower()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.text(max_size=200))
-def test_casing_never_raises(text: str) -> None:
+def test_casing_never_raises_and_only_recases_any_text(text: str) -> None:
     once, _ = _cased(text)
-    assert once.lower().replace(" ", "") == text.lower().replace(" ", "") or len(once) <= len(text)
+    # Case changes, plus the spaces a broken dotted acronym loses ("u. s." → "U.S.").
+    assert re.sub(r"\s", "", once).lower() == re.sub(r"\s", "", text).lower()
 
 
 @pytest.mark.skipif(not (NEWS_DEV / "ground-truth.json").exists(), reason="no news-dev corpus")
