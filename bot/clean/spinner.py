@@ -76,32 +76,34 @@ class SpinnerEntry:
 
 @dataclass(frozen=True, slots=True)
 class _Rule:
+    """An entry with its context patterns, compiled on first use (most never are)."""
+
     entry: SpinnerEntry
-    prev: re.Pattern[str] | None
-    next: re.Pattern[str] | None
-    not_prev: re.Pattern[str] | None
-    not_next: re.Pattern[str] | None
 
     def allows(self, folded: str, start: int, end: int) -> bool:
+        """True when the entry's context conditions hold around `folded[start:end]`."""
+        entry = self.entry
         before = folded[max(0, start - _WINDOW) : start]
         after = folded[end : end + _WINDOW]
-        if self.prev is not None and not self.prev.search(before):
+        if entry.prev and not _prev_pattern(entry.prev).search(before):
             return False
-        if self.next is not None and not self.next.match(after):
+        if entry.next and not _next_pattern(entry.next).match(after):
             return False
-        if self.not_prev is not None and self.not_prev.search(before):
+        if entry.not_prev and _prev_pattern(entry.not_prev).search(before):
             return False
-        return not (self.not_next is not None and self.not_next.match(after))
+        return not (entry.not_next and _next_pattern(entry.not_next).match(after))
 
 
-def _prev_pattern(source: str) -> re.Pattern[str] | None:
+@cache
+def _prev_pattern(source: str) -> re.Pattern[str]:
     # The pattern must start at a word boundary and end where the phrase begins.
-    return re.compile(rf"(?<!\w)(?:{source})\s*$") if source else None
+    return re.compile(rf"(?<!\w)(?:{source})\s*$")
 
 
-def _next_pattern(source: str) -> re.Pattern[str] | None:
+@cache
+def _next_pattern(source: str) -> re.Pattern[str]:
     # The pattern must start after the phrase (spaces aside) and end on a word boundary.
-    return re.compile(rf"\s*(?:{source})(?:(?<=\W)|(?!\w))") if source else None
+    return re.compile(rf"\s*(?:{source})(?:(?<=\W)|(?!\w))")
 
 
 def _parse(text: str) -> list[SpinnerEntry]:
@@ -150,14 +152,7 @@ def _matcher() -> tuple[ahocorasick.Automaton, dict[str, tuple[_Rule, ...]]]:
     """The automaton over every spun phrase, and each phrase's rules in table order."""
     rules: dict[str, list[_Rule]] = {}
     for entry in load_spinner_table():
-        rule = _Rule(
-            entry,
-            _prev_pattern(entry.prev),
-            _next_pattern(entry.next),
-            _prev_pattern(entry.not_prev),
-            _next_pattern(entry.not_next),
-        )
-        rules.setdefault(entry.spun, []).append(rule)
+        rules.setdefault(entry.spun, []).append(_Rule(entry))
     automaton = ahocorasick.Automaton()
     for phrase in rules:
         automaton.add_word(phrase, phrase)
