@@ -5,10 +5,12 @@ country", "challenges" becomes "demanding situations". The curated table
 `bot/data/spinner_phrases.tsv` maps each artefact back (its header documents the format). Entries
 marked `always` are phrases that essentially never occur in edited English (some only in a local
 context the table states); entries marked `spun_doc` are ambiguous ("extra", "function") and fire
-only when the document has shown itself to be spun: at least `SPUN_MIN_COUNT` unambiguous
-artefacts, at a density of at least `SPUN_MIN_DENSITY` per 1,000 words. That count and density are
-left in `context.notes["spun_score"]` / `["spun_density"]` / `["spun"]` for the casing pass, and
-`context.notes["spinner_spans"]` says where each replacement sits in this pass's output.
+only when the document has shown itself to be spun (`SpunEvidence.spun`): unambiguous artefacts
+count 1 and ambiguous ones in a matching context 1/2; the document needs `SPUN_MIN_COUNT` of that
+score (half as much when its names are lowercased mid-sentence, the content-farm pipeline's other
+mark) at a density of at least `SPUN_MIN_DENSITY` per 1,000 words. The evidence is left in
+`context.notes` ("spun_score" = unambiguous count, "spun_ambiguous", "spun_density", "spun") for
+the casing pass, and "spinner_spans" says where each replacement sits in this pass's output.
 
 Matching is one Aho-Corasick scan of the case-folded text (’ read as '), on word boundaries; the
 replacement takes the matched text's case pattern (lowercase → as written in the table, leading
@@ -33,8 +35,8 @@ if TYPE_CHECKING:
 
 TABLE_FILE = "spinner_phrases.tsv"
 CONDITIONS = ("always", "spun_doc")
-SPUN_MIN_COUNT = 2  # unambiguous artefacts needed before ambiguous entries may fire
-SPUN_MIN_DENSITY = 0.5  # ... and at least this many per 1,000 words
+SPUN_MIN_COUNT = 2  # evidence score needed before ambiguous entries may fire
+SPUN_MIN_DENSITY = 0.5  # ... at a score of at least this much per 1,000 words
 # A text whose words inside sentences are (almost) never capitalised went through the farm's
 # lowercasing pipeline: half the evidence is then enough.
 _LOWERCASED_MAX_CAPITALS = 0.02
@@ -253,7 +255,7 @@ def _select(candidates: Iterable[tuple[int, int, _Rule]]) -> list[tuple[int, int
 
 @dataclass(frozen=True, slots=True)
 class SpunEvidence:
-    """How strongly a text shows it went through a spinner (see `assess`)."""
+    """How strongly a text shows it went through a spinner (see `spun_evidence`)."""
 
     unambiguous: int  # artefacts matched by `always` entries
     ambiguous: int  # matches of `spun_doc` entries whose local context holds
