@@ -44,6 +44,9 @@ UNTHROTTLED = frozenset(
 )
 
 
+STALE_AFTER = 0.5  # seconds
+
+
 class FloodLimiter(BaseRateLimiter[int]):
     """Leaky-bucket limits like PTB's AIORateLimiter, applied only to message sends and edits,
     with RetryAfter waited out (pausing every send), retried and counted in the metrics.
@@ -115,12 +118,18 @@ class FloodLimiter(BaseRateLimiter[int]):
             else None
         )
         for attempt in range(retries + 1):
-            if group_limiter is not None:
-                await group_limiter.acquire()
-            await self._overall.acquire()
             pause = self._paused_until - time.monotonic()
             if pause > 0:
                 await asyncio.sleep(pause)
+            await self._overall.acquire()
+            # The stricter per-group limit is taken last, right before sending: waiting for the
+            # overall limiter after it would bunch a group's spaced-out messages together again.
+            if group_limiter is not None:
+                waited_from = time.monotonic()
+                await group_limiter.acquire()
+                if time.monotonic() - waited_from > STALE_AFTER:
+                    # The overall slot taken before a long wait for the group has passed.
+                    await self._overall.acquire()
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

@@ -100,15 +100,22 @@ async def test_retry_after_is_waited_out_and_counted(tg: FakeBotAPI, services) -
     assert services.metrics.telegram_retry_after._value.get() == 1
 
 
-async def test_limiter_keeps_a_burst_under_the_fake_flood_limits(tg: FakeBotAPI) -> None:
-    for chat in range(1, 61):
-        tg.chat(chat)
-    tg.chat(-7, "group")
-    limiter = FloodLimiter(group_max_rate=5, group_time_period=1.0, max_retries=0)
-    async with make_bot(tg, limiter) as bot:
-        await asyncio.gather(*(bot.send_message(chat, "x") for chat in range(1, 61)))
-    assert tg.errors() == []
-    assert len(tg.sent()) == 60
+async def test_limiter_keeps_a_burst_under_the_fake_flood_limits() -> None:
+    # The group limit is scaled down (5 per 2 s instead of 20 per minute) to keep this quick.
+    with FakeBotAPI(flood_group=(5, 2.0)) as tg:
+        for chat in range(1, 61):
+            tg.chat(chat)
+        tg.chat(-7, "group")
+        limiter = FloodLimiter(group_max_rate=4, group_time_period=2.0, max_retries=3)
+        async with make_bot(tg, limiter) as bot:
+            await asyncio.gather(
+                *(bot.send_message(chat, "x") for chat in range(1, 61)),
+                *(bot.send_message(-7, f"g{i}") for i in range(8)),
+            )
+        assert len(tg.sent()) == 68
+        # Arrival jitter on a busy machine may still trip the odd 429 (then retried); without
+        # the limiter, a burst like this gets dozens (see test_bot_fake_api).
+        assert len(tg.errors()) <= 2
 
 
 async def test_progress_status_message_is_throttled_and_replaced(tg: FakeBotAPI, services) -> None:  # type: ignore[no-untyped-def]
