@@ -367,10 +367,7 @@ def _title_evidence(
             flags = lex.entries.get(token.key, ("", ""))[1]
             if title_case:
                 accept = (
-                    not _vocab_has(token.key)
-                    or "N" in flags
-                    or (token.key,) in lex.single_names
-                    or ("A" in flags and token.key not in lex.common)
+                    not _vocab_has(token.key) or "N" in flags or (token.key,) in lex.single_names
                 )
             else:
                 accept = token.key not in STARTERS and not plain(token)
