@@ -458,6 +458,8 @@ def _undo_false_starts(text: str, tokens: list[_Token], lex: Lexicon) -> None:
             continue
         if text[prev.end : token.start] != ". " or token.proper or not token.free:
             continue
+        if token.key in lex.org_words:
+            continue  # "U.S. Army", "L.A. Declaration": the acronym's name goes on
         if token.text[:1].isupper() and token.text[1:].islower() and token.key not in STARTERS:
             if _vocab_has(token.key) and "N" not in lex.entries.get(token.key, ("", ""))[1]:
                 token.form = token.text.lower()

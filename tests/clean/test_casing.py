@@ -126,6 +126,8 @@ def test_capitals_after_a_broken_acronym_are_undone() -> None:
     assert "the U.S. rose sharply" in text
     assert "Sarah Lee of Gartner" in text
     assert "1 p.m. Then" in text  # "Then" usually opens a sentence: kept
+    text, _ = _cased("via the so-called l. A. Declaration and the u.s. Army, said putin.")
+    assert "the so-called L.A. Declaration and the U.S. Army" in text
 
 
 def test_urls_emails_and_codes() -> None:
