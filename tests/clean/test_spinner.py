@@ -281,3 +281,17 @@ def test_spinner_spans_locate_replacements_in_the_output() -> None:
     ]
     for start, end, replacement in spans:
         assert fixed[start:end] == replacement
+
+
+def test_every_unconditional_entry_is_reachable() -> None:
+    # Guards the data file: each context-free `always` phrase must match as written (no phrase
+    # shadowed by a longer one, no stray character that can never occur in text).
+    failures = []
+    for entry in load_spinner_table():
+        if entry.condition != "always" or entry.prev or entry.next:
+            continue
+        text = f"We noted {entry.spun} here."
+        fixed, _ = spin_fix(text)
+        if entry.original.lower() not in fixed.lower().replace("’", "'"):
+            failures.append((entry.spun, fixed))
+    assert failures == []
