@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.errors import BotError, ConfigError
 from bot.services import Services
 from bot.telegram.clean import on_clean
-from bot.telegram.common import GENERIC_ERROR, Context, chats_of, guarded, reply_text, services_of
+from bot.telegram.common import GENERIC_ERROR, Context, chats_of, guarded, reply_text
 from bot.telegram.format import escape
 from bot.telegram.info import COMMANDS, DIGEST_COMMANDS, on_help, on_start, on_stats, on_usage
 from bot.telegram.processor import PerChatUpdateProcessor
@@ -359,4 +359,4 @@ async def _close(services: Services) -> None:
         await services.db.close()
 
 
-__all__ = ["build_application", "register_handlers", "run_bot", "services_of"]
+__all__ = ["build_application", "build_services", "register_handlers", "run_bot", "webhook_kwargs"]

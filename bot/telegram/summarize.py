@@ -13,7 +13,7 @@ from bot.errors import BotError
 from bot.models import Document, SummaryOptions
 from bot.sources import document_from_text
 from bot.storage.chats import ChatSettings
-from bot.telegram.access import check_quota
+from bot.telegram.access import check_quota, is_allowed
 from bot.telegram.common import (
     GENERIC_ERROR,
     Context,
@@ -231,8 +231,6 @@ async def on_group_message(update: Update, context: Context) -> None:
         return
     services = services_of(context)
     user = update.effective_user
-    from bot.telegram.access import is_allowed
-
     if not is_allowed(services, user_id=user.id if user else None, chat_id=chat.id):
         return  # no replies to strangers in groups
     if mentions_bot(message, context.bot.username):
@@ -273,8 +271,6 @@ async def on_channel_post(update: Update, context: Context) -> None:
     if message is None or chat is None:
         return
     services = services_of(context)
-    from bot.telegram.access import is_allowed
-
     if not is_allowed(services, user_id=None, chat_id=chat.id):
         return
     text = (message.text or "").strip()
