@@ -82,10 +82,11 @@ class Pipeline:
         from bot.fetch import Fetcher
         from bot.summarise import OfflineSummariser, build_summariser
 
+        metrics = metrics or Metrics()
         return cls(
             settings=settings,
             fetcher=fetcher or Fetcher.from_settings(settings),
-            summariser=build_summariser(settings, client=llm_client),
+            summariser=build_summariser(settings, client=llm_client, metrics=metrics),
             offline=OfflineSummariser(),
             db=db,
             metrics=metrics,
@@ -198,8 +199,7 @@ class Pipeline:
         cached = await self.cache.get(key)
         if cached is not None:
             self.metrics.summaries.labels("cached").inc()
-            summary_id = await self.cache.put(key, cached, title=document.title, url=document.url)
-            return cached, summary_id
+            return cached, await self.cache.get_id(key)
         await (progress or _no_progress)("summarising")
         try:
             summary = await summariser.summarize(document, options)
@@ -212,10 +212,8 @@ class Pipeline:
             note = f"{exc.user_message} This is the offline (extractive) summary instead."
             # Not cached under the LLM's key: the next request should try the LLM again.
             return replace(fallback, note=note), None
+        # Token and latency metrics are recorded per LLM request by the summariser itself.
         self.metrics.summaries.labels("offline" if summariser is self.offline else "llm").inc()
-        if summary.prompt_tokens or summary.completion_tokens:
-            self.metrics.llm_tokens.labels("prompt").inc(summary.prompt_tokens)
-            self.metrics.llm_tokens.labels("completion").inc(summary.completion_tokens)
         summary_id = await self.cache.put(key, summary, title=document.title, url=document.url)
         return summary, summary_id
 
