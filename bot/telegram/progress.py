@@ -86,6 +86,8 @@ class Progress:
         self._tasks: list[asyncio.Task[None]] = []
         self._lock = asyncio.Lock()
         self._closed = False
+        self._answered = False  # once the first answer is out, no status message any more
+        self._timer: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Progress:
         typing = early_typing.get()
@@ -95,7 +97,8 @@ class Progress:
         else:
             self._tasks.append(start_typing(self.bot, self.chat_id))
         if self.allow_status:
-            self._tasks.append(asyncio.create_task(self._status_later()))
+            self._timer = asyncio.create_task(self._status_later())
+            self._tasks.append(self._timer)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -108,7 +111,7 @@ class Progress:
     async def _status_later(self) -> None:
         await asyncio.sleep(self.status_after)
         async with self._lock:
-            if self._closed or self.status is not None:
+            if self._closed or self._answered or self.status is not None:
                 return
             try:
                 sent = await send_html(
@@ -153,9 +156,12 @@ class Progress:
         self._tasks.clear()
 
     async def finish(self, html: str, **send_kwargs: object) -> list[Message]:
-        """Deliver the answer: edit the status message into it when it fits, else send it."""
-        await self.close()
+        """Deliver the (first) answer: edit the status message into it when it fits, else send
+        it. Typing goes on until the block exits, for answers still to come."""
+        if self._timer is not None:
+            self._timer.cancel()
         async with self._lock:
+            self._answered = True
             status, self.status = self.status, None
         if status is not None and len(split_html(html)) == 1 and not send_kwargs:
             if await edit_html(
@@ -178,6 +184,7 @@ class Progress:
         """Remove the status message without an answer (e.g. nothing to say)."""
         await self.close()
         async with self._lock:
+            self._answered = True
             status, self.status = self.status, None
         if status is not None:
             await delete_message(self.bot, self.chat_id, status.message_id, services=self.services)
