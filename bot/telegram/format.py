@@ -351,10 +351,11 @@ def format_summary(result: Result, *, origin: str = "") -> str:
     summary = result.summary
     if summary is not None and summary.text.strip():
         blocks.append(markdown_to_html(summary.text))
-        if summary.note:
-            blocks.append(f"<i>{escape(summary.note)}</i>")
-    for warning in result.warnings:
-        blocks.append(f"<i>{escape(warning)}</i>")
+    notes = list(result.warnings)
+    if summary is not None and summary.note and summary.note not in notes:
+        notes.append(summary.note)
+    for note in dict.fromkeys(notes):  # the pipeline repeats the summary's note as a warning
+        blocks.append(f"<i>{escape(note)}</i>")
     return "\n\n".join(blocks)
 
 

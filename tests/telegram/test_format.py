@@ -148,3 +148,14 @@ def test_format_origin_variants() -> None:
     hidden = parse_html(format_origin(hidden_name="Bob"))[0]
     assert hidden == "Forwarded from Bob (hidden account)"
     assert format_origin() == ""
+
+
+def test_format_summary_shows_each_note_once() -> None:
+    note = "LLM unavailable, offline summary shown"
+    result = Result(
+        document=Document(source="x", text="t", title="T"),
+        summary=Summary(text="- a", model="offline", prompt_version="1", note=note),
+        warnings=(note, "Another <warning>"),
+    )
+    text, _ = parse_html(format_summary(result))
+    assert text.count(note) == 1 and "Another <warning>" in text
