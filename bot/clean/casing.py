@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from bot.clean import CleanContext
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-ALNUM = re.compile(r"(?<![\w.])(?:\d+[^\W\d_]+|[^\W\d_]+\d+)(?![\w])")
+ALNUM = re.compile(r"\d+[^\W\d_]+|[^\W\d_]+\d+")
 DOTTED = re.compile(r"(?<![\w.])[^\W\d_]\.(?: ?[^\W\d_]\.)+(?![\w])")
 # Non-space chunks that may not be prose: URLs, e-mail addresses, domains, handles, hashtags,
 # paths. Found cheaply first, then checked one by one.
@@ -129,7 +129,8 @@ class Lexicon:
     entries: dict[str, tuple[str, str]]  # key → (cased form, flags)
     acronyms: dict[str, str]  # key → form ("nato" → "NATO", "us" (dotted) → "U.S.")
     dotted: dict[str, str]  # letters → dotted form ("us" → "U.S.")
-    phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]  # first word → phrases
+    # (first word,) or (first, second word) → phrases starting so, longest first
+    phrases: dict[tuple[str, ...], list[tuple[tuple[str, ...], tuple[str, ...]]]]
     titles: frozenset[tuple[str, ...]]
     title_max: int
     title_ends: frozenset[str]  # last words of titles, without a period
@@ -163,11 +164,11 @@ def load_lexicon() -> Lexicon:
             dotted[form.replace(".", "").lower()] = form
         else:
             acronyms[_norm(form.lower())] = form
-    phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    phrases: dict[tuple[str, ...], list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
     for line in _lines("casing_places.txt") + _lines("casing_phrases.txt"):
         forms = tuple(re.split(r"[ -]", line))
         keys = tuple(_norm(f.lower()) for f in forms)
-        phrases.setdefault(keys[0], []).append((keys, forms))
+        phrases.setdefault(keys[:2], []).append((keys, forms))
     for options in phrases.values():
         options.sort(key=lambda p: -len(p[0]))  # longest match first
     titles = frozenset(tuple(line.lower().split()) for line in _lines("casing_titles.txt"))
@@ -211,6 +212,12 @@ def _is_english(lex: Lexicon, lowercase: list[_Token]) -> bool:
 
 def _looks_like_name(lex: Lexicon, key: str) -> bool:
     """A lowercase word that the lexicon would capitalise on its own."""
+    return _name_like(key)
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_like(key: str) -> bool:
+    lex = load_lexicon()
     return (
         not _vocab_has(key)
         or key in lex.acronyms
@@ -347,7 +354,7 @@ def _title_evidence(
 
     def known(part: list[_Token]) -> bool:
         keys = tuple(t.key for t in part)
-        return any(keys == option for option, _ in lex.phrases.get(keys[0] if keys else "", []))
+        return any(keys == option for option, _ in lex.phrases.get(keys[:2], []))
 
     def close_run() -> None:
         # "Hong Kong Unrest" names "Hong Kong" (a known name) and capitalises "unrest" only for
@@ -408,8 +415,7 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     # Names are what casing is about: in well-cased text most mid-sentence words that look like
     # names carry their capital; after a lowercasing pipeline almost none do.
     capitals = sum(t.text[0].isupper() for t in mid)
-    looks = {key: _looks_like_name(lex, key) for key in {t.key for t in lowercase}}
-    lowercase_names = sum(looks[t.key] for t in lowercase)
+    lowercase_names = sum(_name_like(t.key) for t in lowercase)
     if capitals and capitals >= WELL_CASED_SHARE * (capitals + lowercase_names):
         context.notes["casing_regime"] = "well-cased"
         return _dotted_edits(text, lex, well_cased=True) + _lone_i(text, tokens)
@@ -427,7 +433,7 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
         # Only the case of letters may change here ("ŉ".upper() is two characters, "ß" → "SS").
         if form is not None and form != token.text and form.lower() == token.text.lower():
             edits.append(Edit(token.start, token.end, form, token.kind))
-    edits.extend(_alnum_edits(text, lex))
+    edits.extend(_alnum_edits(text, tokens, lex))
     return edits
 
 
@@ -503,12 +509,25 @@ def _dotted_edits(text: str, lex: Lexicon, *, well_cased: bool) -> list[Edit]:
     return edits
 
 
-def _alnum_edits(text: str, lex: Lexicon) -> list[Edit]:
+def _alnum_edits(text: str, tokens: list[_Token], lex: Lexicon) -> list[Edit]:
     """Letter-digit tokens: "5g" → "5G", "256gb" → "256GB", "a350" → "A350", "rav4" → "RAV4"."""
     edits = []
-    for match in ALNUM.finditer(text):
-        found = match.group()
-        if not found.islower():
+    size = len(text)
+    seen = -1
+    for token in tokens:
+        # Only words glued to digits can be such codes (found by the tokeniser, no extra scan).
+        if token.free or token.start < seen:
+            continue
+        start, end = token.start, token.start + len(token.key)
+        while start and text[start - 1].isalnum():
+            start -= 1
+        while end < size and text[end].isalnum():
+            end += 1
+        seen = end
+        found = text[start:end]
+        if start and (text[start - 1] == "." or text[start - 1] == "_"):
+            continue
+        if (end < size and text[end] == "_") or not ALNUM.fullmatch(found) or not found.islower():
             continue
         form = lex.acronyms.get(found)
         if form is None:
@@ -519,7 +538,7 @@ def _alnum_edits(text: str, lex: Lexicon) -> list[Edit]:
             elif len(found.rstrip("0123456789")) <= 3:  # a model code: letters then digits
                 form = found.upper()
         if form is not None and form != found:
-            edits.append(Edit(match.start(), match.end(), form, KIND_ACRONYM))
+            edits.append(Edit(start, end, form, KIND_ACRONYM))
     return edits
 
 
@@ -645,19 +664,21 @@ def _apply_phrases(
     title_phrases: dict[tuple[str, ...], tuple[str, ...]],
     lex: Lexicon,
 ) -> None:
-    by_first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    by_start: dict[tuple[str, ...], list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
     for keys, forms in title_phrases.items():
-        by_first.setdefault(keys[0], []).append((keys, forms))
+        by_start.setdefault(keys[:2], []).append((keys, forms))
     known = lex.phrases
     index = 0
     count = len(tokens)
     while index < count:
         key = tokens[index].key
-        if key not in known and key not in by_first:
+        pair = (key, tokens[index + 1].key) if index + 1 < count else (key,)
+        options = by_start.get(pair, []) + known.get(pair, []) + known.get((key,), [])
+        if not options:
             index += 1
             continue
         matched = 0
-        for keys, forms in by_first.get(key, []) + known.get(key, []):
+        for keys, forms in options:
             size = len(keys)
             span = tokens[index : index + size]
             if len(span) != size or not all(
