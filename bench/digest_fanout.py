@@ -9,7 +9,7 @@ is real: fetched, extracted, cleaned and summarised by the fake LLM, once per un
 
     .venv/bin/python bench/digest_fanout.py                 # 2,000 chats on SQLite
     .venv/bin/python bench/digest_fanout.py --chats 200     # quicker
-    .venv/bin/python bench/digest_fanout.py --overall-rate 28   # app limiter at 28/s instead
+    .venv/bin/python bench/digest_fanout.py --overall-rate 25   # what-if: the app limiter at 25/s
     .venv/bin/python bench/digest_fanout.py --database-url postgresql://postgres@127.0.0.1:5432/test
 """
 
@@ -104,7 +104,7 @@ async def run(
         services.pipeline.clock = clock
         app = build_application(services)
         if overall_rate:
-            # What-if: the app's FloodLimiter with another overall rate (its default is 25/s).
+            # What-if: the app's FloodLimiter with another overall rate.
             from bot.telegram.ratelimit import FloodLimiter
 
             app.bot._rate_limiter = FloodLimiter(  # type: ignore[attr-defined]
@@ -193,7 +193,10 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=2000)
     parser.add_argument("--database-url", default="", help="PostgreSQL server URL (default SQLite)")
     parser.add_argument(
-        "--overall-rate", type=float, default=0.0, help="override the app FloodLimiter's msg/s"
+        "--overall-rate",
+        type=float,
+        default=0.0,
+        help="override the app FloodLimiter's msg/s (what-if)",
     )
     parser.add_argument("--workers", type=int, default=0, help="scheduler workers (default 16)")
     args = parser.parse_args()

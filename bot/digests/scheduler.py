@@ -26,14 +26,13 @@ from bot.digests.delivery import FAILED, SENT, SKIPPED, Claim, Deliveries
 from bot.digests.format import render_digest, render_empty
 from bot.digests.schedule import due_dates, local_date_of
 from bot.digests.selection import group_articles
-from bot.digests.store import DigestStore, SubscriptionInfo
+from bot.digests.store import DigestArticle, DigestStore, SubscriptionInfo
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from bot.clock import Clock
-    from bot.digests.feeds import FeedPoller, PollRound
-    from bot.digests.store import FeedInfo
+    from bot.digests.feeds import FeedPoller
     from bot.ops.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -47,13 +46,6 @@ DEFAULT_SEND_RATE = 28.0  # messages/s overall: under Telegram's 30/s with room 
 FIRST_DIGEST_LOOKBACK = timedelta(hours=24)
 MAX_LOOKBACK = timedelta(days=7)
 FEED_LOOKAHEAD = timedelta(minutes=10)  # poll feeds of chats due this soon ahead of time
-
-
-def is_stale(feed: FeedInfo, now: datetime) -> bool:
-    """True when the feed was not polled recently (see feeds.FRESH)."""
-    from bot.digests.feeds import FRESH
-
-    return feed.last_checked_at is None or now - feed.last_checked_at >= FRESH
 
 
 def default_worker_id() -> str:
@@ -122,6 +114,7 @@ class DigestScheduler:
         self.limiter = AsyncLimiter(2, 2.0 / send_rate) if send_rate > 0 else None
         self._lock = asyncio.Lock()
         self._aps: AsyncIOScheduler | None = None
+        self._stopping = False
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -156,8 +149,12 @@ class DigestScheduler:
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
+        # Workers finish the digest in hand and take no new one; the rest is either unclaimed
+        # (the next process claims it) or resumed after its lease expires.
+        self._stopping = True
         async with self._lock:
             pass
+        self._stopping = False
 
     @property
     def running(self) -> bool:
@@ -216,15 +213,12 @@ class DigestScheduler:
         queue: asyncio.Queue[_Job] = asyncio.Queue()
         for job in sorted(pending, key=lambda j: j.due_at):
             queue.put_nowait(job)
-        from bot.digests.feeds import PollRound
-
-        memo = PollRound()
 
         async def worker() -> None:
-            while not queue.empty():
+            while not queue.empty() and not self._stopping:
                 job = queue.get_nowait()
                 try:
-                    await self._deliver(job, chats, report, memo)
+                    await self._deliver(job, chats, report)
                 except Exception:
                     report.lost += 1
                     self._count("error")
@@ -304,7 +298,6 @@ class DigestScheduler:
         job: _Job,
         chats: dict[int, tuple[int, datetime | None]],
         report: TickReport,
-        memo: PollRound,
     ) -> None:
         now = self.clock.now()
         claim = job.claim or await self.deliveries.claim(
@@ -315,15 +308,7 @@ class DigestScheduler:
         if job.claim is not None:
             report.resumed += 1
         chat_id, since = chats.get(claim.subscription_id, (claim.chat_id, None))
-        if claim.messages_sent == 0 and self.poller is not None:
-            # Feeds not polled in the pre-poll (e.g. a resumed claim) are polled now; their items
-            # are recorded at the due time so they belong to this digest.
-            feeds = [f for f in await self.store.feeds(chat_id) if is_stale(f, now)]
-            if feeds:
-                await self.poller.poll_stale(
-                    feeds, now=now, at=min(now, claim.due_at), memo=memo, concurrency=2
-                )
-                await self.deliveries.renew(claim, self.clock.now())
+        # Feeds were polled for every pending chat (resumed ones included) before the fan-out.
         messages = await self.build(
             chat_id, claim.subscription_id, claim.local_date, claim.due_at, since=since
         )
@@ -379,24 +364,31 @@ class DigestScheduler:
         since: datetime | None = None,
     ) -> list[str]:
         """The digest's messages for (previous digest's due time, this due time]; [] = skip."""
-        after = await self.store.previous_digest_due(subscription_id, local_date)
-        if after is None:
-            # First digest: what the chat read since a day before it subscribed.
-            if since is None:
-                sub = await self.store.subscription(chat_id)
-                since = sub.since if sub is not None else due_at
-            start = since
-            after = min(start, due_at) - FIRST_DIGEST_LOOKBACK
-        # Articles missed by skipped digests roll over, but a digest never reaches back further
-        # than a week.
-        after = max(after, due_at - MAX_LOOKBACK)
-        return await self.compose(chat_id, after, due_at, local_date)
+        if since is None:
+            sub = await self.store.subscription(chat_id)
+            since = sub.since if sub is not None else due_at
+        # The first digest covers what the chat read since a day before it subscribed; later
+        # ones start at the previous sent digest, so articles of skipped days roll over (but
+        # never more than a week back).
+        articles = await self.store.digest_material(
+            subscription_id,
+            chat_id,
+            local_date,
+            due_at,
+            first_after=min(since, due_at) - FIRST_DIGEST_LOOKBACK,
+            max_lookback=MAX_LOOKBACK,
+        )
+        return await self._messages(chat_id, articles, local_date)
 
     async def compose(
         self, chat_id: int, after: datetime, until: datetime, day: date | None
     ) -> list[str]:
         """Messages for the chat's articles in (after, until]; the empty note if the chat wants it."""
-        articles = await self.store.articles(chat_id, after, until)
+        return await self._messages(chat_id, await self.store.articles(chat_id, after, until), day)
+
+    async def _messages(
+        self, chat_id: int, articles: list[DigestArticle], day: date | None
+    ) -> list[str]:
         entries = group_articles(articles)
         if entries:
             return render_digest(entries, day=day)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.db import Database
 from bot.storage.schema import (
@@ -447,29 +448,57 @@ class DigestStore:
     async def articles(self, chat_id: int, after: datetime, until: datetime) -> list[DigestArticle]:
         """Articles summarised in the chat in (after, until], oldest first, with summary text."""
         async with self.db.session() as session:
-            rows = (
-                await session.execute(
-                    select(ChatArticle, SummaryRow.text)
-                    .outerjoin(SummaryRow, SummaryRow.id == ChatArticle.summary_id)
-                    .where(
-                        ChatArticle.chat_id == chat_id,
-                        ChatArticle.created_at > after,
-                        ChatArticle.created_at <= until,
-                    )
-                    .order_by(ChatArticle.created_at, ChatArticle.id)
+            return await self._articles(session, chat_id, after, until)
+
+    async def digest_material(
+        self,
+        subscription_id: int,
+        chat_id: int,
+        local_date: date,
+        due_at: datetime,
+        *,
+        first_after: datetime,
+        max_lookback: timedelta,
+    ) -> list[DigestArticle]:
+        """The articles of one scheduled digest, in one transaction: from the previous sent
+        digest's due time (or `first_after`), at most `max_lookback` back, to `due_at`."""
+        async with self.db.session() as session:
+            previous = await session.scalar(
+                select(func.max(Delivery.due_at)).where(
+                    Delivery.subscription_id == subscription_id,
+                    Delivery.status == "sent",
+                    Delivery.local_date < local_date,
                 )
-            ).all()
-            missing = {a.content_hash for a, text in rows if text is None}
-            fallback: dict[str, str] = {}
-            if missing:
-                # An offline fallback is not cached under a summary id; any summary of the same
-                # content is still better than none.
-                found = await session.execute(
-                    select(SummaryRow.content_hash, SummaryRow.text)
-                    .where(SummaryRow.content_hash.in_(missing))
-                    .order_by(SummaryRow.id)
+            )
+            after = utc(previous) or first_after
+            after = max(after, due_at - max_lookback)
+            return await self._articles(session, chat_id, after, due_at)
+
+    async def _articles(
+        self, session: AsyncSession, chat_id: int, after: datetime, until: datetime
+    ) -> list[DigestArticle]:
+        # Feed items and offline fallbacks have no summary id: any summary of the same content
+        # will do (the newest), found in the same statement.
+        by_hash = (
+            select(SummaryRow.text)
+            .where(SummaryRow.content_hash == ChatArticle.content_hash)
+            .order_by(SummaryRow.id.desc())
+            .limit(1)
+            .correlate(ChatArticle)
+            .scalar_subquery()
+        )
+        rows = (
+            await session.execute(
+                select(ChatArticle, func.coalesce(SummaryRow.text, by_hash, ""))
+                .outerjoin(SummaryRow, SummaryRow.id == ChatArticle.summary_id)
+                .where(
+                    ChatArticle.chat_id == chat_id,
+                    ChatArticle.created_at > after,
+                    ChatArticle.created_at <= until,
                 )
-                fallback = {h: t for h, t in found}
+                .order_by(ChatArticle.created_at, ChatArticle.id)
+            )
+        ).all()
         return [
             DigestArticle(
                 id=a.id,
@@ -477,7 +506,7 @@ class DigestStore:
                 title=a.title,
                 site=a.site,
                 content_hash=a.content_hash,
-                summary=text if text is not None else fallback.get(a.content_hash, ""),
+                summary=text,
                 created_at=utc(a.created_at),  # type: ignore[arg-type]
             )
             for a, text in rows

@@ -222,3 +222,32 @@ async def test_send_now_does_not_disturb_the_schedule(db: Database) -> None:
     clock.set(DAY0 + timedelta(hours=8))
     assert (await sched.tick()).sent == 1
     assert outbox.chats() == [1, 1]
+
+
+async def test_graceful_stop_mid_fanout_leaves_the_rest_to_the_next_process(
+    database_url: str,
+) -> None:
+    db = await Database.open(database_url)
+    await _seed_many(db, range(1, 31), DAY0 + timedelta(hours=1))
+    clock = FakeClock(DAY0 + timedelta(hours=8))
+
+    five = asyncio.Event()
+
+    class Slow(Outbox):
+        async def __call__(self, chat_id: int, html: str) -> None:
+            await asyncio.sleep(0.01)
+            await super().__call__(chat_id, html)
+            if len(self.sent) >= 5:
+                five.set()
+
+    old_out = Slow()
+    old = make(db, clock, old_out, workers=2)
+    running = asyncio.create_task(old.tick())
+    await five.wait()
+    await old.stop()  # e.g. a deploy: SIGTERM
+    await running
+    assert 5 <= len(old_out.sent) < 30
+    new_out = Outbox()
+    await make(db, clock, new_out).tick()  # the new version, right away (no lease to wait for)
+    assert sorted(old_out.chats() + new_out.chats()) == list(range(1, 31))
+    await db.close()
