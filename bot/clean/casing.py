@@ -710,8 +710,12 @@ def _apply_context_rules(text: str, tokens: list[_Token], lex: Lexicon) -> None:
     def linked(i: int, j: int) -> bool:
         return 0 <= i < count and 0 <= j < count and _spaced(text, tokens[i], tokens[j])
 
+    entries = lex.entries
     for i, token in enumerate(tokens):
-        flags = lex.entries.get(token.key, ("", ""))[1]
+        entry = entries.get(token.key)
+        if entry is None and token.key not in HONORIFICS:
+            continue  # most words: no name reading, nothing to do here
+        flags = entry[1] if entry else ""
         nxt = tokens[i + 1] if i + 1 < count else None
         # Months that are also ordinary words: "in may", "may 5", "march 2020".
         if token.key in ("may", "march") and token.text.islower():
