@@ -175,7 +175,7 @@ def _fold(text: str) -> str:
 
 def _on_word_boundaries(folded: str, start: int, end: int) -> bool:
     """The match is whole words: not inside a word nor a hyphenated compound."""
-    if start > 0:
+    if start > 0 and folded[start] != "-":  # "-primarily based" is meant to follow a word
         before = folded[start - 1]
         if before.isalnum() or before == "_":
             return False
