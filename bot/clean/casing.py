@@ -726,7 +726,21 @@ def _apply_context_rules(text: str, tokens: list[_Token], lex: Lexicon) -> None:
             continue
         # A first name that is also a word ("mark", "will") only before a name.
         glued = token.start > 0 and text[token.start - 1] == "-"  # "e-tron Sportback"
-        if "F" in flags and nxt is not None and linked(i, i + 1) and nxt.proper and not glued:
+        # The name may go on after an initial: "keir u. sunak".
+        initial = (
+            nxt is not None
+            and len(nxt.key) == 1
+            and i + 2 < count
+            and text[nxt.end : tokens[i + 2].start] == ". "
+            and tokens[i + 2].proper
+        )
+        if (
+            "F" in flags
+            and nxt is not None
+            and linked(i, i + 1)
+            and (nxt.proper or initial)
+            and not glued
+        ):
             if (token.text.islower() and token.key not in lex.common) or "A" not in flags:
                 capitalise(token)
         # After a first name, an ordinary but uncommon word is a surname ("elon musk").
@@ -755,17 +769,20 @@ def _apply_context_rules(text: str, tokens: list[_Token], lex: Lexicon) -> None:
     # Initials: "j. k. rowling", "john f. kennedy", "george w. bush" (right to left for chains).
     for i in range(count - 2, -1, -1):
         token, nxt = tokens[i], tokens[i + 1]
-        if len(token.key) != 1 or token.key in ("a", "i") or not token.free:
+        if len(token.key) != 1 or not token.free:
             continue
         if text[token.end : nxt.start] != ". " or not nxt.text[:1].isalpha():
             continue
         after_first_name = i > 0 and "F" in lex.entries.get(tokens[i - 1].key, ("", ""))[1]
+        if token.key in ("a", "i") and not (after_first_name and tokens[i - 1].proper):
+            continue  # "Elizabeth a. Burton" is an initial; "a. the" is not
         if nxt.proper or (after_first_name and tokens[i - 1].proper and nxt.key not in lex.common):
             capitalise(token)
             capitalise(nxt)
     _apply_titles(text, tokens, lex, capitalise)
     _apply_org_words(text, tokens, lex, capitalise)
     _apply_towns(text, tokens, lex, capitalise)
+    _apply_streets(text, tokens, capitalise)
 
 
 TITLE_BREAKS = (":", "|", "—", "–", "-", "?", "!", ".", "“", '"', "'", "‘", "[", "(")
@@ -892,6 +909,52 @@ ORG_OF = frozenset(
     "university bank department ministry institute museum college academy commission council "
     "federation association society church cathedral league union court".split()
 )
+
+
+STREET_TYPES = frozenset(
+    "street st avenue ave road rd drive boulevard blvd lane parkway highway pike".split()
+)
+ORDINALS = frozenset(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()
+)
+SERVICES = frozenset({"police", "fire", "sheriff", "sheriff's"})
+SERVICE_HEADS = frozenset({"department", "office", "force", "service", "academy"})
+
+
+def _apply_streets(text: str, tokens: list[_Token], capitalise) -> None:
+    """Addresses: "17th street", "seventh street", "1909 jolinda drive", and public services
+    named after a place: "columbus police department"."""
+    for i, token in enumerate(tokens):
+        key = token.key
+        if key in SERVICES and i and 0 < i + 1 < len(tokens):
+            prev, nxt = tokens[i - 1], tokens[i + 1]
+            if prev.proper and nxt.key in SERVICE_HEADS and _spaced(text, token, nxt):
+                if _spaced(text, prev, token):
+                    capitalise(token)
+                    capitalise(nxt)
+            continue
+        if key not in STREET_TYPES or not token.text.islower() or not i:
+            continue
+        prev = tokens[i - 1]
+        gap = text[prev.end : token.start]
+        if gap != " ":
+            continue
+        ordinal = prev.key in ORDINALS or (prev.key in ("st", "nd", "rd", "th") and not prev.free)
+        if ordinal or prev.proper:
+            if prev.free and prev.key in ORDINALS:
+                capitalise(prev)
+            capitalise(token)
+            continue
+        # "1909 jolinda drive": the words between a house number and the street type.
+        j = i - 1
+        while j >= 0 and i - j <= 2 and tokens[j].free and tokens[j].key not in LOWER_IN_NAMES:
+            j -= 1
+        start = j + 1
+        before = text[: tokens[start].start].rstrip(" ")
+        if start < i and before[-1:].isdigit() and before[-5:].strip().isdigit():
+            for t in tokens[start : i + 1]:
+                capitalise(t)
 
 
 TOWN_CUES = frozenset({"in", "of", "from", "near", "outside", "to", "at", "suburban"})

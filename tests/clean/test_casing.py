@@ -251,3 +251,14 @@ def test_towns_before_a_state_or_country() -> None:
     assert "in Greenbelt, Maryland" in text and "in Mountain View, California" in text
     assert "In the morning, Texas time" in text
     assert "in New South Wales, Australia" in text
+
+
+def test_addresses_services_and_initials() -> None:
+    text, _ = _cased(
+        "officers from the columbus police department arrested elizabeth a. burton, 32, of 1119 "
+        "eighth st., near 17th street and 1909 jolinda drive. it was a long road and the main "
+        "street was closed."
+    )
+    assert "the Columbus Police Department arrested Elizabeth A. Burton" in text
+    assert "1119 Eighth St." in text and "17th Street" in text and "1909 Jolinda Drive" in text
+    assert "a long road and the main street was closed" in text
