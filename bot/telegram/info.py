@@ -59,7 +59,8 @@ def help_html(*, has_llm: bool, bot_username: str, digests: bool = False) -> str
                 else []
             ),
             "",
-            f"In groups, use commands, reply to me, or mention @{escape(bot_username)}. "
+            f"In groups, use commands, reply to me, or mention @{escape(bot_username)} "
+            "(Telegram shows me mentions only when I'm an admin or privacy mode is off). "
             "In channels, add me as an admin and post <code>/auto on</code>. To change a "
             "channel's settings from here, send <code>/settings @channel</code>.",
             "",
