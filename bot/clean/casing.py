@@ -39,7 +39,7 @@ DOTTED = re.compile(r"(?<![\w.])[^\W\d_]\.(?: ?[^\W\d_]\.)+(?![\w])")
 MARKER = re.compile(r"[@#/\\]|\w\.\w")
 NOT_PROSE = re.compile(
     r"(?:https?://|www\.).*|[^@\s]+@[^@\s]+\.\w+|[@#]\w+.*|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/.*)?"
-    r"|.*\w[/\\]\w.*",
+    r"|[~.]?[/\\].*|\w+:[/\\].*|.*[/\\].*\.\w{1,4}",  # paths: "/usr/x", "c:\\x", "a/b.txt"
     re.IGNORECASE,
 )
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+[\"'“‘(\[]*$")
@@ -437,13 +437,33 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     return edits
 
 
+LABELS = frozenset(
+    "path group plan type class series grade vitamin model section part article pool division "
+    "category option exhibit appendix figure table phase stage level tier gate terminal "
+    "platform route row building zone team version size round pot".split()
+)
+
+
 def _single_letters(text: str, tokens: list[_Token]) -> None:
     """Lone letters other than "a" and "i" name things in news ("USB-c" → "USB-C", "plan b",
     "q&a"); not before "-", "." or an apostrophe ("e-mail", initials, "80's"), not in "(b)"."""
     size = len(text)
+    previous: _Token | None = None
     for token in tokens:
-        if len(token.key) != 1 or token.key in "ai" or not token.text.islower() or not token.free:
+        prev, previous = previous, token
+        if len(token.key) != 1 or not token.text.islower() or not token.free:
             continue
+        if token.key in "ai":
+            # "Path A:", "vitamin A", "Group A" — never the article there.
+            after = text[token.end : token.end + 1]
+            labelled = prev is not None and prev.key in LABELS and _spaced(text, prev, token)
+            if (
+                token.key == "i"
+                or not labelled
+                or after.isalpha()
+                or (after == " " and (token.end + 1 < size and text[token.end + 1].isalpha()))
+            ):
+                continue
         if token.form is not None or token.kind == KIND_ACRONYM:
             continue
         before = text[token.start - 1] if token.start else " "
@@ -907,7 +927,8 @@ def _apply_titles(text: str, tokens: list[_Token], lex: Lexicon, capitalise) -> 
 # Name heads that take "of" + a name ("University of Texas", but "the city center of Amsterdam").
 ORG_OF = frozenset(
     "university bank department ministry institute museum college academy commission council "
-    "federation association society church cathedral league union court".split()
+    "federation association society church cathedral league union court republic kingdom gulf "
+    "bay sea strait".split()
 )
 
 
@@ -1000,14 +1021,16 @@ def _apply_org_words(text: str, tokens: list[_Token], lex: Lexicon, capitalise) 
     """Name continuations: "atlantic council", "u.s. army", "university of texas"."""
     count = len(tokens)
     for i, token in enumerate(tokens):
-        if token.key not in lex.org_words or not token.text.islower():
+        heads = token.key in lex.org_words
+        if not (heads or token.key in ORG_OF) or not token.text.islower():
             continue
         prev = tokens[i - 1] if i else None
         nxt = tokens[i + 1] if i + 1 < count else None
         # "Pittsburgh center Maurkice Pouncey": before a person's name it is a role, not a venue.
         before_name = nxt is not None and nxt.proper and _spaced(text, token, nxt)
         if (
-            prev is not None
+            heads
+            and prev is not None
             and prev.proper
             and not before_name
             and _spaced(text, prev, token)

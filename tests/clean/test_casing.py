@@ -262,3 +262,12 @@ def test_addresses_services_and_initials() -> None:
     assert "the Columbus Police Department arrested Elizabeth A. Burton" in text
     assert "1119 Eighth St." in text and "17th Street" in text and "1909 Jolinda Drive" in text
     assert "a long road and the main street was closed" in text
+
+
+def test_labelled_letters_slashed_names_and_of_names() -> None:
+    text, _ = _cased(
+        "path a: iceland, bulgaria/israel/hungary and the republic of ireland. a group of fans "
+        "and/or a plan, see /usr/share/dict."
+    )
+    assert "Path A: Iceland, Bulgaria/Israel/Hungary and the Republic of Ireland" in text
+    assert "A group of fans and/or a plan, see /usr/share/dict." in text
