@@ -209,9 +209,33 @@ async def on_unsubscribe(update: Update, context: Context) -> None:
 
 @guarded()
 async def on_digest(update: Update, context: Context) -> None:
-    """/digest: the digest now, without moving or consuming the scheduled one."""
+    """/digest: the digest now, without moving or consuming the scheduled one.
+    /digest note on|off: send a "nothing new" note instead of skipping empty digests."""
     chat = update.effective_chat
     if chat is None:
+        return
+    args = [a.lower() for a in _args(update)]
+    if args[:1] == ["note"]:
+        if len(args) != 2 or args[1] not in ("on", "off"):
+            await reply_text(
+                update,
+                context,
+                "Usage: <code>/digest note on</code> or <code>/digest note off</code>.",
+            )
+            return
+        if not await _may_manage(update, context):
+            await reply_text(update, context, "Only the group's admins can change its digest.")
+            return
+        store = _store(context)
+        await store.ensure_chat(chat.id, now=services_of(context).clock.now(), chat_type=chat.type)
+        await store.set_empty_note(chat.id, args[1] == "on")
+        await reply_text(
+            update,
+            context,
+            "Empty digests now send a short “nothing new” note."
+            if args[1] == "on"
+            else "Empty digests are skipped again.",
+        )
         return
     sent = await _scheduler(context).send_now(chat.id)
     if not sent:

@@ -109,11 +109,20 @@ async def test_subscribe_feed_digest_at_its_minute_then_digest_and_unsubscribe(
         tg.push_message(USER, "/digest")
         await tg.wait_for_text(USER, "Nothing new since the last digest")
 
+        # An empty scheduled digest is skipped, unless the chat asked for a note.
+        clock.set(start + timedelta(days=1, hours=1))
+        assert (await scheduler.tick()).empty == 1
+        tg.push_message(USER, "/digest note on")
+        await tg.wait_for_text(USER, "nothing new” note")
+        clock.set(start + timedelta(days=2, hours=1))
+        assert (await scheduler.tick()).sent == 1
+        assert "Nothing new since the last digest" in _digest_texts(tg, USER)[-1]
+
         tg.push_message(USER, "/unsubscribe")
         await tg.wait_for_text(USER, "Unsubscribed")
-        clock.set(start + timedelta(days=1, hours=1))
+        clock.set(start + timedelta(days=3, hours=1))
         assert (await scheduler.tick()).sent == 0
-        assert len(_digest_texts(tg, USER)) == 1
+        assert len(_digest_texts(tg, USER)) == 2
         assert tg.errors() == []
 
 
