@@ -43,7 +43,8 @@ NOT_PROSE = re.compile(
     re.IGNORECASE,
 )
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+[\"'“‘(\[]*$")
-QUOTE_OPEN = re.compile(r"[:,]\s*[\"“‘]$")
+# A quotation opened after a colon starts a sentence; after a comma it usually goes on one.
+QUOTE_OPEN = re.compile(r":\s*[\"“‘]$")
 VOWELS = frozenset("aeiouyàáâãäåèéêëìíîïòóôõöùúûüý")
 # Derivations SCOWL may lack. Plural and agent endings (-s, -es, -er, -ers, -ings) are left out:
 # SCOWL lists those forms itself, and names end in them ("Harris", "Steelers", "Brookings").
@@ -362,7 +363,12 @@ def _title_evidence(
         while run and (run[-1].key in LOWER_IN_NAMES or (plain(run[-1]) and known(run[:-1]))):
             run.pop()
         if len(run) >= 2 and not title_case:
-            phrases[tuple(t.key for t in run)] = tuple(t.text for t in run)
+            # The whole run and its leading parts: "Secretary of State Blinken" also gives
+            # "Secretary of State", "Star Wars Jedi" also "Star Wars".
+            for size in range(len(run), 1, -1):
+                part = run[:size]
+                if part[-1].key not in LOWER_IN_NAMES:
+                    phrases[tuple(t.key for t in part)] = tuple(t.text for t in part)
         run.clear()
 
     for index, token in enumerate(tokens):
@@ -381,6 +387,9 @@ def _title_evidence(
             if accept:
                 words[token.key] = token.text
             run.append(token)
+        elif capital and token.free and not title_case:
+            close_run()
+            run.append(token)  # an initial word is no evidence alone but may open a name
         elif run and token.key in LOWER_IN_NAMES and not capital:
             run.append(token)
         else:

@@ -271,3 +271,14 @@ def test_labelled_letters_slashed_names_and_of_names() -> None:
     )
     assert "Path A: Iceland, Bulgaria/Israel/Hungary and the Republic of Ireland" in text
     assert "A group of fans and/or a plan, see /usr/share/dict." in text
+
+
+def test_title_runs_and_their_leading_parts_are_phrase_evidence() -> None:
+    body = (
+        "star wars jedi: fallen order is a game. fallen order’s story is long, and star wars "
+        "fans will like it, she said, “because it is fun.” the order was placed."
+    )
+    text, _ = _cased(body, title="Star Wars Jedi: Fallen Order review - shoots for the moon")
+    assert "Star Wars Jedi: Fallen Order is a game. Fallen Order’s story" in text
+    assert "and Star Wars fans" in text
+    assert "she said, “because it is fun.” The order was placed." in text
