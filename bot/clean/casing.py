@@ -200,24 +200,9 @@ def _norm(word: str) -> str:
     return word.replace("’", "'") if "’" in word else word
 
 
-def _is_english(lex: Lexicon, lowercase: list[_Token]) -> bool:
-    """Most lowercase words are English words, or (name-dense news) English function words
-    are as frequent as in any English prose."""
-    if not lowercase:
-        return False
-    known = sum(_vocab_has(t.key) for t in lowercase)
-    function = sum(t.key in FUNCTION_WORDS for t in lowercase)
-    size = len(lowercase)
-    return known >= ENGLISH_RATIO * size or (known >= 0.4 * size and function >= 0.2 * size)
-
-
-def _looks_like_name(lex: Lexicon, key: str) -> bool:
-    """A lowercase word that the lexicon would capitalise on its own."""
-    return _name_like(key)
-
-
 @lru_cache(maxsize=1 << 16)
 def _name_like(key: str) -> bool:
+    """A lowercase word that the lexicon would capitalise on its own."""
     lex = load_lexicon()
     return (
         not _vocab_has(key)
@@ -411,20 +396,31 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     tokens = _tokens(text)
     _mark_sentence_starts(text, tokens)
     _mark_dotted(text, tokens, lex)
-    mid = [
-        t
-        for t in tokens
-        if not t.start_of_sentence and not t.after_stop and t.free and len(t.key) > 1
-    ]
-    lowercase = [t for t in mid if t.text.islower() and not t.contraction]
-    english = _is_english(lex, lowercase)
+    # One pass over mid-sentence words: how many are English words or function words (is the
+    # text English?), how many carry a capital, how many lowercase ones look like names.
+    capitals = lowercase = known = function = lowercase_names = 0
+    for t in tokens:
+        if t.start_of_sentence or t.after_stop or not t.free or len(t.key) < 2:
+            continue
+        if t.text.islower():
+            if t.contraction:
+                continue
+            lowercase += 1
+            vocabulary = _vocab_has(t.key)
+            known += vocabulary
+            function += t.key in FUNCTION_WORDS
+            lowercase_names += (not vocabulary) or _name_like(t.key)
+        elif t.text[0].isupper():
+            capitals += 1
+    english = lowercase > 0 and (
+        known >= ENGLISH_RATIO * lowercase
+        or (known >= 0.4 * lowercase and function >= 0.2 * lowercase)
+    )
     context.notes["casing_english"] = english
     if not english:
         return _dotted_edits(text, lex, well_cased=True)
     # Names are what casing is about: in well-cased text most mid-sentence words that look like
     # names carry their capital; after a lowercasing pipeline almost none do.
-    capitals = sum(t.text[0].isupper() for t in mid)
-    lowercase_names = sum(_name_like(t.key) for t in lowercase)
     if capitals and capitals >= WELL_CASED_SHARE * (capitals + lowercase_names):
         context.notes["casing_regime"] = "well-cased"
         return _dotted_edits(text, lex, well_cased=True) + _lone_i(text, tokens)
@@ -605,18 +601,26 @@ def _decide_words(text: str, tokens: list[_Token], lex: Lexicon, context: CleanC
         if key == "i" or key.startswith("i'"):
             token.form = "I" + token.text[1:]
             continue
-        # A capital on the first letter only may be positional (a naive sentence start, "Nato’s"):
-        # such words are decided like lowercase ones; other mixed or upper case is kept as written.
-        positional = token.text[:1].isupper() and (len(token.text) == 1 or token.text[1:].islower())
-        if not token.text.islower() and not positional:
-            token.proper = token.text[:1].isupper()
-            if key in lex.acronyms:
-                token.kind = KIND_ACRONYM  # "NATO" is no first name, whatever the lexicon says
-            continue
+        word = token.text
+        if word.islower():
+            positional = False
+        else:
+            # A capital on the first letter only may be positional (a naive sentence start,
+            # "Nato’s"): decided like a lowercase word; other mixed or upper case is kept.
+            positional = word[0].isupper() and (len(word) == 1 or word[1:].islower())
+            if not positional:
+                token.proper = word[0].isupper()
+                if key in lex.acronyms:
+                    token.kind = KIND_ACRONYM  # "NATO" is no first name, whatever the lexicon
+                continue
         decided = memo.get(key)
         if decided is None:
             decided = memo[key] = _word_form(lex, key, title_words, body_forms)
         form, kind = decided
+        if form is None:
+            if positional and not token.start_of_sentence and not token.after_stop:
+                token.proper = True  # a mid-sentence capital in a lowercased text is evidence
+            continue
         if (
             key in COUNTRY_OR_THING
             and key not in title_words
