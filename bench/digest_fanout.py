@@ -198,7 +198,7 @@ def main() -> None:
         default=0.0,
         help="override the app FloodLimiter's msg/s (what-if)",
     )
-    parser.add_argument("--workers", type=int, default=0, help="scheduler workers (default 16)")
+    parser.add_argument("--workers", type=int, default=0, help="scheduler workers (default 24)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = (

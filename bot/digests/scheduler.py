@@ -98,7 +98,7 @@ class DigestScheduler:
         lease: timedelta = DEFAULT_LEASE,
         poller: FeedPoller | None = None,
         send_rate: float = DEFAULT_SEND_RATE,
-        workers: int = 16,
+        workers: int = 24,
     ) -> None:
         self.store = store
         self.clock = clock
