@@ -132,6 +132,7 @@ class Lexicon:
     dotted: dict[str, str]  # letters → dotted form ("us" → "U.S.")
     # (first word,) or (first, second word) → phrases starting so, longest first
     phrases: dict[tuple[str, ...], list[tuple[tuple[str, ...], tuple[str, ...]]]]
+    phrase_starts: frozenset[str]  # first words of the phrases
     titles: frozenset[tuple[str, ...]]
     title_max: int
     title_ends: frozenset[str]  # last words of titles, without a period
@@ -186,6 +187,7 @@ def load_lexicon() -> Lexicon:
         acronyms=acronyms,
         dotted=dotted,
         phrases=phrases,
+        phrase_starts=frozenset(keys[0] for keys in phrases),
         titles=titles,
         title_max=max(len(t) for t in titles),
         title_ends=frozenset(t[-1].rstrip(".") for t in titles),
@@ -395,7 +397,7 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     lex = load_lexicon()
     tokens = _tokens(text)
     _mark_sentence_starts(text, tokens)
-    _mark_dotted(text, tokens, lex)
+    dotted = _mark_dotted(text, tokens, lex)
     # One pass over mid-sentence words: how many are English words or function words (is the
     # text English?), how many carry a capital, how many lowercase ones look like names.
     capitals = lowercase = known = function = lowercase_names = 0
@@ -418,14 +420,14 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     )
     context.notes["casing_english"] = english
     if not english:
-        return _dotted_edits(text, lex, well_cased=True)
+        return _dotted_edits(text, dotted, well_cased=True)
     # Names are what casing is about: in well-cased text most mid-sentence words that look like
     # names carry their capital; after a lowercasing pipeline almost none do.
     if capitals and capitals >= WELL_CASED_SHARE * (capitals + lowercase_names):
         context.notes["casing_regime"] = "well-cased"
-        return _dotted_edits(text, lex, well_cased=True) + _lone_i(text, tokens)
+        return _dotted_edits(text, dotted, well_cased=True) + _lone_i(text, tokens)
     context.notes["casing_regime"] = "lowercased"
-    edits = _dotted_edits(text, lex, well_cased=False)
+    edits = _dotted_edits(text, dotted, well_cased=False)
     _decide_words(text, tokens, lex, context)
     _single_letters(text, tokens)
     _apply_context_rules(text, tokens, lex)
@@ -497,31 +499,32 @@ def _undo_false_starts(text: str, tokens: list[_Token], lex: Lexicon) -> None:
                 token.start_of_sentence = False
 
 
-def _mark_dotted(text: str, tokens: list[_Token], lex: Lexicon) -> None:
-    """Letters of a known dotted acronym are one name ("u.s. army"); that edit is separate."""
-    spans = [
-        m.span()
-        for m in DOTTED.finditer(text)
-        if "".join(ch for ch in m.group() if ch.isalpha()).lower() in lex.dotted
-    ]
-    if not spans:
-        return
+def _mark_dotted(text: str, tokens: list[_Token], lex: Lexicon) -> list[tuple[int, int, str]]:
+    """Letters of a known dotted acronym are one name ("u.s. army"); returns (start, end, form)
+    of each such acronym for `_dotted_edits`."""
+    found = []
+    for m in DOTTED.finditer(text):
+        form = lex.dotted.get("".join(ch for ch in m.group() if ch.isalpha()).lower())
+        if form is not None:
+            found.append((m.start(), m.end(), form))
+    if not found:
+        return found
     si = 0
     for token in tokens:
-        while si < len(spans) and spans[si][1] <= token.start:
+        while si < len(found) and found[si][1] <= token.start:
             si += 1
-        if si < len(spans) and spans[si][0] <= token.start < spans[si][1]:
-            form = lex.dotted["".join(ch for ch in text[slice(*spans[si])] if ch.isalpha()).lower()]
+        if si < len(found) and found[si][0] <= token.start < found[si][1]:
+            form = found[si][2]
             token.free, token.proper, token.kind = False, not form.islower(), KIND_ACRONYM
+    return found
 
 
-def _dotted_edits(text: str, lex: Lexicon, *, well_cased: bool) -> list[Edit]:
+def _dotted_edits(text: str, dotted: list[tuple[int, int, str]], *, well_cased: bool) -> list[Edit]:
     """Dotted acronyms in the table, in any spacing or case ("u. S." → "U.S.")."""
     edits = []
-    for match in DOTTED.finditer(text):
-        found = match.group()
-        form = lex.dotted.get("".join(ch for ch in found if ch.isalpha()).lower())
-        if form is None or found == form:
+    for start, end, form in dotted:
+        found = text[start:end]
+        if found == form:
             continue
         if well_cased:
             # Edited text: only a spaced, broken one is an artefact, and its case is the author's
@@ -530,7 +533,7 @@ def _dotted_edits(text: str, lex: Lexicon, *, well_cased: bool) -> list[Edit]:
                 continue
             if form.islower():
                 form = found.replace(" ", "")
-        edits.append(Edit(match.start(), match.end(), form, KIND_ACRONYM))
+        edits.append(Edit(start, end, form, KIND_ACRONYM))
     return edits
 
 
@@ -701,10 +704,14 @@ def _apply_phrases(
     for keys, forms in title_phrases.items():
         by_start.setdefault(keys[:2], []).append((keys, forms))
     known = lex.phrases
+    starts = lex.phrase_starts | {keys[0] for keys in by_start}
     index = 0
     count = len(tokens)
     while index < count:
         key = tokens[index].key
+        if key not in starts:
+            index += 1
+            continue
         pair = (key, tokens[index + 1].key) if index + 1 < count else (key,)
         options = by_start.get(pair, []) + known.get(pair, []) + known.get((key,), [])
         if not options:
