@@ -265,9 +265,9 @@ def _tokens(text: str) -> list[_Token]:
     append = tokens.append
     pi = 0
     size = len(text)
+    digits = "0123456789"
     for match in WORD.finditer(text):
-        start = match.start()
-        after = match.end()
+        start, after = match.span()
         end = after
         word = match.group()
         contraction = possessive = False
@@ -282,8 +282,9 @@ def _tokens(text: str) -> list[_Token]:
             key = word.lower().replace("’", "'")
         else:
             key = word.lower()
-        free = not (
-            (start and text[start - 1].isdigit()) or (after < size and text[after].isdigit())
+        # Words glued to digits ("5g", "256gb") are codes, not prose; so are words in URLs.
+        free = (not start or text[start - 1] not in digits) and (
+            after == size or text[after] not in digits
         )
         if protected:
             while pi < len(protected) and protected[pi][1] <= start:
