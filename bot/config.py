@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     openai_max_retries: int = 3
     openai_total_timeout: float = Field(180.0, description="seconds for one whole summary")
     openai_context_tokens: int = Field(16000, description="context budget for one request")
-    llm_fallback_offline: bool = Field(False, description="show the offline summary if the LLM fails")
+    llm_fallback_offline: bool = Field(
+        False, description="show the offline summary if the LLM fails"
+    )
 
     # Storage
     data_dir: Path = DEFAULT_DATA_DIR
