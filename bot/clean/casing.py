@@ -837,7 +837,9 @@ SPEECH_VERBS = frozenset(
     "said says told tweeted wrote added asked announced argued claimed explained insisted noted "
     "replied responded stated warned".split()
 )
-PARTY_WORDS = frozenset({"democratic", "republican", "labour"})
+PARTY_WORDS = frozenset(
+    {"democratic", "republican", "labour", "communist", "conservative", "socialist", "labor"}
+)
 PARTY_CUES = frozenset(
     "party candidate candidates nominee nominees primary primaries senator senators lawmakers "
     "leaders leadership presidential governor caucus debate field voters congressman "
@@ -885,7 +887,10 @@ def _apply_name_cues(text: str, tokens: list[_Token], lex: Lexicon) -> None:
             # "the democratic candidate" (the party) but "a democratic process".
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
             if nxt is not None and nxt.key in PARTY_CUES and _spaced(text, token, nxt):
-                token.form, token.proper = token.text.capitalize(), True
+                if token.key in ("democratic", "republican", "labour") or nxt.key == "party":
+                    token.form, token.proper = token.text.capitalize(), True
+                    if nxt.key == "party" and nxt.text.islower():
+                        nxt.form, nxt.proper = nxt.text.capitalize(), True
         elif token.key in US_STATES and token.text.islower() and i > 0 and token.free:
             # "Mountain View, ca for" → "CA": a state code right after a place and a comma.
             prev = tokens[i - 1]

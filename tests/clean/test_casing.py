@@ -282,3 +282,12 @@ def test_title_runs_and_their_leading_parts_are_phrase_evidence() -> None:
     assert "Star Wars Jedi: Fallen Order is a game. Fallen Order’s story" in text
     assert "and Star Wars fans" in text
     assert "she said, “because it is fun.” The order was placed." in text
+
+
+def test_parties_and_public_bodies() -> None:
+    text, _ = _cased(
+        "the mouthpiece of the communist party warned conservative voters, and the federal "
+        "bureau of prisons moved him. labor costs rose."
+    )
+    assert "the Communist Party warned conservative voters" in text
+    assert "the Federal Bureau of Prisons moved him. Labor costs rose." in text
