@@ -426,7 +426,11 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     # names carry their capital; after a lowercasing pipeline almost none do.
     if capitals and capitals >= WELL_CASED_SHARE * (capitals + lowercase_names):
         context.notes["casing_regime"] = "well-cased"
-        return _dotted_edits(text, dotted, well_cased=True) + _lone_i(text, tokens)
+        return (
+            _dotted_edits(text, dotted, well_cased=True)
+            + _lone_i(text, tokens)
+            + _inconsistent_names(tokens, lex)
+        )
     context.notes["casing_regime"] = "lowercased"
     edits = _dotted_edits(text, dotted, well_cased=False)
     _decide_words(text, tokens, lex, context)
@@ -568,6 +572,31 @@ def _alnum_edits(text: str, tokens: list[_Token], lex: Lexicon) -> list[Edit]:
                 form = found.upper()
         if form is not None and form != found:
             edits.append(Edit(start, end, form, KIND_ACRONYM))
+    return edits
+
+
+def _inconsistent_names(tokens: list[_Token], lex: Lexicon) -> list[Edit]:
+    """In well-cased text, a name the document itself writes differently elsewhere: "putin" or
+    "Nato" where the text says "Putin" or "NATO" at least twice in mid-sentence. Only words that
+    are not ordinary English words (an author may mean "apple" and "Apple")."""
+    written: dict[str, dict[str, int]] = {}
+    for t in tokens:
+        if t.free and not t.start_of_sentence and not t.after_stop and t.text[:1].isupper():
+            forms = written.setdefault(t.key, {})
+            forms[t.text] = forms.get(t.text, 0) + 1
+    edits = []
+    for t in tokens:
+        forms = written.get(t.key)
+        if not forms or not t.free or _vocab_has(t.key):
+            continue
+        form, count = max(forms.items(), key=lambda item: item[1])
+        if form == t.text or count < 2 or count <= forms.get(t.text, 0):
+            continue
+        positional = t.text[:1].isupper() and t.text[1:].islower()
+        if t.text.islower() or (positional and form != form.capitalize()):
+            edits.append(
+                Edit(t.start, t.end, form, KIND_ACRONYM if form.isupper() else KIND_CASING)
+            )
     return edits
 
 

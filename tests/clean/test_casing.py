@@ -291,3 +291,13 @@ def test_parties_and_public_bodies() -> None:
     )
     assert "the Communist Party warned conservative voters" in text
     assert "the Federal Bureau of Prisons moved him. Labor costs rose." in text
+
+
+def test_well_cased_text_repairs_names_it_writes_differently_elsewhere() -> None:
+    text, context = _cased(
+        "President Vladimir Putin met NATO leaders in Madrid, and Mr Putin spoke. Later, putin "
+        "said Nato’s plans were a threat, and NATO answered. She ate an apple on an Apple stand."
+    )
+    assert context.notes["casing_regime"] == "well-cased"
+    assert "Later, Putin said NATO’s plans" in text
+    assert "an apple on an Apple stand" in text  # an ordinary word may be both
