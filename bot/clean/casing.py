@@ -1,16 +1,21 @@
 """Cleanup pass: casing. Restores capitals that a content-farm pipeline lowercased.
 
-Two regimes, chosen per document:
-- well cased (ordinary capitals in mid-sentence words): only clear artefacts are repaired — a broken
-  dotted acronym ("u. S." → "U.S.") and a lone lowercase "i" — so edited text stays as it was;
-- lowercased (no mid-sentence capitals): truecasing. Evidence in order: the cased title, capitalised
-  mentions in the text, then the resources under bot/data/ (acronyms and mixed-case brands, multi-word
-  names, a lexicon of names that are also ordinary words, first names, titles before names, words
-  that continue a name such as "Council"), and finally the vocabulary: in an English document a word
-  that is not an ordinary English word is a name. Sentence starts (after ". ", a paragraph break, a
-  quote opened after ":" or ",") are capitalised too. Sentence-initial capitals are never evidence.
+Two regimes, chosen per document from how many of its name-like mid-sentence words carry a capital:
+- well cased: only clear artefacts are repaired — a broken dotted acronym ("u. S." → "U.S."), a
+  lone lowercase "i", and a name the document itself writes differently at least twice elsewhere
+  ("putin" → "Putin", "Nato’s" → "NATO’s" in a text that says "NATO") — so edited text stays as
+  it was (house styles such as "Nato" are kept);
+- lowercased: truecasing. Evidence in order: the cased title (words and runs of words), capitalised
+  mentions in the text, then the resources under bot/data/ (acronyms and mixed-case brands,
+  multi-word names, a lexicon of names that are also ordinary words, first names and surnames,
+  titles before names, words that continue a name such as "Council", countries and states), and
+  finally the vocabulary: in an English document a word that is neither an English word nor
+  derived from one is a name. Sentence starts (after ". ", a paragraph break, a quotation opened
+  after ":") are capitalised too. Sentence-initial capitals are never evidence.
+Non-English text gets no truecasing (the vocabulary is English).
 
 Only letters change case here (offsets are stable), except dotted acronyms which drop their spaces.
+Resources load once per process (`load_lexicon`, cached); the vocabulary is held as CRC-32s.
 """
 
 from __future__ import annotations
