@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from bot.errors import BotError, ConfigError, InputError
-from bot.models import LENGTHS, Result, SummaryOptions
+from bot.models import LENGTHS, Document, Result, SummaryOptions
 
 log = logging.getLogger("bot")
 
@@ -147,9 +147,16 @@ async def _run_sources(args: argparse.Namespace, settings) -> int:  # type: igno
 
 
 async def _process(args, pipeline, source: str, stdin_text: str | None) -> Result:  # type: ignore[no-untyped-def]
-    from bot.sources import document_from_text
+    from bot.sources import document_from_text, is_url, read_file_source
 
-    target = document_from_text(stdin_text or "", "-") if source == "-" else source
+    # Only the CLI reads local files: the pipeline never treats a string as a path.
+    target: str | Document
+    if source == "-":
+        target = document_from_text(stdin_text or "", "-")
+    elif is_url(source) or "://" in source:
+        target = source
+    else:
+        target = await asyncio.to_thread(read_file_source, source)
     if args.command == "extract":
         return Result(document=await pipeline.document(target))
     if args.command == "clean":

@@ -20,7 +20,7 @@ from bot.errors import InputError, SummariseError
 from bot.models import CleanResult, Document, Result, Summary, SummaryOptions
 from bot.ops.metrics import Metrics
 from bot.singleflight import SingleFlight
-from bot.sources import document_from_text, is_url, read_file_source
+from bot.sources import document_from_text, is_url
 
 if TYPE_CHECKING:
     from bot.fetch import Fetcher
@@ -99,19 +99,23 @@ class Pipeline:
         return self.summariser.name != "offline"
 
     async def document(self, source: str | Document, progress: Progress | None = None) -> Document:
-        """A URL, a .txt/.md/.html file path, or a ready Document → Document (fetch + extract)."""
+        """An http(s) URL or a ready Document → Document (fetch + extract).
+
+        Strings are never treated as file paths here: the bot passes user-supplied strings, so
+        only the CLI reads local files (`read_file_source`) and hands the Document in.
+        """
         if isinstance(source, Document):
             return source
         source = source.strip()
         if is_url(source):
             return await self._documents.run(source, lambda: self._fetch_document(source, progress))
-        if source == "-":
-            raise InputError("Standard input must be read by the caller and passed as text.")
         if "://" in source:
             raise InputError(
                 f"Only http and https links are supported, not {source.split(':')[0]}:."
             )
-        return read_file_source(source)
+        raise InputError(
+            "That is not an http(s) link. Send a link to an article or paste its text."
+        )
 
     async def _fetch_document(self, url: str, progress: Progress | None) -> Document:
         from bot.errors import FetchError

@@ -1,0 +1,97 @@
+"""Pipeline wiring: file paths are never read from strings, concurrent requests share one fetch and
+one LLM call, cache hits cost nothing, and chat articles are recorded for digests."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.errors import InputError, LLMUnavailableError
+from bot.models import SummaryOptions
+from bot.pipeline import Pipeline, text_document
+from bot.storage.db import Database
+from bot.storage.schema import ChatArticle
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.pages import PageServer
+
+
+@pytest.fixture
+async def db(settings):
+    database = await Database.open(settings.effective_database_url)
+    yield database
+    await database.close()
+
+
+@pytest.fixture(scope="module")
+def pages():
+    with PageServer() as server:
+        yield server
+
+
+async def make_pipeline(settings, db, **overrides) -> Pipeline:
+    settings = settings.model_copy(update={"fetch_allow_private": True, **overrides})
+    return await Pipeline.create(settings, db=db)
+
+
+async def test_strings_that_are_not_links_are_refused_not_read_as_files(settings, db) -> None:
+    pipeline = await make_pipeline(settings, db)
+    try:
+        for source in ("/etc/passwd", "README.md", "file:///etc/passwd"):
+            with pytest.raises(InputError):
+                await pipeline.document(source)
+    finally:
+        await pipeline.aclose()
+
+
+async def test_concurrent_requests_fetch_and_summarise_once(settings, db, pages) -> None:
+    with FakeOpenAI() as llm:
+        llm.delay_all(0.3)
+        pipeline = await make_pipeline(
+            settings, db, openai_api_key="k", openai_base_url=llm.base_url, openai_model="m"
+        )
+        try:
+            url = pages.url("/article")
+            before = len(pages.requests_to("/article"))
+            results = await asyncio.gather(
+                *(
+                    pipeline.summarize(url, SummaryOptions(), chat_id=chat_id)
+                    for chat_id in (1, 2, 3)
+                )
+            )
+            assert len(pages.requests_to("/article")) - before == 1
+            assert len(llm.requests) == 1
+            assert {r.summary.text for r in results if r.summary} == {results[0].summary.text}
+            again = await pipeline.summarize(url, SummaryOptions(), chat_id=4)
+            assert again.summary is not None and again.summary.cached
+            assert len(llm.requests) == 1
+        finally:
+            await pipeline.aclose()
+    async with db.session() as session:
+        rows = (await session.execute(select(func.count()).select_from(ChatArticle))).scalar()
+    assert rows == 4
+
+
+async def test_llm_failure_is_an_error_unless_fallback_is_configured(settings, db) -> None:
+    document = text_document("Title\n\n" + "The mayor said the bridge will open in May. " * 20)
+    with FakeOpenAI() as llm:
+        llm.fail_next(500, times=100)
+        common = {
+            "openai_api_key": "k",
+            "openai_base_url": llm.base_url,
+            "openai_max_retries": 0,
+        }
+        strict = await make_pipeline(settings, db, **common)
+        try:
+            with pytest.raises(LLMUnavailableError):
+                await strict.summarize(document, SummaryOptions())
+        finally:
+            await strict.aclose()
+        lenient = await make_pipeline(settings, db, llm_fallback_offline=True, **common)
+        try:
+            result = await lenient.summarize(document, SummaryOptions())
+        finally:
+            await lenient.aclose()
+    assert result.summary is not None and result.summary.model == "offline"
+    assert any("offline" in warning for warning in result.warnings)
