@@ -461,6 +461,9 @@ LABELS = frozenset(
 )
 
 
+CAPITAL_LABELS = frozenset({"group", "pool", "path", "model", "division", "class", "series"})
+
+
 def _single_letters(text: str, tokens: list[_Token]) -> None:
     """Lone letters other than "a" and "i" name things in news ("USB-c" → "USB-C", "plan b",
     "q&a"); not before "-", "." or an apostrophe ("e-mail", initials, "80's"), not in "(b)"."""
@@ -489,6 +492,14 @@ def _single_letters(text: str, tokens: list[_Token]) -> None:
             continue
         token.form = token.text.upper()
         token.proper = True
+        # "Group A", "Pool B", "Model S": these labels are part of the name.
+        if (
+            prev is not None
+            and prev.key in CAPITAL_LABELS
+            and prev.text.islower()
+            and _spaced(text, prev, token)
+        ):
+            prev.form, prev.proper = prev.text.capitalize(), True
 
 
 def _undo_false_starts(text: str, tokens: list[_Token], lex: Lexicon) -> None:
