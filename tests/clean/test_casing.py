@@ -272,7 +272,7 @@ def test_labelled_letters_slashed_names_and_of_names() -> None:
     assert "Path A: Iceland, Bulgaria/Israel/Hungary and the Republic of Ireland" in text
     assert "A group of fans and/or a plan, see /usr/share/dict." in text
     text, _ = _cased("england (group a): 10th appearance. the model s is fast; take vitamin d too.")
-    assert "England (Group A)" in text and "the Model S is" in text and "vitamin D too" in text
+    assert "England (Group A)" in text and "The Model S is" in text and "vitamin D too" in text
 
 
 def test_title_runs_and_their_leading_parts_are_phrase_evidence() -> None:
