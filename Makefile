@@ -34,7 +34,7 @@ run: $(STAMP)
 	$(BIN)/python -m bot run
 
 bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python -m bench.run_all
 
 clean-venv:
 	rm -rf $(VENV)
