@@ -8,6 +8,7 @@ with the original. "first" counts a word as right when its first letter's case i
 (C1's measure) only when the whole word is ("Nato" for "NATO" is wrong):
 
     .venv/bin/python -m bench.casing.quick_eval [--pipeline] [--baselines] [--show-errors N]
+        [--errors-for "title"|"no title"]
 
 Also runs the pass over the untouched originals and reports casing edits per 10,000 words (clean
 text must stay clean). C1's `bench/cleanup/evaluate.py` is the full harness; this one isolates
@@ -114,10 +115,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show-errors", type=int, default=0)
     parser.add_argument("--baselines", action="store_true")
+    parser.add_argument("--errors-for", choices=("title", "no title"), default="no title")
     parser.add_argument("--pipeline", action="store_true", help="C1's corruption and scoring")
     args = parser.parse_args()
     if args.pipeline:
-        return pipeline_eval(args.baselines)
+        return pipeline_eval(args.baselines, args.show_errors, args.errors_for)
     docs = load()
     corrupted = [(i, t, b, corrupt(b)) for i, t, b in docs]
     systems = {
@@ -160,7 +162,7 @@ def main() -> None:
         print("  ", example)
 
 
-def pipeline_eval(baselines: bool) -> None:
+def pipeline_eval(baselines: bool, show_errors: int = 0, errors_for: str = "no title") -> None:
     """Score with C1's corruption (lowercase_like_pipeline) and word alignment (exact forms)."""
     from bench.cleanup.corrupt import Corrupted, lowercase_like_pipeline
     from bench.cleanup.evaluate import (
@@ -207,6 +209,33 @@ def pipeline_eval(baselines: bool) -> None:
             p = case.tp / max(1, case.tp + case.fp)
             r = case.tp / max(1, case.tp + case.fn)
             print(f"{name:20} {label}: P={p:.4f} R={r:.4f} F1={case.f1:.4f} ({elapsed:.2f}s)")
+        if show_errors and name == f"casing ({errors_for})":
+            _print_pipeline_errors(corpus, system, show_errors)
+
+
+def _print_pipeline_errors(corpus, system, limit: int) -> None:
+    """Word-level FN/FP (expected vs got) with context, most frequent first."""
+    from bench.cleanup.evaluate import _tokens as words
+
+    errors: list[tuple[str, str, str, str]] = []
+    for title, corrupted in corpus:
+        original, output = corrupted.original, system(corrupted.text, title)
+        gold, got = words(original), words(output)
+        if len(gold) != len(got):
+            continue
+        for g, o in zip(gold, got, strict=True):
+            expected, found = g.group(), o.group()
+            if expected == found:
+                continue
+            if any(c.isupper() for c in expected) or any(c.isupper() for c in found):
+                kind = "FP" if expected.islower() else "FN"
+                ctx = original[max(0, g.start() - 40) : g.end() + 40].replace("\n", " / ")
+                errors.append((kind, expected, found, ctx))
+    kinds = Counter((k, e) for k, e, _, _ in errors)
+    print("  errors:", Counter(k for k, *_ in errors))
+    print("  most frequent:", kinds.most_common(80))
+    for kind, expected, found, ctx in errors[:limit]:
+        print(f"  {kind} {expected!r}->{found!r}: …{ctx}…")
 
 
 if __name__ == "__main__":

@@ -362,6 +362,15 @@ def _title_evidence(
                 part = run[:size]
                 if part[-1].key not in LOWER_IN_NAMES:
                     phrases[tuple(t.key for t in part)] = tuple(t.text for t in part)
+        elif len(run) >= 2:
+            # Title Case capitalises every word, so a run is no name by itself; its parts of two
+            # or more words name something only where the text repeats them word for word
+            # ("NASA Picks SpaceX, Blue Origin and More" → "blue origin" in the text).
+            for first in range(len(run) - 1):
+                for last in range(first + 2, len(run) + 1):
+                    part = run[first:last]
+                    if _title_part_is_name(part, lex):
+                        phrases.setdefault(tuple(t.key for t in part), tuple(t.text for t in part))
         run.clear()
 
     for index, token in enumerate(tokens):
@@ -380,7 +389,7 @@ def _title_evidence(
             if accept:
                 words[token.key] = token.text
             run.append(token)
-        elif capital and token.free and not title_case:
+        elif capital and token.free:
             close_run()
             run.append(token)  # an initial word is no evidence alone but may open a name
         elif run and token.key in LOWER_IN_NAMES and not capital:
@@ -394,6 +403,15 @@ def _title_evidence(
             if _vocab_has(key) and key in words:
                 del words[key]
     return words, phrases
+
+
+def _title_part_is_name(part: list[_Token], lex: Lexicon) -> bool:
+    """A part of a Title Case run that names something: it holds a word with a name reading or
+    ends in a word that heads names ("Jupiter's Moon Europa", "Evidence Action Beta" no,
+    "Amsterdam Light Festival" yes). Topic phrases ("Binge Eating") repeat in the text too."""
+    if part[0].key in LOWER_IN_NAMES or part[-1].key in LOWER_IN_NAMES:
+        return False
+    return any(_name_like(t.key) for t in part) or part[-1].key in lex.org_words
 
 
 def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
@@ -899,7 +917,13 @@ US_STATES = frozenset(
 US_CUES = frozenset(
     "president government officials official military army navy troops forces economy dollar "
     "election elections embassy congress senate administration department intelligence allies "
-    "market markets stocks sanctions citizens citizen soil border".split()
+    "market markets stocks sanctions citizens citizen soil border lawmakers companies company "
+    "firms farmers farm trade tariffs states senator senators representative ambassador attorney "
+    "secretary treasury debt bonds dollars politics presidential version versions pricing prices "
+    "customers consumers buyers sales launch release availability range soldiers service "
+    "diplomats envoy envoys authorities regulators agencies agency court courts law laws policy "
+    "foreign domestic federal "
+    "economic defense defence".split()
 )
 
 
@@ -941,13 +965,20 @@ def _apply_name_cues(text: str, tokens: list[_Token], lex: Lexicon) -> None:
             prev = tokens[i - 1]
             if prev.proper and text[prev.end : token.start] == ", ":
                 token.form, token.kind, token.proper = token.key.upper(), KIND_ACRONYM, True
-        elif token.key == "us" and token.text == "us" and token.free and not token.contraction:
+        elif (
+            token.key == "us"
+            and (token.text == "us" or (token.text == "Us" and token.start_of_sentence))
+            and token.free
+            and not token.contraction
+        ):
             prev = tokens[i - 1] if i else None
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
             after_the = (
                 prev is not None and prev.key in ("the", "a", "an") and _spaced(text, prev, token)
             )
             cue = nxt is not None and nxt.key in US_CUES and _spaced(text, token, nxt)
+            if token.text == "Us" and not cue:
+                continue
             if after_the or cue or text[token.end : token.end + 1] == "-":
                 token.form, token.kind, token.proper = "US", KIND_ACRONYM, True
 
@@ -1001,6 +1032,10 @@ ORG_OF = frozenset(
     "federation association society church cathedral league union court republic kingdom gulf "
     "bay sea strait".split()
 )
+
+
+# Org words that continue a brand's product name ("MacBook Air") but head no longer name.
+RUN_NOT_HEADS = frozenset({"pro", "max", "mini", "air", "ultra"})
 
 
 STREET_TYPES = frozenset(
@@ -1099,6 +1134,44 @@ def _apply_org_words(text: str, tokens: list[_Token], lex: Lexicon, capitalise) 
         nxt = tokens[i + 1] if i + 1 < count else None
         # "Pittsburgh center Maurkice Pouncey": before a person's name it is a role, not a venue.
         before_name = nxt is not None and nxt.proper and _spaced(text, token, nxt)
+        if heads and not before_name and prev is not None and not prev.proper:
+            # "American Enterprise Institute", "Goddard Space Flight Center": a name, then up to
+            # three ordinary words, then a head word.
+            j = i - 1
+            while (
+                j >= 0
+                and i - j <= 3
+                and tokens[j].text.islower()
+                and tokens[j].free
+                and not tokens[j].proper
+                and not tokens[j].possessive
+                and tokens[j].key not in lex.top_words
+                and tokens[j].key not in STARTERS
+                and tokens[j].key not in SPEECH_VERBS
+                and not tokens[j].key.endswith(("ed", "ly"))
+                and _spaced(text, tokens[j], tokens[j + 1])
+            ):
+                j -= 1
+            if (
+                j >= 0
+                and j < i - 1
+                and token.key not in RUN_NOT_HEADS
+                and tokens[j].proper
+                and (not tokens[j].possessive or i - j >= 3)  # "NASA's jet propulsion laboratory"
+                and tokens[j].key not in HONORIFICS
+                and (tokens[j].key,) not in lex.regions
+                and tokens[j].key not in ("us", "uk", "eu")
+                and (
+                    _spaced(text, tokens[j], tokens[j + 1])
+                    or (
+                        tokens[j].possessive
+                        and text[tokens[j].end + 2 : tokens[j + 1].start] == " "
+                    )
+                )
+            ):
+                for t in tokens[j + 1 : i + 1]:
+                    capitalise(t)
+                continue
         if (
             heads
             and prev is not None

@@ -303,3 +303,34 @@ def test_well_cased_text_repairs_names_it_writes_differently_elsewhere() -> None
     assert context.notes["casing_regime"] == "well-cased"
     assert "Later, Putin said NATO’s plans" in text
     assert "an apple on an Apple stand" in text  # an ordinary word may be both
+
+
+def test_ordinary_words_between_a_name_and_a_head_word_join_the_name() -> None:
+    text, _ = _cased(
+        "She studied at the getty conservation institute, then joined nasa's ames research "
+        "center. Later the minnesota tourism agency and a delhi-based council hired her, and "
+        "she met the us space agency twice."
+    )
+    assert "the Getty Conservation Institute" in text
+    assert "NASA's Ames Research Center" in text
+    # A place or a state before a descriptive noun: not a name ("Minnesota tourism agency").
+    assert "the Minnesota tourism agency" in text
+    assert "Delhi-based council" in text
+    assert "the US space agency" in text
+
+
+def test_us_before_a_word_about_the_state() -> None:
+    text, _ = _cased("Us lawmakers met us farmers and told us plainly. Us and them, he said.")
+    assert text.startswith("US lawmakers met US farmers and told us plainly. Us and them")
+
+
+def test_title_case_title_parts_that_name_something() -> None:
+    body = (
+        "The event opens today. Visitors of the lantern festival saw binge eating art about "
+        "binge eating."
+    )
+    title = "Lantern Festival Shows Binge Eating Art"
+    text, _ = _cased(body, title=title)
+    assert "the Lantern Festival saw" in text
+    assert "binge eating art about binge eating" in text  # a topic, not a name
+    assert "the lantern festival saw" in _cased(body)[0]
