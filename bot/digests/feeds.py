@@ -60,7 +60,8 @@ class FeedEntry:
 
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
-    """A feed document: its title, usable entries and how many were malformed."""
+    """A feed document: its title, usable entries (the first MAX_ITEMS) and how many of those
+    were malformed."""
 
     title: str
     entries: tuple[FeedEntry, ...]
@@ -108,7 +109,6 @@ def parse_feed(text: str, base_url: str) -> ParsedFeed:
                 published = None
         item_title = " ".join(str(raw.get("title", "") or "").split())[:500]
         entries.append(FeedEntry(guid, link, item_title, published))
-    skipped += max(0, len(parsed.entries) - MAX_ITEMS)
     return ParsedFeed(title=title, entries=tuple(entries), skipped=skipped)
 
 

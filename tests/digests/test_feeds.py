@@ -147,3 +147,13 @@ async def test_one_bad_feed_never_stops_the_others(env, pages: PageServer) -> No
     before = len(pages.requests)
     assert await poller.poll_stale(list(by_url.values()), now=NOW + timedelta(minutes=5)) == 0
     assert len(pages.requests) == before
+
+
+def test_a_feed_with_thousands_of_entries_is_capped() -> None:
+    items = "".join(
+        f"<item><title>T{i}</title><link>https://x.example/{i}</link></item>" for i in range(1000)
+    )
+    parsed = parse_feed(
+        f'<rss version="2.0"><channel><title>Big</title>{items}</channel></rss>', BASE
+    )
+    assert len(parsed.entries) == 200 and parsed.skipped == 0

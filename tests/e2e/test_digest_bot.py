@@ -152,3 +152,32 @@ async def test_channel_subscribed_from_private_chat_by_its_admin(tmp_path: Path)
 
         sub = await DigestStore(services.db).subscription(channel)
         assert sub is not None and sub.local_time == "07:30" and sub.timezone == "Europe/Madrid"
+
+
+async def test_blocked_chat_pauses_and_migrated_group_gets_its_digest(tmp_path: Path) -> None:
+    start = datetime.now(UTC).replace(second=0, microsecond=0)
+    clock = FakeClock(start)
+    old_group, new_group = -4001, -1004001
+    async with digest_bot(tmp_path, clock) as (tg, _llm, pages, services, app):
+        from bot.digests.store import DigestStore
+
+        scheduler: DigestScheduler = app.bot_data["digest_scheduler"]
+        store = DigestStore(services.db)
+        hhmm = f"{start + timedelta(hours=2):%H:%M}"
+        tg.chat(old_group, "group", title="Old group")
+        tg.set_member(old_group, 21, "administrator")
+        for chat, user in ((USER, USER), (old_group, 21)):
+            tg.push_message(chat, f"/subscribe {hhmm} UTC", user_id=user)
+            await tg.wait_for_text(chat, "Daily digest at")
+            tg.push_message(chat, f"/summarize {pages.url('/article')}", user_id=user)
+            await tg.wait_for_text(chat, "City council approves")
+        tg.block(USER)
+        tg.migrate(old_group, new_group)
+        clock.set(start + timedelta(hours=2))
+        report = await scheduler.tick()
+        assert report.failed == 1 and report.sent == 1
+        assert _digest_texts(tg, new_group) and not _digest_texts(tg, USER)
+        paused = await store.subscription(USER)
+        assert paused is not None and not paused.active
+        moved = await store.subscription(new_group)
+        assert moved is not None and moved.active and await store.subscription(old_group) is None
