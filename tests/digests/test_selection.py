@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.clean import clean_text
 from bot.digests.selection import group_articles, overlap, same_title, shingles
 from bot.digests.store import DigestArticle
 from tests.conftest import NEWS_DEV, SPUN_EXAMPLE
@@ -85,9 +86,11 @@ def test_news_dev_merges_only_same_stories_and_every_spun_copy() -> None:
 
 def test_the_real_spun_example_matches_its_cleaned_self() -> None:
     text = SPUN_EXAMPLE.read_text(encoding="utf-8")
-    # Even a case-only repair leaves it one story, and a different news-dev story stays apart.
-    repaired = text.replace("blinken", "Blinken").replace("russia", "Russia")
-    assert overlap(shingles(text), shingles(repaired)) > 0.9
+    # The spun copy as it arrived and as the cleanup stage repaired it are one story (0.725 when
+    # measured), and a different news-dev story stays apart.
+    repaired = clean_text(text).text
+    assert repaired != text
+    assert overlap(shingles(text), shingles(repaired)) > 0.5
     other = next(iter(_news_dev().values()))["articleBody"]
     entries = group_articles(
         [
