@@ -181,3 +181,21 @@ async def test_blocked_chat_pauses_and_migrated_group_gets_its_digest(tmp_path: 
         assert paused is not None and not paused.active
         moved = await store.subscription(new_group)
         assert moved is not None and moved.active and await store.subscription(old_group) is None
+
+
+async def test_on_start_a_digest_missed_within_the_grace_window_is_sent(tmp_path: Path) -> None:
+    from bot.digests.store import DigestStore
+    from bot.storage.db import Database
+    from tests.digests.helpers import seed_article
+
+    now = datetime.now(UTC)
+    due = (now - timedelta(hours=2)).replace(second=0, microsecond=0)
+    # The bot was down over the digest time: the database already holds the subscription.
+    db = await Database.open(f"sqlite:///{tmp_path / 'bot.db'}")
+    await DigestStore(db).subscribe(USER, f"{due:%H:%M}", "UTC", now=due - timedelta(hours=1))
+    await seed_article(db, USER, due - timedelta(minutes=30), key="missed", title="While we slept")
+    await db.close()
+    async with digest_bot(tmp_path, FakeClock(now)) as (tg, _llm, _pages, _services, _app):
+        tg.chat(USER, "private")
+        digest = await tg.wait_for_text(USER, "Your news digest")  # no command, no manual tick
+        assert "While we slept" in digest["text"]
