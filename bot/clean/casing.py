@@ -459,7 +459,9 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     _decide_words(text, tokens, lex, context)
     _single_letters(text, tokens)
     _apply_context_rules(text, tokens, lex)
+    _propagate_names(text, tokens, lex)
     _undo_false_starts(text, tokens, lex)
+    _undo_quote_starts(text, tokens, lex)
     for token in tokens:
         if token.start_of_sentence and token.free and token.form is None and token.text.islower():
             token.form = token.text[0].upper() + token.text[1:]
@@ -470,6 +472,55 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
             edits.append(Edit(token.start, token.end, form, token.kind))
     edits.extend(_alnum_edits(text, tokens, lex))
     return edits
+
+
+def _capital(token: _Token) -> bool:
+    form = token.form if token.form is not None else token.text
+    return form[:1].isupper()
+
+
+def _propagate_names(text: str, tokens: list[_Token], lex: Lexicon) -> None:
+    """A name of several words found once by its context ("the getty conservation institute")
+    is the same name wherever the text repeats it word for word."""
+    names: dict[tuple[str, ...], tuple[str, ...]] = {}
+    count = len(tokens)
+    i = 0
+    while i < count:
+        j = i
+        while j < count and tokens[j].free and tokens[j].proper and _capital(tokens[j]):
+            if j > i and not _spaced(text, tokens[j - 1], tokens[j]):
+                break
+            j += 1
+        if j - i >= 2 and not tokens[i].start_of_sentence:
+            run = tokens[i:j]
+            # People's names are left to the first-name rules: "Bill Clinton" once does not make
+            # "the bill Clinton signed" a name.
+            person = "F" in lex.entries.get(run[0].key, ("", ""))[1]
+            if any(_vocab_has(t.key) for t in run) and not person:
+                names.setdefault(
+                    tuple(t.key for t in run),
+                    tuple(t.form if t.form is not None else t.text for t in run),
+                )
+        i = max(j, i + 1)
+    if not names:
+        return
+    firsts = {keys[0] for keys in names}
+    for i, token in enumerate(tokens):
+        if token.key not in firsts:
+            continue
+        for keys, forms in names.items():
+            size = len(keys)
+            span = tokens[i : i + size]
+            if len(span) != size:
+                continue
+            if any(t.key != k or not t.free for t, k in zip(span, keys, strict=True)):
+                continue
+            if not all(_spaced(text, a, b) for a, b in pairwise(span)):
+                continue
+            for t, form in zip(span, forms, strict=True):
+                if t.text.islower() and (t.form is None or t.form.islower()):
+                    t.form = form
+                t.proper = True
 
 
 LABELS = frozenset(
@@ -536,6 +587,34 @@ def _undo_false_starts(text: str, tokens: list[_Token], lex: Lexicon) -> None:
             if _vocab_has(token.key) and "N" not in lex.entries.get(token.key, ("", ""))[1]:
                 token.form = token.text.lower()
                 token.start_of_sentence = False
+
+
+QUOTE_END = re.compile(r"[!?][”\"’']\s+$")
+
+
+def _undo_quote_starts(text: str, tokens: list[_Token], lex: Lexicon) -> None:
+    """A quotation ending in "!" or "?" is followed by its attribution, not a new sentence:
+    '"Step out!" an officer said', '“On whose authority?” said Hill'. The pipeline's capital on
+    "An"/"Said" goes back to lowercase (or no capital is added) when a speech verb follows within
+    three words."""
+    count = len(tokens)
+    for i in range(1, count):
+        token = tokens[i]
+        if token.form is not None or token.proper or not token.free or not token.after_stop:
+            continue
+        if not token.text[1:].islower():
+            continue
+        if not QUOTE_END.search(text[tokens[i - 1].end : token.start]):
+            continue
+        if not _vocab_has(token.key) or _name_like(token.key):
+            continue
+        for k in range(i, min(count, i + 4)):
+            if k > i and text[tokens[k - 1].end : tokens[k].start] != " ":
+                break
+            if tokens[k].key in SPEECH_VERBS:
+                token.form = token.text.lower()
+                token.start_of_sentence = False
+                break
 
 
 def _mark_dotted(text: str, tokens: list[_Token], lex: Lexicon) -> list[tuple[int, int, str]]:
@@ -847,6 +926,18 @@ def _apply_context_rules(text: str, tokens: list[_Token], lex: Lexicon) -> None:
         ):
             if (token.text.islower() and token.key not in lex.common) or "A" not in flags:
                 capitalise(token)
+            elif (
+                token.text.islower()
+                and token.key not in lex.top_words
+                and len(token.key) > 2
+                and nxt.kind != KIND_ACRONYM
+                and not _vocab_has(nxt.key)
+                and nxt.text.islower()
+                and _name_slot(text, tokens, i, lex)
+            ):
+                # "bill clinton", "will dunham": a common word that is a first name, before a
+                # surname that is no English word; not "the bill clinton signed".
+                capitalise(token)
         # After a first name, an ordinary but uncommon word is a surname ("elon musk").
         if (
             "F" in flags
@@ -889,6 +980,27 @@ def _apply_context_rules(text: str, tokens: list[_Token], lex: Lexicon) -> None:
     _apply_streets(text, tokens, capitalise)
 
 
+# Words after which a person's name is usual and a verb or a noun is not ("and Matt Roberts",
+# "said Mark Quinlan"); after a name a common word is a verb ("Wales beat Hungary").
+BEFORE_NAMES = frozenset(
+    "and or said says by with as from of for like including between among than against "
+    "versus vs told former late actor actress singer player coach manager star chef "
+    "leader founder".split()
+)
+
+
+def _name_slot(text: str, tokens: list[_Token], i: int, lex: Lexicon) -> bool:
+    """Whether token `i` stands where a person's name usually starts: after punctuation, a
+    title ("General Mark Milley") or one of BEFORE_NAMES."""
+    if i == 0:
+        return True
+    prev = tokens[i - 1]
+    gap = text[prev.end : tokens[i].start]
+    if gap.strip():
+        return not prev.possessive and not gap.strip().endswith(("-", "’", "'"))
+    return prev.key in BEFORE_NAMES or (prev.key in lex.title_ends and not prev.proper)
+
+
 TITLE_BREAKS = (":", "|", "—", "–", "-", "?", "!", ".", "“", '"', "'", "‘", "[", "(")
 # Words that usually open a sentence: after "U.S." they mean the sentence ended there.
 STARTERS = frozenset(
@@ -898,7 +1010,7 @@ STARTERS = frozenset(
 )
 SPEECH_VERBS = frozenset(
     "said says told tweeted wrote added asked announced argued claimed explained insisted noted "
-    "replied responded stated warned".split()
+    "replied responded stated warned shouted shouts yelled screamed exclaimed ordered".split()
 )
 PARTY_WORDS = frozenset(
     {"democratic", "republican", "labour", "communist", "conservative", "socialist", "labor"}

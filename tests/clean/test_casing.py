@@ -334,3 +334,29 @@ def test_title_case_title_parts_that_name_something() -> None:
     assert "the Lantern Festival saw" in text
     assert "binge eating art about binge eating" in text  # a topic, not a name
     assert "the lantern festival saw" in _cased(body)[0]
+
+
+def test_a_name_found_once_by_its_context_is_the_name_everywhere() -> None:
+    text, _ = _cased(
+        "He joined the getty conservation institute in may. Since then getty conservation "
+        "has grown."
+    )
+    assert "the Getty Conservation Institute" in text
+    assert "Getty conservation has grown" in text  # only the whole name is repeated
+
+
+def test_attribution_after_a_quoted_question_or_exclamation_goes_on_the_sentence() -> None:
+    text, _ = _cased('"Get out!" an officer shouted. "Why?" said okafor. "Go!" The crowd ran.')
+    assert '"Get out!" an officer shouted.' in text
+    assert '"Why?" said Okafor.' in text
+    assert '"Go!" The crowd ran.' in text
+
+
+def test_common_words_that_are_first_names_before_a_surname_in_a_name_slot() -> None:
+    text, _ = _cased(
+        "politicians such as bill clinton came, said mark quinlan, and matt grzelcyk scored. "
+        "Then wales beat hungary, and the bill clinton signed passed."
+    )
+    assert "such as Bill Clinton came, said Mark Quinlan, and Matt Grzelcyk scored" in text
+    assert "Wales beat Hungary" in text
+    assert "the bill Clinton signed" in text
