@@ -76,7 +76,16 @@ def _ftfy_config() -> ftfy.TextFixerConfig:
 
 def fix_line(line: str) -> str:
     """Return `line` with mojibake, invisible characters and exotic spaces repaired."""
-    fixed = ftfy.fix_text(line, config=_ftfy_config()) if _needs_ftfy(line) else line
+    fixed = line
+    # ftfy is not always idempotent (a C1 control next to mojibake can take two rounds), and the
+    # stage must be: repeat until nothing changes (it converges in one or two rounds).
+    for _ in range(4):
+        if not _needs_ftfy(fixed):
+            break
+        again = ftfy.fix_text(fixed, config=_ftfy_config())
+        if again == fixed:
+            break
+        fixed = again
     fixed = _INVISIBLE_RE.sub("", fixed)
     if not _RTL_RE.search(fixed):
         fixed = _BIDI_RE.sub("", fixed)

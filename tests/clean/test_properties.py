@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -47,23 +46,25 @@ _token = st.one_of(
 
 
 @st.composite
-def sentences(draw: st.DrawFn) -> str:
-    """A sentence of article words with some damage in it."""
+def sentences(draw: st.DrawFn) -> tuple[str, str]:
+    """A sentence of article words with some damage in it, and its undamaged words."""
     words = draw(st.lists(_token, min_size=2, max_size=12))
-    return " ".join(words) + draw(st.sampled_from(_ENDS))
+    stable = " ".join(w for w in words if w in _WORDS or w in _NAMES)
+    return " ".join(words) + draw(st.sampled_from(_ENDS)), stable
 
 
 @st.composite
-def articles(draw: st.DrawFn) -> tuple[str, list[str]]:
-    """Paragraphs of sentences, maybe followed by boilerplate; returns the text and its sentences."""
+def articles(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]]]:
+    """Paragraphs of sentences, maybe followed by boilerplate; returns the text and, for each
+    sentence, the sentence and its undamaged words (the ones no repair should take away)."""
     paragraphs = draw(
         st.lists(st.lists(sentences(), min_size=1, max_size=4), min_size=1, max_size=4)
     )
-    text = "\n\n".join(" ".join(p) for p in paragraphs)
+    text = "\n\n".join(" ".join(s for s, _ in p) for p in paragraphs)
     tail = draw(st.lists(st.sampled_from(_BOILERPLATE), max_size=4))
     if tail:
         text += "\n\n" + "\n".join(tail)
-    return text, [s for p in paragraphs for s in p]
+    return text, [(full, stable) for p in paragraphs for full, stable in p]
 
 
 def _tokens(text: str) -> list[str]:
@@ -87,7 +88,9 @@ def _check_repairs_match(original: str, repairs: tuple[Repair, ...]) -> None:
         earlier.append(repair)
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=200, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(st.text(), st.text(max_size=30))
 def test_never_raises_and_log_matches_on_any_text(text: str, title: str) -> None:
     result = clean_text(text, title=title)
@@ -95,9 +98,11 @@ def test_never_raises_and_log_matches_on_any_text(text: str, title: str) -> None
     _check_repairs_match(text, result.repairs)
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=200, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(articles(), st.sampled_from(["", "Blinken Says NATO Must Stay United In Madrid"]))
-def test_article_properties(article: tuple[str, list[str]], title: str) -> None:
+def test_article_properties(article: tuple[str, list[tuple[str, str]]], title: str) -> None:
     text, article_sentences = article
     result = clean_text(text, title=title)
 
@@ -108,16 +113,16 @@ def test_article_properties(article: tuple[str, list[str]], title: str) -> None:
     again = clean_text(result.text, title=title)
     assert again.text == result.text, again.repairs
 
-    # No sentence of article text is dropped: most of each sentence's words are still there, in
-    # order (spinner repairs may change a few words, boilerplate removal must not take any).
+    # No sentence of article text is dropped: most of each sentence's undamaged words are still
+    # there, in order (ambiguous spinner repairs may change a few; boilerplate removal none).
     output = _tokens(result.text)
-    matcher = SequenceMatcher(None, _tokens(" ".join(article_sentences)), output, autojunk=False)
-    kept = {
-        i for block in matcher.get_matching_blocks() for i in range(block.a, block.a + block.size)
-    }
-    position = 0
-    for sentence in article_sentences:
-        words = _tokens(sentence)
-        present = sum(i in kept for i in range(position, position + len(words)))
+    cursor = 0
+    for sentence, stable in article_sentences:
+        words = _tokens(stable)
+        present = 0
+        for word in words:  # in order, each within the sentence's reach of the previous one
+            reach = output[cursor : cursor + 2 * len(_tokens(sentence)) + 10]
+            if word in reach:
+                cursor += reach.index(word) + 1
+                present += 1
         assert present * 2 >= len(words), (sentence, result.text)
-        position += len(words)

@@ -97,3 +97,8 @@ def test_whitespace_only_text_becomes_empty() -> None:
 def test_unicode_then_whitespace_is_idempotent(text: str) -> None:
     once = _whitespace(_unicode(text)[0])
     assert _whitespace(_unicode(once)[0]) == once
+
+
+def test_mojibake_that_takes_ftfy_two_rounds_is_fixed_in_one_pass() -> None:
+    once = _unicode("the \u00e2\x80.")[0]
+    assert _unicode(once) == (once, [])
