@@ -978,6 +978,7 @@ def _apply_context_rules(text: str, tokens: list[_Token], lex: Lexicon) -> None:
     _apply_org_words(text, tokens, lex, capitalise)
     _apply_towns(text, tokens, lex, capitalise)
     _apply_streets(text, tokens, capitalise)
+    _apply_planet(text, tokens, capitalise)
 
 
 # Words after which a person's name is usual and a verb or a noun is not ("and Matt Roberts",
@@ -1194,6 +1195,38 @@ def _apply_streets(text: str, tokens: list[_Token], capitalise) -> None:
         if start < i and before[-1:].isdigit() and before[-5:].strip().isdigit():
             for t in tokens[start : i + 1]:
                 capitalise(t)
+
+
+# "earth" is the planet where no article comes before it: "from Earth", "orbiting Earth",
+# "Earth's atmosphere"; not "the earth", "rare earth metals", "what on earth".
+PLANET_CUES = frozenset(
+    "from beyond off orbit orbits orbiting orbited around near than to and like circling toward "
+    "towards on reach reached reaches leave left leaving".split()
+)
+PLANET_NOT_BEFORE = frozenset(
+    "metal metals element elements mineral minerals magnet magnets".split()
+)
+IDIOM_ON_EARTH = frozenset(
+    "what why how who where whatever nothing nowhere anything anyone best greatest".split()
+)
+
+
+def _apply_planet(text: str, tokens: list[_Token], capitalise) -> None:
+    """The planet Earth in a lowercased text: a possessive or a preposition with no article."""
+    for i, token in enumerate(tokens):
+        if token.key != "earth" or not token.text.islower() or not i:
+            continue
+        prev = tokens[i - 1]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if nxt is not None and nxt.key in PLANET_NOT_BEFORE:
+            continue
+        if prev.key in ("rare", "scorched", "down", "the") or not _spaced(text, prev, token):
+            if not (token.possessive and prev.key != "the"):
+                continue
+        if token.possessive or prev.key in PLANET_CUES:
+            if prev.key == "on" and any(t.key in IDIOM_ON_EARTH for t in tokens[max(0, i - 3) : i]):
+                continue
+            capitalise(token)
 
 
 TOWN_CUES = frozenset({"in", "of", "from", "near", "outside", "to", "at", "suburban"})

@@ -360,3 +360,18 @@ def test_common_words_that_are_first_names_before_a_surname_in_a_name_slot() -> 
     assert "such as Bill Clinton came, said Mark Quinlan, and Matt Grzelcyk scored" in text
     assert "Wales beat Hungary" in text
     assert "the bill Clinton signed" in text
+
+
+def test_planet_earth_without_an_article() -> None:
+    text, _ = _cased(
+        "the probe left earth in may and will study earth's magnetic field far from earth. "
+        "what on earth, he asked, about the earth and rare earth metals?"
+    )
+    assert "left Earth in May" in text and "study Earth's magnetic" in text
+    assert "far from Earth." in text
+    assert "What on earth" in text and "the earth and rare earth metals" in text
+
+
+def test_well_known_names_of_ordinary_words() -> None:
+    text, _ = _cased("since the big bang, real madrid and the royal navy met at the hall of fame.")
+    assert "the Big Bang, Real Madrid and the Royal Navy met at the Hall of Fame." in text
