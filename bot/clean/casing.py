@@ -1053,7 +1053,7 @@ def _apply_name_cues(text: str, tokens: list[_Token], lex: Lexicon) -> None:
         # not for frequent words that merely describe one ("new iPad", "and iPhone").
         form = lex.entries[token.key][0]
         brand_like = len(form) > 2 and form[1:].islower() and token.key not in lex.very_common
-        if brand_like and any(_is_brand(t) for t in tokens[i + 1 : i + 4]):
+        if brand_like and _brand_follows(text, tokens, i):
             names.add(token.key)
         if token.key in lex.common:
             continue
@@ -1096,9 +1096,24 @@ def _apply_name_cues(text: str, tokens: list[_Token], lex: Lexicon) -> None:
                 token.form, token.kind, token.proper = "US", KIND_ACRONYM, True
 
 
+def _brand_follows(text: str, tokens: list[_Token], i: int) -> bool:
+    """A mixed-case product follows token `i` with at most a measure between ("apple iPad",
+    "apple’s 12-inch MacBook"); a prose word in between ends the search ("smart keyboard folio.
+    iPad" does not make "smart" a brand)."""
+    for t in tokens[i + 1 : i + 4]:
+        if _is_brand(t):
+            return True
+        if t.free and not t.proper and text[t.start - 1 : t.start] != "-":
+            return False
+    return False
+
+
 def _is_brand(token: _Token) -> bool:
     """A product written in mixed case from the acronym table ("iPad", "MacBook")."""
-    return token.kind == KIND_ACRONYM and token.form is not None and not token.form.isupper()
+    form = token.form
+    if token.kind != KIND_ACRONYM or form is None or form.isupper():
+        return False
+    return not (form.endswith("s") and form[:-1].isupper())  # "TVs", "PCs": plural acronyms
 
 
 def _title_words(text: str, tokens: list[_Token], end: int, size: int) -> tuple[str, ...] | None:

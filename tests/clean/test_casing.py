@@ -375,3 +375,12 @@ def test_planet_earth_without_an_article() -> None:
 def test_well_known_names_of_ordinary_words() -> None:
     text, _ = _cased("since the big bang, real madrid and the royal navy met at the hall of fame.")
     assert "the Big Bang, Real Madrid and the Royal Navy met at the Hall of Fame." in text
+
+
+def test_a_brand_needs_its_product_right_after_it() -> None:
+    text, _ = _cased(
+        "recent samsung smart tvs have the apple tv app. expensive smart speakers are not "
+        "the right gift, but apple’s 12-inch macbook is."
+    )
+    assert "smart TVs" in text and "expensive smart speakers" in text  # "TVs" is no brand
+    assert "Apple’s 12-inch MacBook" in text
