@@ -113,6 +113,7 @@ class DigestScheduler:
         # (capacity 1 undershoots the rate by ~6% from timer wake-up latency; 2 holds it).
         self.limiter = AsyncLimiter(2, 2.0 / send_rate) if send_rate > 0 else None
         self._lock = asyncio.Lock()
+        self._prep_lock = asyncio.Lock()  # feed polling ahead of time; never delays a tick
         self._aps: AsyncIOScheduler | None = None
         self._stopping = False
 
@@ -124,6 +125,7 @@ class DigestScheduler:
         from apscheduler.triggers.cron import CronTrigger
         from apscheduler.triggers.interval import IntervalTrigger
 
+        self._stopping = False
         self._aps = AsyncIOScheduler(timezone="UTC")
         trigger = (
             CronTrigger(second=0, timezone="UTC")  # on the minute, when digests fall due
@@ -152,9 +154,8 @@ class DigestScheduler:
         # Workers finish the digest in hand and take no new one; the rest is either unclaimed
         # (the next process claims it) or resumed after its lease expires.
         self._stopping = True
-        async with self._lock:
+        async with self._lock, self._prep_lock:
             pass
-        self._stopping = False
 
     @property
     def running(self) -> bool:
@@ -164,7 +165,11 @@ class DigestScheduler:
 
     async def tick(self) -> TickReport:
         """Deliver everything due now; safe to call concurrently from several processes."""
+        if self._stopping:
+            return TickReport()
         async with self._lock:
+            if self._stopping:  # stop() ran while this tick waited for the lock
+                return TickReport()
             try:
                 return await self._tick()
             except Exception:
@@ -268,10 +273,15 @@ class DigestScheduler:
             await self.poller.poll_stale(feeds, now=now, at=min(j.due_at for j in pending))
 
     async def _prepare_safely(self) -> None:
-        try:
-            await self.prepare_upcoming()
-        except Exception:
-            log.exception("polling feeds ahead of digests failed")
+        if self._stopping:
+            return
+        async with self._prep_lock:
+            if self._stopping:
+                return
+            try:
+                await self.prepare_upcoming()
+            except Exception:
+                log.exception("polling feeds ahead of digests failed")
 
     async def prepare_upcoming(self) -> int:
         """Poll feeds of chats whose digest is due within FEED_LOOKAHEAD (run between ticks)."""

@@ -29,8 +29,12 @@ def echo_summary(request: RecordedRequest) -> str:
 
 
 @asynccontextmanager
-async def digest_bot(tmp_path: Path, clock: FakeClock, **overrides: Any) -> AsyncIterator[Any]:
+async def digest_bot(
+    tmp_path: Path, clock: FakeClock, *, chats: tuple[int, ...] = (), **overrides: Any
+) -> AsyncIterator[Any]:
     with FakeBotAPI() as tg, FakeOpenAI(reply=echo_summary) as llm, PageServer() as pages:
+        for chat in chats:
+            tg.chat(chat)  # known to Telegram before the bot starts (and catches up)
         settings = make_settings(tmp_path, tg, llm, **overrides)
         services = await build_services(settings)
         services.clock = clock
@@ -195,7 +199,6 @@ async def test_on_start_a_digest_missed_within_the_grace_window_is_sent(tmp_path
     await DigestStore(db).subscribe(USER, f"{due:%H:%M}", "UTC", now=due - timedelta(hours=1))
     await seed_article(db, USER, due - timedelta(minutes=30), key="missed", title="While we slept")
     await db.close()
-    async with digest_bot(tmp_path, FakeClock(now)) as (tg, _llm, _pages, _services, _app):
-        tg.chat(USER, "private")
+    async with digest_bot(tmp_path, FakeClock(now), chats=(USER,)) as (tg, *_):
         digest = await tg.wait_for_text(USER, "Your news digest")  # no command, no manual tick
         assert "While we slept" in digest["text"]
