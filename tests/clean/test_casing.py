@@ -382,5 +382,5 @@ def test_a_brand_needs_its_product_right_after_it() -> None:
         "recent samsung smart tvs have the apple tv app. expensive smart speakers are not "
         "the right gift, but apple’s 12-inch macbook is."
     )
-    assert "smart TVs" in text and "expensive smart speakers" in text  # "TVs" is no brand
+    assert "smart TVs" in text and "Expensive smart speakers" in text  # "TVs" is no brand
     assert "Apple’s 12-inch MacBook" in text
