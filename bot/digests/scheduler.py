@@ -76,7 +76,7 @@ class _Job:
     claim: Claim | None = None  # set for re-claimed expired deliveries
 
 
-def _chat_moved_type() -> tuple[type[BaseException], type[BaseException]]:
+def _chat_moved_type() -> tuple[type[BaseException], type[BaseException]]:  # (gone, moved)
     # Imported lazily: the Telegram layer is optional for the pure scheduler tests.
     from bot.telegram.send import ChatGoneError, ChatMovedError
 
@@ -336,11 +336,13 @@ class DigestScheduler:
                 chat_id = exc.new_chat_id  # type: ignore[attr-defined]
                 log.info("chat moved; digest continues in %s", chat_id)
                 continue
-            except gone as exc:
+            except Exception as exc:
+                # Forbidden (blocked, removed) and "chat not found" will not heal by retrying;
+                # anything else (network, 5xx) leaves the claim to be retried after its lease.
+                if not isinstance(exc, gone) and "chat not found" not in str(exc).lower():
+                    raise
                 await self.store.pause(claim.subscription_id, "chat gone: bot blocked or removed")
-                await self.deliveries.finish(
-                    claim, FAILED, self.clock.now(), str(exc.detail or exc)
-                )  # type: ignore[attr-defined]
+                await self.deliveries.finish(claim, FAILED, self.clock.now(), str(exc)[:500])
                 report.failed += 1
                 self._count("chat_gone")
                 log.info("digest for chat %s stopped: chat gone; subscription paused", chat_id)

@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from telegram.error import BadRequest, NetworkError
 
 from bot.clock import FakeClock
 from bot.digests.delivery import FAILED, SENT, SKIPPED, Deliveries
@@ -171,11 +172,21 @@ async def test_chat_gone_pauses_and_chat_moved_follows(db: Database) -> None:
     for chat in (1, -2):
         await store.subscribe(chat, "08:00", "UTC", now=DAY0)
         await seed_article(db, chat, DAY0 + timedelta(hours=1), key=str(chat))
-    outbox = Outbox(errors={1: ChatGoneError(1, "blocked"), -2: ChatMovedError(-2, -1002)})
+    await store.subscribe(3, "08:00", "UTC", now=DAY0)
+    await seed_article(db, 3, DAY0 + timedelta(hours=1), key="3")
+    outbox = Outbox(
+        errors={
+            1: ChatGoneError(1, "blocked"),
+            -2: ChatMovedError(-2, -1002),
+            3: BadRequest("Chat not found"),
+        }
+    )
     clock = FakeClock(DAY0 + timedelta(hours=8))
     report = await make(db, clock, outbox).tick()
-    assert report.failed == 1 and report.sent == 1
+    assert report.failed == 2 and report.sent == 1
     assert outbox.chats() == [-1002]
+    gone = await store.subscription(3)
+    assert gone is not None and not gone.active
     sub = await store.subscription(1)
     assert sub is not None and not sub.active and "gone" in sub.paused_reason
     assert await Deliveries(db, "c", lease=timedelta(minutes=1)).status(
@@ -251,3 +262,22 @@ async def test_graceful_stop_mid_fanout_leaves_the_rest_to_the_next_process(
     await make(db, clock, new_out).tick()  # the new version, right away (no lease to wait for)
     assert sorted(old_out.chats() + new_out.chats()) == list(range(1, 31))
     await db.close()
+
+
+async def test_transient_send_error_is_retried_after_the_lease(db: Database) -> None:
+    store = DigestStore(db)
+    await store.subscribe(1, "08:00", "UTC", now=DAY0)
+    await seed_article(db, 1, DAY0 + timedelta(hours=1), key="a")
+    outbox = Outbox(errors={1: NetworkError("connection reset")})
+    clock = FakeClock(DAY0 + timedelta(hours=8))
+    sched = make(db, clock, outbox)
+    report = await sched.tick()
+    assert report.lost == 1 and outbox.sent == []
+    outbox.errors.clear()
+    clock.advance(60)
+    assert (await sched.tick()).sent == 0  # the lease still holds
+    clock.advance(5 * 60)
+    report = await sched.tick()
+    assert report.resumed == 1 and outbox.chats() == [1]
+    sub = await store.subscription(1)
+    assert sub is not None and sub.active
