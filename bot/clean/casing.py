@@ -385,7 +385,11 @@ def _title_evidence(
                     not _vocab_has(token.key) or "N" in flags or (token.key,) in lex.single_names
                 )
             else:
-                accept = token.key not in STARTERS and not plain(token)
+                # A capital on an uncommon ordinary word mid-title names something ("Indiana
+                # Statehouse", "Van Der Beek"); shouted words ("warns SURRENDER") do not.
+                accept = token.key not in STARTERS and (
+                    not plain(token) or (token.key not in lex.common and not token.text.isupper())
+                )
             if accept:
                 words[token.key] = token.text
             run.append(token)
@@ -397,10 +401,11 @@ def _title_evidence(
         else:
             close_run()
     close_run()
-    # One-word evidence for ordinary words only when the title used them alone ("Apple", "Turkey").
+    # One-word evidence for common ordinary words only when the title used them alone ("Apple",
+    # "Turkey"); uncommon ones name the same thing alone ("Indiana Statehouse" … "the Statehouse").
     for phrase in phrases:
         for key in phrase:
-            if _vocab_has(key) and key in words:
+            if _vocab_has(key) and key in words and (title_case or key in lex.common):
                 del words[key]
     return words, phrases
 

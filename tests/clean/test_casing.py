@@ -384,3 +384,12 @@ def test_a_brand_needs_its_product_right_after_it() -> None:
     )
     assert "smart TVs" in text and "Expensive smart speakers" in text  # "TVs" is no brand
     assert "Apple’s 12-inch MacBook" in text
+
+
+def test_uncommon_words_capitalised_mid_title_are_names_alone_too() -> None:
+    body = "Teachers filled the statehouse on tuesday. They want to surrender nothing, he said."
+    text, _ = _cased(
+        body, title="Thousands of teachers fill Ohio Statehouse, warn SURRENDER is no option"
+    )
+    assert "filled the Statehouse on Tuesday" in text
+    assert "want to surrender nothing" in text
