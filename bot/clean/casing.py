@@ -468,55 +468,54 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     _undo_false_starts(text, tokens, lex)
     _undo_quote_starts(text, tokens, lex)
     for token in tokens:
-        if token.start_of_sentence and token.free and token.form is None and token.text.islower():
-            token.form = token.text[0].upper() + token.text[1:]
-    for token in tokens:
         form = token.form
+        if form is None:
+            if not token.start_of_sentence or not token.free or not token.text.islower():
+                continue
+            form = token.form = token.text[0].upper() + token.text[1:]
         # Only the case of letters may change here ("ŉ".upper() is two characters, "ß" → "SS").
-        if form is not None and form != token.text and form.lower() == token.text.lower():
+        if form != token.text and form.lower() == token.text.lower():
             edits.append(Edit(token.start, token.end, form, token.kind))
     edits.extend(_alnum_edits(text, tokens, lex))
     return edits
 
 
-def _capital(token: _Token) -> bool:
-    form = token.form if token.form is not None else token.text
-    return form[:1].isupper()
-
-
 def _propagate_names(text: str, tokens: list[_Token], lex: Lexicon) -> None:
     """A name of several words found once by its context ("the getty conservation institute")
     is the same name wherever the text repeats it word for word."""
-    names: dict[tuple[str, ...], tuple[str, ...]] = {}
-    count = len(tokens)
-    i = 0
-    while i < count:
-        j = i
-        while j < count and tokens[j].free and tokens[j].proper and _capital(tokens[j]):
-            if j > i and not _spaced(text, tokens[j - 1], tokens[j]):
-                break
-            j += 1
-        if j - i >= 2 and not tokens[i].start_of_sentence:
-            run = tokens[i:j]
-            # People's names are left to the first-name rules: "Bill Clinton" once does not make
-            # "the bill Clinton signed" a name.
-            person = "F" in lex.entries.get(run[0].key, ("", ""))[1]
-            if any(_vocab_has(t.key) for t in run) and not person:
-                names.setdefault(
-                    tuple(t.key for t in run),
-                    tuple(t.form if t.form is not None else t.text for t in run),
-                )
-        i = max(j, i + 1)
+    # Most words are no names: only neighbouring capitalised names can form a run.
+    capitalised = [
+        i for i, t in enumerate(tokens) if t.proper and t.free and (t.form or t.text)[:1].isupper()
+    ]
+    names: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    k = 0
+    while k < len(capitalised):
+        first = last = capitalised[k]
+        k += 1
+        while (
+            k < len(capitalised)
+            and capitalised[k] == last + 1
+            and _spaced(text, tokens[last], tokens[last + 1])
+        ):
+            last = capitalised[k]
+            k += 1
+        run = tokens[first : last + 1]
+        # People's names are left to the first-name rules: "Bill Clinton" once does not make
+        # "the bill Clinton signed" a name.
+        if (
+            len(run) >= 2
+            and not run[0].start_of_sentence
+            and "F" not in lex.entries.get(run[0].key, ("", ""))[1]
+            and any(_vocab_has(t.key) for t in run)
+        ):
+            keys = tuple(t.key for t in run)
+            names.setdefault(keys[0], []).append((keys, tuple(t.form or t.text for t in run)))
     if not names:
         return
-    firsts = {keys[0] for keys in names}
-    for i, token in enumerate(tokens):
-        if token.key not in firsts:
-            continue
-        for keys, forms in names.items():
-            size = len(keys)
-            span = tokens[i : i + size]
-            if len(span) != size:
+    for i in [i for i, t in enumerate(tokens) if t.key in names]:
+        for keys, forms in names[tokens[i].key]:
+            span = tokens[i : i + len(keys)]
+            if len(span) != len(keys):
                 continue
             if any(t.key != k or not t.free for t, k in zip(span, keys, strict=True)):
                 continue
@@ -595,6 +594,7 @@ def _undo_false_starts(text: str, tokens: list[_Token], lex: Lexicon) -> None:
 
 
 QUOTE_END = re.compile(r"[!?][”\"’']\s+$")
+QUOTE_END_ANY = re.compile(r"[!?][”\"’']\s")
 
 
 def _undo_quote_starts(text: str, tokens: list[_Token], lex: Lexicon) -> None:
@@ -602,10 +602,12 @@ def _undo_quote_starts(text: str, tokens: list[_Token], lex: Lexicon) -> None:
     '"Step out!" an officer said', '“On whose authority?” said Hill'. The pipeline's capital on
     "An"/"Said" goes back to lowercase (or no capital is added) when a speech verb follows within
     three words."""
+    if not QUOTE_END_ANY.search(text):
+        return  # most texts: no scan of the tokens
     count = len(tokens)
-    for i in range(1, count):
+    for i in [i for i, t in enumerate(tokens) if t.after_stop and i]:
         token = tokens[i]
-        if token.form is not None or token.proper or not token.free or not token.after_stop:
+        if token.form is not None or token.proper or not token.free:
             continue
         if not token.text[1:].islower():
             continue
@@ -1233,8 +1235,11 @@ IDIOM_ON_EARTH = frozenset(
 
 def _apply_planet(text: str, tokens: list[_Token], capitalise) -> None:
     """The planet Earth in a lowercased text: a possessive or a preposition with no article."""
-    for i, token in enumerate(tokens):
-        if token.key != "earth" or not token.text.islower() or not i:
+    if "earth" not in text and "Earth" not in text:
+        return  # most texts: no scan of the tokens
+    for i in [i for i, t in enumerate(tokens) if t.key == "earth"]:
+        token = tokens[i]
+        if not token.text.islower() or not i:
             continue
         prev = tokens[i - 1]
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
