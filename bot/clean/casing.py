@@ -172,7 +172,10 @@ def load_lexicon() -> Lexicon:
         else:
             acronyms[_norm(form.lower())] = form
     phrases: dict[tuple[str, ...], list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
-    for line in _lines("casing_places.txt") + _lines("casing_phrases.txt"):
+    # Curated lists before WordNet's names: of two phrases of the same length, the first wins.
+    for line in (
+        _lines("casing_places.txt") + _lines("casing_phrases.txt") + _lines("casing_wordnet.txt")
+    ):
         forms = tuple(re.split(r"[ -]", line))
         keys = tuple(_norm(f.lower()) for f in forms)
         phrases.setdefault(keys[:2], []).append((keys, forms))
@@ -854,7 +857,8 @@ def _apply_phrases(
     for keys, forms in title_phrases.items():
         by_start.setdefault(keys[:2], []).append((keys, forms))
     known = lex.phrases
-    starts = lex.phrase_starts | {keys[0] for keys in by_start}
+    # No copy of the (large) start set unless the title adds phrases.
+    starts = lex.phrase_starts | {keys[0] for keys in by_start} if by_start else lex.phrase_starts
     index = 0
     count = len(tokens)
     while index < count:

@@ -393,3 +393,11 @@ def test_uncommon_words_capitalised_mid_title_are_names_alone_too() -> None:
     )
     assert "filled the Statehouse on Tuesday" in text
     assert "want to surrender nothing" in text
+
+
+def test_wordnet_names_but_not_phrases_of_frequent_words() -> None:
+    text, _ = _cased(
+        "data from the drug enforcement administration reached inner mongolia and the south pole."
+    )
+    assert "the Drug Enforcement Administration reached Inner Mongolia" in text
+    assert "the south pole." in text
