@@ -1031,7 +1031,15 @@ PARTY_CUES = frozenset(
     "party candidate candidates nominee nominees primary primaries senator senators lawmakers "
     "leaders leadership presidential governor caucus debate field voters congressman "
     "congresswoman majority minority national convention hopeful hopefuls establishment "
-    "strategist strategists officials challenger incumbent leader leaders mp mps whip".split()
+    "strategist strategists officials challenger incumbent leader leaders mp mps whip "
+    "rival rivals politician politicians electorate criticism investigations investigation "
+    "nomination contenders contender frontrunner donors base governors senate house".split()
+)
+# "house" is the chamber before these ("house democrats", "house speaker").
+HOUSE_CUES = frozenset(
+    "democrats republicans speaker committee committees majority minority intelligence "
+    "judiciary oversight floor impeachment investigators lawmakers members leader leaders "
+    "vote votes voted passed approved rules chamber".split()
 )
 # US state codes that are not also words ("Washington, or" is not Oregon).
 US_STATES = frozenset(
@@ -1084,6 +1092,13 @@ def _apply_name_cues(text: str, tokens: list[_Token], lex: Lexicon) -> None:
                     token.form, token.proper = token.text.capitalize(), True
                     if nxt.key == "party" and nxt.text.islower():
                         nxt.form, nxt.proper = nxt.text.capitalize(), True
+        elif token.key == "house" and token.text.islower() and token.free:
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+            if nxt is not None and nxt.key in HOUSE_CUES and _spaced(text, token, nxt):
+                prev = tokens[i - 1] if i else None
+                # "the house speaker", "house democrats"; not "a house vote" or "his house floor".
+                if prev is None or prev.key not in ("a", "an", "his", "her", "their", "my", "our"):
+                    token.form, token.proper = "House", True
         elif token.key in US_STATES and token.text.islower() and i > 0 and token.free:
             # "Mountain View, ca for" → "CA": a state code right after a place and a comma.
             prev = tokens[i - 1]

@@ -401,3 +401,14 @@ def test_wordnet_names_but_not_phrases_of_frequent_words() -> None:
     )
     assert "the Drug Enforcement Administration reached Inner Mongolia" in text
     assert "the south pole." in text
+
+
+def test_the_house_chamber_and_party_cues() -> None:
+    text, _ = _cased(
+        "house democrats met the house speaker. they avoided democratic criticism, and he sold "
+        "a house vote? no, his house floor was wet in the democratic republic of congo."
+    )
+    assert "House Democrats met the House speaker" in text
+    assert "avoided Democratic criticism" in text
+    assert "his house floor" in text
+    assert "the Democratic Republic of Congo" in text
