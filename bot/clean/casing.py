@@ -143,6 +143,8 @@ class Lexicon:
     title_ends: frozenset[str]  # last words of titles, without a period
     org_words: frozenset[str]
     single_names: frozenset[tuple[str, ...]]
+    genera: frozenset[str]  # Latin genus names, lowercase ("yersinia")
+    epithets: frozenset[str]  # species words that are no English words ("pestis")
 
 
 def _lines(name: str) -> list[str]:
@@ -182,6 +184,7 @@ def load_lexicon() -> Lexicon:
     for options in phrases.values():
         options.sort(key=lambda p: -len(p[0]))  # longest match first
     titles = frozenset(tuple(line.lower().split()) for line in _lines("casing_titles.txt"))
+    binomials = [line.lower().split() for line in _lines("casing_binomials.txt")]
     return Lexicon(
         vocab=vocab,
         common=frozenset(words[:COMMON_WORDS]),
@@ -203,6 +206,8 @@ def load_lexicon() -> Lexicon:
         single_names=frozenset(
             (_norm(line.lower()),) for line in _lines("casing_phrases.txt") if " " not in line
         ),
+        genera=frozenset(genus for genus, _ in binomials),
+        epithets=frozenset(species for _, species in binomials),
     )
 
 
@@ -468,6 +473,7 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     _single_letters(text, tokens)
     _apply_context_rules(text, tokens, lex)
     _propagate_names(text, tokens, lex)
+    _lower_epithets(text, tokens, lex)
     _undo_false_starts(text, tokens, lex)
     _undo_quote_starts(text, tokens, lex)
     for token in tokens:
@@ -481,6 +487,22 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
             edits.append(Edit(token.start, token.end, form, token.kind))
     edits.extend(_alnum_edits(text, tokens, lex))
     return edits
+
+
+def _lower_epithets(text: str, tokens: list[_Token], lex: Lexicon) -> None:
+    """The species word of a Latin binomial stays lowercase after its genus (which is a name) or
+    the genus's initial: "Yersinia pestis", "Y. pestis" (the initials rule would read "Y. Pestis")."""
+    for i in [i for i, t in enumerate(tokens) if t.key in lex.epithets and i]:
+        token, prev = tokens[i], tokens[i - 1]
+        if not token.text.islower() or not token.free:
+            continue
+        gap = text[prev.end : token.start]
+        if gap == " " and prev.key in lex.genera:
+            if prev.text.islower() and prev.free:
+                prev.form, prev.proper = prev.text.capitalize(), True  # the genus is a name
+            token.form, token.proper = None, False
+        elif len(prev.key) == 1 and gap == ". ":
+            token.form, token.proper = None, False
 
 
 def _propagate_names(text: str, tokens: list[_Token], lex: Lexicon) -> None:

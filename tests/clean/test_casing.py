@@ -412,3 +412,8 @@ def test_the_house_chamber_and_party_cues() -> None:
     assert "avoided Democratic criticism" in text
     assert "his house floor" in text
     assert "the Democratic Republic of Congo" in text
+
+
+def test_species_words_of_latin_binomials_stay_lowercase() -> None:
+    text, _ = _cased("the plague is caused by yersinia pestis. Those with y. pestis fall ill.")
+    assert "by Yersinia pestis." in text and "with Y. pestis fall" in text
