@@ -472,7 +472,6 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     _decide_words(text, tokens, lex, context)
     _single_letters(text, tokens)
     _apply_context_rules(text, tokens, lex)
-    _propagate_names(text, tokens, lex)
     _lower_epithets(text, tokens, lex)
     _undo_false_starts(text, tokens, lex)
     _undo_quote_starts(text, tokens, lex)
@@ -503,53 +502,6 @@ def _lower_epithets(text: str, tokens: list[_Token], lex: Lexicon) -> None:
             token.form, token.proper = None, False
         elif len(prev.key) == 1 and gap == ". ":
             token.form, token.proper = None, False
-
-
-def _propagate_names(text: str, tokens: list[_Token], lex: Lexicon) -> None:
-    """A name of several words found once by its context ("the getty conservation institute")
-    is the same name wherever the text repeats it word for word."""
-    # Most words are no names: only neighbouring capitalised names can form a run.
-    capitalised = [
-        i for i, t in enumerate(tokens) if t.proper and t.free and (t.form or t.text)[:1].isupper()
-    ]
-    names: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
-    k = 0
-    while k < len(capitalised):
-        first = last = capitalised[k]
-        k += 1
-        while (
-            k < len(capitalised)
-            and capitalised[k] == last + 1
-            and _spaced(text, tokens[last], tokens[last + 1])
-        ):
-            last = capitalised[k]
-            k += 1
-        run = tokens[first : last + 1]
-        # People's names are left to the first-name rules: "Bill Clinton" once does not make
-        # "the bill Clinton signed" a name.
-        if (
-            len(run) >= 2
-            and not run[0].start_of_sentence
-            and "F" not in lex.entries.get(run[0].key, ("", ""))[1]
-            and any(_vocab_has(t.key) for t in run)
-        ):
-            keys = tuple(t.key for t in run)
-            names.setdefault(keys[0], []).append((keys, tuple(t.form or t.text for t in run)))
-    if not names:
-        return
-    for i in [i for i, t in enumerate(tokens) if t.key in names]:
-        for keys, forms in names[tokens[i].key]:
-            span = tokens[i : i + len(keys)]
-            if len(span) != len(keys):
-                continue
-            if any(t.key != k or not t.free for t, k in zip(span, keys, strict=True)):
-                continue
-            if not all(_spaced(text, a, b) for a, b in pairwise(span)):
-                continue
-            for t, form in zip(span, forms, strict=True):
-                if t.text.islower() and (t.form is None or t.form.islower()):
-                    t.form = form
-                t.proper = True
 
 
 LABELS = frozenset(
