@@ -1283,7 +1283,9 @@ def _region_at(tokens: list[_Token], start: int, lex: Lexicon) -> bool:
 
 
 def _is_demonym(key: str) -> bool:
-    return key.endswith(DEMONYM_ENDINGS)
+    """A nationality ("russian", "dutch"): a name by itself with a demonym ending; ordinary
+    words with such endings ("watch", "glass") are none."""
+    return key.endswith(DEMONYM_ENDINGS) and _name_like(key)
 
 
 def _apply_org_words(text: str, tokens: list[_Token], lex: Lexicon, capitalise) -> None:

@@ -408,3 +408,9 @@ def test_the_house_chamber_and_party_cues() -> None:
 def test_species_words_of_latin_binomials_stay_lowercase() -> None:
     text, _ = _cased("the plague is caused by yersinia pestis. Those with y. pestis fall ill.")
     assert "by Yersinia pestis." in text and "with Y. pestis fall" in text
+
+
+def test_ordinary_words_with_a_demonym_ending_are_no_nationality() -> None:
+    text, _ = _cased("the apple watch series 5 beat the russian army.")
+    assert "Apple Watch Series 5" in text
+    assert "the Russian army" in text  # a nationality before a head word: no name
