@@ -94,6 +94,9 @@ DETERMINERS = frozenset(
     "the a an this that these those his her their our my your its every each no some roast "
     "wild fine bone".split()
 )
+ARTICLES = frozenset(
+    "the a an this that these those his her their its our my your every each no some any".split()
+)
 FUNCTION_WORDS = frozenset(
     "the of and to in a is that for it on with as was by at from be this have are not but or an "
     "his her they their he she we you has had were will would been which who its said".split()
@@ -1052,7 +1055,9 @@ def _apply_name_cues(text: str, tokens: list[_Token], lex: Lexicon) -> None:
             continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         spoke = nxt is not None and nxt.key in SPEECH_VERBS and _spaced(text, token, nxt)
-        if token.possessive or spoke:
+        # "the unions said", "a farmer's tan", "the galaxy's disk": a determiner makes it a thing.
+        determined = i > 0 and tokens[i - 1].key in ARTICLES
+        if (token.possessive or spoke) and not determined:
             names.add(token.key)
     for i, token in enumerate(tokens):
         if token.key in names and token.text.islower() and token.free:

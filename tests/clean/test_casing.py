@@ -414,3 +414,10 @@ def test_ordinary_words_with_a_demonym_ending_are_no_nationality() -> None:
     text, _ = _cased("the apple watch series 5 beat the russian army.")
     assert "Apple Watch Series 5" in text
     assert "the Russian army" in text  # a nationality before a head word: no name
+
+
+def test_a_determiner_makes_a_possessive_or_speaker_a_thing() -> None:
+    text, _ = _cased("she says the unions said the galaxy's disk grew.")
+    assert "the unions said the galaxy's disk grew" in text
+    text, _ = _cased("she says galaxy's chief executive spoke.")
+    assert "Galaxy's chief executive" in text  # no determiner: the company
