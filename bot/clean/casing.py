@@ -476,6 +476,7 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     _single_letters(text, tokens)
     _apply_context_rules(text, tokens, lex)
     _lower_epithets(text, tokens, lex)
+    _lower_syllables(text, tokens, lex)
     _undo_false_starts(text, tokens, lex)
     _undo_quote_starts(text, tokens, lex)
     for token in tokens:
@@ -489,6 +490,20 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
             edits.append(Edit(token.start, token.end, form, token.kind))
     edits.extend(_alnum_edits(text, tokens, lex))
     return edits
+
+
+def _lower_syllables(text: str, tokens: list[_Token], lex: Lexicon) -> None:
+    """Short syllables after a hyphen in East Asian names stay lowercase: "Kim Jong-un", "Tsai
+    Ing-wen", "Daehak-ro" (a word of up to three letters that is no English word); not after a
+    first name ("Pierre-Luc", "Jean-Luc")."""
+    for i in [i for i, t in enumerate(tokens) if i and len(t.key) <= 3 and t.form is not None]:
+        token, prev = tokens[i], tokens[i - 1]
+        if not token.text.islower() or text[prev.end : token.start] != "-" or not prev.proper:
+            continue
+        if token.kind == KIND_ACRONYM or _vocab_has(token.key) or len(prev.key) < 2:
+            continue
+        if "F" not in lex.entries.get(prev.key, ("", ""))[1]:
+            token.form, token.proper = None, False
 
 
 def _lower_epithets(text: str, tokens: list[_Token], lex: Lexicon) -> None:

@@ -421,3 +421,11 @@ def test_a_determiner_makes_a_possessive_or_speaker_a_thing() -> None:
     assert "the unions said the galaxy's disk grew" in text
     text, _ = _cased("she says galaxy's chief executive spoke.")
     assert "Galaxy's chief executive" in text  # no determiner: the company
+
+
+def test_short_syllables_after_a_hyphen_in_east_asian_names() -> None:
+    text, _ = _cased(
+        "on a warm day she walked down daehak-ro with her friend pierre-luc dubois, and they "
+        "talked about the news for an hour."
+    )
+    assert "Daehak-ro" in text and "Pierre-Luc Dubois" in text
