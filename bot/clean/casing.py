@@ -47,6 +47,7 @@ NOT_PROSE = re.compile(
     r"|[~.]?[/\\].*|\w+:[/\\].*|.*[/\\].*\.\w{1,4}",  # paths: "/usr/x", "c:\\x", "a/b.txt"
     re.IGNORECASE,
 )
+LINK_START = re.compile(r"(?<![\w.@/])(?:Pic\.twitter\.com/|Www\.|Https?://)")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+[\"'“‘(\[]*$")
 # A quotation opened after a colon starts a sentence; after a comma it usually goes on one.
 QUOTE_OPEN = re.compile(r":\s*[\"“‘]$")
@@ -489,6 +490,11 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
         if form != token.text and form.lower() == token.text.lower():
             edits.append(Edit(token.start, token.end, form, token.kind))
     edits.extend(_alnum_edits(text, tokens, lex))
+    # The pipeline capitalised links that open a sentence ("Pic.twitter.com/…", "Www.…").
+    edits.extend(
+        Edit(m.start(), m.start() + 1, m.group()[0].lower(), KIND_CASING)
+        for m in LINK_START.finditer(text)
+    )
     return edits
 
 
@@ -673,7 +679,7 @@ def _alnum_edits(text: str, tokens: list[_Token], lex: Lexicon) -> list[Edit]:
             end += 1
         seen = end
         found = text[start:end]
-        if start and (text[start - 1] == "." or text[start - 1] == "_"):
+        if start and text[start - 1] in "._/=?&#@:":  # inside a link, a handle or a code
             continue
         if (end < size and text[end] == "_") or not ALNUM.fullmatch(found) or not found.islower():
             continue

@@ -429,3 +429,10 @@ def test_short_syllables_after_a_hyphen_in_east_asian_names() -> None:
         "talked about the news for an hour."
     )
     assert "Daehak-ro" in text and "Pierre-Luc Dubois" in text
+
+
+def test_links_the_pipeline_capitalised_go_back_to_lowercase() -> None:
+    text, _ = _cased(
+        "the air is bad in delhi, said the expert. Pic.twitter.com/abc123 Www.example.com has more."
+    )
+    assert "pic.twitter.com/abc123 www.example.com has more" in text
