@@ -436,3 +436,8 @@ def test_links_the_pipeline_capitalised_go_back_to_lowercase() -> None:
         "the air is bad in delhi, said the expert. Pic.twitter.com/abc123 Www.example.com has more."
     )
     assert "pic.twitter.com/abc123 www.example.com has more" in text
+
+
+def test_dotted_state_abbreviations() -> None:
+    text, _ = _cased("COLUMBIA, s. C. (ap) — a dozen women met in columbia, s.c., on monday.")
+    assert text.startswith("COLUMBIA, S.C. (AP)") and "Columbia, S.C., on Monday" in text
