@@ -5,13 +5,16 @@ Two regimes, chosen per document from how many of its name-like mid-sentence wor
   lone lowercase "i", and a name the document itself writes differently at least twice elsewhere
   ("putin" → "Putin", "Nato’s" → "NATO’s" in a text that says "NATO") — so edited text stays as
   it was (house styles such as "Nato" are kept);
-- lowercased: truecasing. Evidence in order: the cased title (words and runs of words), capitalised
-  mentions in the text, then the resources under bot/data/ (acronyms and mixed-case brands,
-  multi-word names, a lexicon of names that are also ordinary words, first names and surnames,
-  titles before names, words that continue a name such as "Council", countries and states), and
+- lowercased: truecasing. Evidence in order: the cased title (words and runs of words; of a Title
+  Case title only the parts that hold a name word or end in a head word), capitalised mentions
+  in the text, then the resources under bot/data/ (acronyms and mixed-case brands, multi-word
+  names curated and from WordNet, a lexicon of names that are also ordinary words, first names and
+  surnames, titles before names, head words that continue a name such as "Council" — also after
+  ordinary words: "Goddard Space Flight Center" —, countries and states, Latin binomials), and
   finally the vocabulary: in an English document a word that is neither an English word nor
   derived from one is a name. Sentence starts (after ". ", a paragraph break, a quotation opened
-  after ":") are capitalised too. Sentence-initial capitals are never evidence.
+  after ":"; not an attribution after a quoted "!"/"?") are capitalised too. Sentence-initial
+  capitals are never evidence.
 Non-English text gets no truecasing (the vocabulary is English).
 
 Only letters change case here (offsets are stable), except dotted acronyms which drop their spaces.
