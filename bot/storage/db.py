@@ -21,30 +21,25 @@ from bot.errors import ConfigError
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
-def async_url(url: str) -> str:
-    """DATABASE_URL as given → the async driver SQLAlchemy should use."""
+def _with_driver(url: str, drivers: dict[str, str]) -> str:
     parsed = make_url(url)
     backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        return parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
-    if backend == "postgresql":
-        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    raise ConfigError(
-        f"DATABASE_URL uses an unsupported database ({backend}); use sqlite or postgresql."
-    )
+    if backend not in drivers:
+        raise ConfigError(
+            f"DATABASE_URL uses an unsupported database ({backend}); use sqlite or postgresql."
+        )
+    return parsed.set(drivername=drivers[backend]).render_as_string(hide_password=False)
+
+
+def async_url(url: str) -> str:
+    """DATABASE_URL as given → the async driver SQLAlchemy should use."""
+    return _with_driver(url, {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"})
 
 
 def sync_url(url: str) -> str:
     """DATABASE_URL as given → a synchronous driver, for Alembic."""
-    parsed = make_url(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        return parsed.set(drivername="sqlite").render_as_string(hide_password=False)
-    if backend == "postgresql":
-        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    raise ConfigError(
-        f"DATABASE_URL uses an unsupported database ({backend}); use sqlite or postgresql."
-    )
+    # psycopg 3 serves both worlds, so PostgreSQL uses the same driver name.
+    return _with_driver(url, {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"})
 
 
 def _ensure_sqlite_dir(url: str) -> None:
