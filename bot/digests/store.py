@@ -120,12 +120,7 @@ class DigestStore:
                     id=chat_id,
                     type=chat_type,
                     title=title[:256],
-                    username="",
-                    summary_length="medium",
-                    summary_language="",
-                    auto_mode=False,
                     timezone="UTC",
-                    digest_empty_note=False,
                     created_at=now,
                 )
                 .on_conflict_do_nothing(index_elements=["id"])
@@ -171,12 +166,7 @@ class DigestStore:
                     id=chat_id,
                     type=chat_type,
                     title=title[:256],
-                    username="",
-                    summary_length="medium",
-                    summary_language="",
-                    auto_mode=False,
                     timezone=zone,
-                    digest_empty_note=False,
                     created_at=now,
                 )
                 .on_conflict_do_update(index_elements=["id"], set_={"timezone": zone})
