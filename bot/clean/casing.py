@@ -1047,6 +1047,11 @@ US_STATES = frozenset(
     "ak az ar ca ct fl ga il ia ks ky md mi mn ms mt nv nh nj nm ny nc nd ri sc sd tn tx ut vt "
     "va wa wv wi wy dc".split()
 )
+# Codes that are also words ("oh", "in", "ok"), and Canadian provinces.
+STATE_CODES = US_STATES | frozenset(
+    "al co de ga hi id in la ma me mo ne oh ok or pa on qc bc ab".split()
+)
+LIST_ENDS = frozenset({" /", " @", " –", " -", " |"})
 US_CUES = frozenset(
     "president government officials official military army navy troops forces economy dollar "
     "election elections embassy congress senate administration department intelligence allies "
@@ -1102,11 +1107,14 @@ def _apply_name_cues(text: str, tokens: list[_Token], lex: Lexicon) -> None:
                 # "the house speaker", "house democrats"; not "a house vote" or "his house floor".
                 if prev is None or prev.key not in ("a", "an", "his", "her", "their", "my", "our"):
                     token.form, token.proper = "House", True
-        elif token.key in US_STATES and token.text.islower() and i > 0 and token.free:
-            # "Mountain View, ca for" → "CA": a state code right after a place and a comma.
+        elif token.key in STATE_CODES and token.text.islower() and i > 0 and token.free:
+            # "Mountain View, ca for" → "CA": a state code right after a place and a comma; a
+            # code that is also a word only where a line or list item ends ("Cleveland, oh /").
             prev = tokens[i - 1]
             if prev.proper and text[prev.end : token.start] == ", ":
-                token.form, token.kind, token.proper = token.key.upper(), KIND_ACRONYM, True
+                after = text[token.end : token.end + 2]
+                if token.key in US_STATES or after[:1] in ("", "\n", ")") or after in LIST_ENDS:
+                    token.form, token.kind, token.proper = token.key.upper(), KIND_ACRONYM, True
         elif (
             token.key == "us"
             and (token.text == "us" or (token.text == "Us" and token.start_of_sentence))

@@ -441,3 +441,12 @@ def test_links_the_pipeline_capitalised_go_back_to_lowercase() -> None:
 def test_dotted_state_abbreviations() -> None:
     text, _ = _cased("COLUMBIA, s. C. (ap) — a dozen women met in columbia, s.c., on monday.")
     assert text.startswith("COLUMBIA, S.C. (AP)") and "Columbia, S.C., on Monday" in text
+
+
+def test_state_codes_that_are_words_where_a_list_item_ends() -> None:
+    text, _ = _cased(
+        "the band will play on these dates.\njune 26 – cleveland, oh @ the big arena\n"
+        "july 3 – denver, co\nthey said that in cleveland, oh my, it rained."
+    )
+    assert "Cleveland, OH @" in text and "Denver, CO\n" in text
+    assert "Cleveland, oh my" in text
