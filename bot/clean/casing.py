@@ -150,6 +150,7 @@ class Lexicon:
     title_ends: frozenset[str]  # last words of titles, without a period
     org_words: frozenset[str]
     single_names: frozenset[tuple[str, ...]]
+    teams: frozenset[str]  # team nicknames ("browns"): the team wherever the text names it once
     genera: frozenset[str]  # Latin genus names, lowercase ("yersinia")
     epithets: frozenset[str]  # species words that are no English words ("pestis")
 
@@ -158,6 +159,15 @@ def _lines(name: str) -> list[str]:
     """Non-comment, non-blank lines of a package data file."""
     text = resources.files("bot.data").joinpath(name).read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+
+
+def _teams() -> frozenset[str]:
+    """The team nicknames section of casing_org_words.txt (after its "# Team nicknames" line)."""
+    text = resources.files("bot.data").joinpath("casing_org_words.txt").read_text(encoding="utf-8")
+    section = text.split("# Team nicknames", 1)[-1] if "# Team nicknames" in text else ""
+    return frozenset(
+        line.strip() for line in section.splitlines() if line.strip() and line[0] != "#"
+    )
 
 
 def _crc(word: str) -> int:
@@ -210,6 +220,7 @@ def load_lexicon() -> Lexicon:
         title_max=max(len(t) for t in titles),
         title_ends=frozenset(t[-1].rstrip(".") for t in titles),
         org_words=frozenset(w.lower() for w in _lines("casing_org_words.txt")),
+        teams=_teams(),
         single_names=frozenset(
             (_norm(line.lower()),) for line in _lines("casing_phrases.txt") if " " not in line
         ),
@@ -480,6 +491,7 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     _single_letters(text, tokens)
     _apply_context_rules(text, tokens, lex)
     _lower_epithets(text, tokens, lex)
+    _apply_teams(tokens, lex)
     _lower_syllables(text, tokens, lex)
     _undo_false_starts(text, tokens, lex)
     _undo_quote_starts(text, tokens, lex)
@@ -499,6 +511,19 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
         for m in LINK_START.finditer(text)
     )
     return edits
+
+
+def _apply_teams(tokens: list[_Token], lex: Lexicon) -> None:
+    """A team named once after its city ("cleveland browns") is the team alone too ("the
+    browns won"): sports texts drop the city after the first mention."""
+    named = {
+        t.key for t in tokens if t.key in lex.teams and t.form is not None and t.form[:1].isupper()
+    }
+    if not named:
+        return
+    for token in tokens:
+        if token.key in named and token.form is None and token.text.islower() and token.free:
+            token.form, token.proper = token.text.capitalize(), True
 
 
 def _lower_syllables(text: str, tokens: list[_Token], lex: Lexicon) -> None:

@@ -450,3 +450,12 @@ def test_state_codes_that_are_words_where_a_list_item_ends() -> None:
     )
     assert "Cleveland, OH @" in text and "Denver, CO\n" in text
     assert "Cleveland, oh my" in text
+
+
+def test_a_team_named_once_after_its_city_is_the_team_alone() -> None:
+    text, _ = _cased(
+        "the oklahoma city thunder lost again, and late in the game the thunder scored."
+    )
+    assert "Oklahoma City Thunder lost" in text and "the Thunder scored" in text
+    text, _ = _cased("the storm brought thunder and rain to the city for a day.")
+    assert "brought thunder and rain" in text  # no team named: the weather
