@@ -74,25 +74,49 @@ def _ftfy_config() -> ftfy.TextFixerConfig:
     )
 
 
-def fix_line(line: str) -> str:
-    """Return `line` with mojibake, invisible characters and exotic spaces repaired."""
-    fixed = line
-    # ftfy is not always idempotent (a C1 control next to mojibake can take two rounds), and the
-    # stage must be: repeat until nothing changes (it converges in one or two rounds).
-    for _ in range(4):
-        if not _needs_ftfy(fixed):
-            break
-        again = ftfy.fix_text(fixed, config=_ftfy_config())
-        if again == fixed:
-            break
-        fixed = again
-    fixed = _INVISIBLE_RE.sub("", fixed)
+def _explicit(text: str) -> str:
+    """The explicit rules: invisible characters out, exotic spaces and line breaks normalised."""
+    fixed = _INVISIBLE_RE.sub("", text)
     if not _RTL_RE.search(fixed):
         fixed = _BIDI_RE.sub("", fixed)
     fixed = _JOINER_RE.sub("", fixed)
     fixed = _SPACES_RE.sub(" ", fixed)
     # The text was split on "\n": a final "\r" was half of "\r\n"; other breaks become "\n".
     return _OTHER_BREAK_RE.sub("\n", fixed.removesuffix("\r"))
+
+
+_EDGE_SPACE = " \t" + _SPACES
+# An exotic space right after a lead character may be the second half of mojibake ("Â\u00a0" is a
+# UTF-8 NBSP read as Latin-1): ftfy must see it as it is.
+_LEAD = "\u00c2-\u00f4"
+_SPACES_NOT_AFTER_LEAD_RE = re.compile(f"(?<![{_LEAD}])[{_SPACES}]")
+_TRAILING_SPACE_RE = re.compile(f"(?<![{_LEAD}])[{_EDGE_SPACE}]+$|[ \t]+$")
+
+
+def _ftfy_round(line: str) -> str:
+    """One round: ftfy on the line as the later passes will leave it, then the explicit rules."""
+    # ftfy judges a character by its neighbours, so it sees plain spaces and no edge spaces.
+    line = _SPACES_NOT_AFTER_LEAD_RE.sub(" ", _INVISIBLE_RE.sub("", line))
+    start = len(line) - len(line.lstrip(_EDGE_SPACE))
+    trailing = _TRAILING_SPACE_RE.search(line, start)
+    end = trailing.start() if trailing else len(line)
+    core = line[start:end]
+    if _needs_ftfy(core):
+        core = ftfy.fix_text(core, config=_ftfy_config())
+    return _explicit(line[:start] + core + line[end:])
+
+
+def fix_line(line: str) -> str:
+    """Return `line` with mojibake, invisible characters and exotic spaces repaired."""
+    # Repeated until stable: ftfy is not always idempotent (a C1 control next to mojibake can take
+    # two rounds), and the stage must be.
+    fixed = _ftfy_round(line)
+    for _ in range(3):
+        again = _ftfy_round(fixed)
+        if again == fixed:
+            break
+        fixed = again
+    return fixed
 
 
 def _is_space_change(before: str, after: str) -> bool:

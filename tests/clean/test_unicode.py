@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.clean import CleanContext
@@ -93,7 +93,13 @@ def test_whitespace_only_text_becomes_empty() -> None:
     assert _whitespace(" \n\t ") == ""
 
 
-@given(st.text())
+@settings(max_examples=500)
+@given(
+    st.text(
+        alphabet=st.characters(codec="utf-8")
+        | st.sampled_from("\u00c2\u00c3\u00e2\x80\x9d\u20ac\u00a0 ")
+    )
+)
 def test_unicode_then_whitespace_is_idempotent(text: str) -> None:
     once = _whitespace(_unicode(text)[0])
     assert _whitespace(_unicode(once)[0]) == once
