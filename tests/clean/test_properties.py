@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -89,7 +90,7 @@ def _check_repairs_match(original: str, repairs: tuple[Repair, ...]) -> None:
 
 
 @settings(
-    max_examples=200, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=100, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
 @given(st.text(), st.text(max_size=30))
 def test_never_raises_and_log_matches_on_any_text(text: str, title: str) -> None:
@@ -99,7 +100,7 @@ def test_never_raises_and_log_matches_on_any_text(text: str, title: str) -> None
 
 
 @settings(
-    max_examples=200, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=100, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
 @given(articles(), st.sampled_from(["", "Blinken Says NATO Must Stay United In Madrid"]))
 def test_article_properties(article: tuple[str, list[tuple[str, str]]], title: str) -> None:
@@ -126,3 +127,13 @@ def test_article_properties(article: tuple[str, list[tuple[str, str]]], title: s
                 cursor += reach.index(word) + 1
                 present += 1
         assert present * 2 >= len(words), (sentence, result.text)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known: the casing pass capitalises a letter glued to a currency sign ('x€' → 'X€'), "
+    "which turns the leftover 'â€' into 'Â€', and ftfy repairs that only on a second run",
+)
+def test_idempotent_next_to_a_currency_sign() -> None:
+    once = clean_text("the the \u00e2\x80.").text
+    assert clean_text(once).text == once
