@@ -48,6 +48,9 @@ _DOMAIN_SUFFIXES = frozenset(
 _SPACE_BEFORE_RE = re.compile(r" +(?<=[\w)\]”’\"] )(?=[,.](?:\s|$|[”’\")]))")
 _SPACE_BEFORE_STRONG_RE = re.compile(r" +(?<=[\w)\]”’\"] )(?=[;!?](?:\s|$))")
 _STRONG_UNSPACED_RE = re.compile(r"[;!?](?<=[\w)\]”’\"][;!?])(?=\s|$)")
+_WEAK_UNSPACED_RE = re.compile(r"[,.](?<=[\w)\]”’\"][,.])(?=\s|$)")
+HOUSE_STYLE_MIN = 3  # spaced commas/full stops needed before they can be a house style
+HOUSE_STYLE_SHARE = 0.25  # ... and their share of all comma/full-stop word ends
 # Spans never touched: URLs, e-mail addresses, bare domains.
 _PROTECTED_RE = re.compile(
     r"(?:https?://|ftp://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+(?:\.[\w-]+)*"
@@ -64,6 +67,11 @@ def _protected(text: str, position: int) -> bool:
     ends = [i for i in (text.find(" ", position), text.find("\n", position)) if i >= 0]
     token = text[start : min(ends, default=len(text))]
     return any(m.start() <= position - start <= m.end() for m in _PROTECTED_RE.finditer(token))
+
+
+def _house_style(spaced: int, unspaced: int) -> bool:
+    """True when spaces before punctuation are too frequent to be slips."""
+    return spaced >= HOUSE_STYLE_MIN and spaced >= HOUSE_STYLE_SHARE * (spaced + unspaced)
 
 
 def _candidates(text: str) -> list[Edit]:
@@ -85,7 +93,12 @@ def _candidates(text: str) -> list[Edit]:
         if _WORD_BEFORE_LOWER_RE.search(text[max(0, match.start() - _LOOK_BACK) : match.start()]):
             edits.append(Edit(match.end(), match.end(), " ", "spacing"))
 
-    edits.extend(Edit(m.start(), m.end(), "", "spacing") for m in _SPACE_BEFORE_RE.finditer(text))
+    spaced_weak = list(_SPACE_BEFORE_RE.finditer(text))
+    # Some outlets put a space before commas and full stops throughout (a house style, as in
+    # "Yobe North , Ahmad Lawan ,"): that is the editor's choice, not damage. A stray space is
+    # a slip only when it is rare next to the document's unspaced commas and full stops.
+    if spaced_weak and not _house_style(len(spaced_weak), len(_WEAK_UNSPACED_RE.findall(text))):
+        edits.extend(Edit(m.start(), m.end(), "", "spacing") for m in spaced_weak)
     spaced_strong = list(_SPACE_BEFORE_STRONG_RE.finditer(text))
     # A space before ;!? is a slip only when the document does not follow the French convention.
     if spaced_strong and len(spaced_strong) < len(_STRONG_UNSPACED_RE.findall(text)):

@@ -28,7 +28,10 @@ def _space(text: str) -> str:
         ("the end.The next day", "the end. The next day"),
         ("it rained.However, we went", "it rained. However, we went"),
         ("efficiently.the end", "efficiently. the end"),
-        ("Yobe North , Ahmad Lawan , on Tuesday .", "Yobe North, Ahmad Lawan, on Tuesday."),
+        (
+            "Lawan , the senator, spoke on Tuesday. He left, then came back, and said so.",
+            "Lawan, the senator, spoke on Tuesday. He left, then came back, and said so.",
+        ),
         ("Really ! That is all ? Yes! No! Fine. Go!", "Really! That is all? Yes! No! Fine. Go!"),
     ],
 )
@@ -45,6 +48,8 @@ def test_spacing_is_repaired(glued: str, fixed: str) -> None:
         "Names like Amazon.com, Booking.Com, Node.js and ASP.NET stay as they are.",
         "Broken acronyms such as the u. S. Secretary are the casing pass's business.",
         "Bonjour ! Ça va ? Oui : très bien ; merci !",  # French spacing is a convention
+        # A house style that spaces commas and full stops throughout is the editor's choice.
+        "Yobe North , Ahmad Lawan , on Tuesday . The Senate , he said, resumed.",
         "VIP : 60,000₩\nR : 50,000₩",
         "Wait ... what? She said: ”Bird flu is back.”",  # ” after a space opens a quote
         "그는 “잘못이냐”고 말했다.",  # a Korean particle after a closing quote
