@@ -24,6 +24,7 @@ Resources load once per process (`load_lexicon`, cached); the vocabulary is held
 from __future__ import annotations
 
 import re
+import unicodedata
 import zlib
 from array import array
 from bisect import bisect_left
@@ -592,6 +593,8 @@ def _single_letters(text: str, tokens: list[_Token]) -> None:
         after = text[token.end] if token.end < size else " "
         if after in "-.'’" or before in "'’" or (before == "(" and after == ")"):
             continue
+        if unicodedata.category(after)[0] == "S" or unicodedata.category(before)[0] == "S":
+            continue  # a letter glued to a sign ("x€", "a$"): a unit or leftover mojibake
         token.form = token.text.upper()
         token.proper = True
         # "Group A", "Pool B", "Model S": these labels are part of the name.

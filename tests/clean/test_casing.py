@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.clean import CleanContext, casing
+from bot.clean import CleanContext, casing, clean_text
 from bot.clean.edits import apply_edits
 from tests.conftest import NEWS_DEV
 
@@ -459,3 +459,9 @@ def test_a_team_named_once_after_its_city_is_the_team_alone() -> None:
     assert "Oklahoma City Thunder lost" in text and "the Thunder scored" in text
     text, _ = _cased("the storm brought thunder and rain to the city for a day.")
     assert "brought thunder and rain" in text  # no team named: the weather
+
+
+def test_letters_glued_to_a_sign_keep_their_case() -> None:
+    assert clean_text("we paid x€ there and y$ here, said the man.").text == (
+        "We paid x€ there and y$ here, said the man."
+    )
