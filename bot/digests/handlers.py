@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from telegram import Update
-from telegram.constants import ChatMemberStatus, ChatType
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.digests.feeds import FeedPoller, feed_error_message
@@ -25,14 +25,13 @@ from bot.errors import BotError, InputError
 from bot.telegram.common import Context, guarded, reply_text, services_of
 from bot.telegram.format import escape, link
 from bot.telegram.send import send_file
+from bot.telegram.settings import ADMIN_STATUSES, is_chat_admin, may_manage
 
 if TYPE_CHECKING:
     from bot.digests.scheduler import DigestScheduler
 
 log = logging.getLogger(__name__)
 
-ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
-ANONYMOUS_ADMIN_ID = 1087968824  # Telegram's GroupAnonymousBot
 MAX_FEEDS_PER_CHAT = 200
 FEEDS_HELP = (
     "Usage: <code>/feeds</code> lists this chat's feeds, <code>/feeds add URL</code>, "
@@ -65,37 +64,6 @@ def _args(update: Update) -> list[str]:
     return text.split()[1:]
 
 
-async def _is_admin(context: Context, chat_id: int, user_id: int | None) -> bool:
-    if user_id is None:
-        return False
-    try:
-        member = await context.bot.get_chat_member(chat_id, user_id)
-    except TelegramError as exc:
-        log.info("getChatMember(%s, %s) failed: %s", chat_id, user_id, exc)
-        return False
-    return member.status in ADMIN_STATUSES
-
-
-async def _may_manage(update: Update, context: Context) -> bool:
-    """Private chats and channel posts always; in groups only admins (incl. anonymous ones)."""
-    chat = update.effective_chat
-    message = update.effective_message
-    if chat is None:
-        return False
-    if chat.type in (ChatType.PRIVATE, ChatType.CHANNEL):
-        return True
-    if (
-        message is not None
-        and message.sender_chat is not None
-        and message.sender_chat.id == chat.id
-    ):
-        return True
-    user = update.effective_user
-    if user is not None and user.id == ANONYMOUS_ADMIN_ID:
-        return True
-    return await _is_admin(context, chat.id, user.id if user else None)
-
-
 async def _channel_target(update: Update, context: Context, name: str) -> Target:
     """Resolve `@channel` / `-100…` from a private chat; the sender must administer it and the
     bot must be able to post there."""
@@ -112,7 +80,7 @@ async def _channel_target(update: Update, context: Context, name: str) -> Target
         raise InputError(
             f"I can't find {name}. Add me to the channel as an admin first, then try again."
         ) from exc
-    if not await _is_admin(context, target.id, user.id if user else None):
+    if not await is_chat_admin(context, target.id, user.id if user else None):
         raise InputError(f"Only an admin of {name} can subscribe it to a digest.")
     try:
         me = await context.bot.get_chat_member(target.id, context.bot.id)
@@ -161,7 +129,7 @@ async def on_subscribe(update: Update, context: Context) -> None:
         return
     args = _args(update)
     target, rest = await _target(update, context, args)
-    if not target.is_channel_by_name and not await _may_manage(update, context):
+    if not target.is_channel_by_name and not await may_manage(update, context):
         await reply_text(update, context, "Only the group's admins can change its digest.")
         return
     local_time, zone = parse_subscribe_args(rest)
@@ -194,7 +162,7 @@ async def on_unsubscribe(update: Update, context: Context) -> None:
     if update.effective_chat is None:
         return
     target, _ = await _target(update, context, _args(update))
-    if not target.is_channel_by_name and not await _may_manage(update, context):
+    if not target.is_channel_by_name and not await may_manage(update, context):
         await reply_text(update, context, "Only the group's admins can change its digest.")
         return
     if await _store(context).unsubscribe(target.chat_id):
@@ -223,7 +191,7 @@ async def on_digest(update: Update, context: Context) -> None:
                 "Usage: <code>/digest note on</code> or <code>/digest note off</code>.",
             )
             return
-        if not await _may_manage(update, context):
+        if not await may_manage(update, context):
             await reply_text(update, context, "Only the group's admins can change its digest.")
             return
         store = _store(context)
@@ -271,7 +239,7 @@ async def on_feeds(update: Update, context: Context) -> None:
     if action not in ("add", "remove", "rm", "del", "delete") or len(args) != 2:
         await reply_text(update, context, FEEDS_HELP)
         return
-    if not await _may_manage(update, context):
+    if not await may_manage(update, context):
         await reply_text(update, context, "Only the group's admins can change its feeds.")
         return
     url = args[1].strip("<>")
@@ -334,7 +302,7 @@ async def on_document(update: Update, context: Context) -> None:
     message = update.effective_message
     if chat is None or message is None or message.document is None:
         return
-    if not await _may_manage(update, context):
+    if not await may_manage(update, context):
         await reply_text(update, context, "Only the group's admins can change its feeds.")
         return
     document = message.document

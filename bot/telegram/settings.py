@@ -86,19 +86,21 @@ async def is_chat_admin(context: Context, chat_id: int, user_id: int | None) -> 
     return member.status in ADMIN_STATUSES
 
 
-async def _sender_is_admin(update: Update, context: Context) -> bool:
+async def may_manage(update: Update, context: Context) -> bool:
+    """Whether the sender may change this chat's settings: anyone in a private chat, a channel's
+    posts (only its admins can post), an anonymous admin, or a group admin."""
     chat = update.effective_chat
     message = update.effective_message
     if chat is None:
         return False
-    if chat.type == ChatType.CHANNEL:
-        return True  # only a channel's admins can post in it
+    if chat.type in (ChatType.PRIVATE, ChatType.CHANNEL):
+        return True
     if (
         message is not None
         and message.sender_chat is not None
         and message.sender_chat.id == chat.id
     ):
-        return True  # an anonymous admin
+        return True  # an anonymous admin posting as the group
     user = update.effective_user
     if user is not None and user.id == ANONYMOUS_ADMIN_ID:
         return True
@@ -244,7 +246,7 @@ async def on_auto(update: Update, context: Context) -> None:
             "Use <code>/auto on</code> or <code>/auto off</code>.",
         )
         return
-    if not await _sender_is_admin(update, context):
+    if not await may_manage(update, context):
         raise AccessDeniedError("Only admins of this chat can switch auto mode.")
     await repo.update(chat.id, auto_mode=arg == "on")
     note = await privacy_note(context, chat.id, chat.type) if arg == "on" else ""
