@@ -242,22 +242,7 @@ class DigestStore:
 
     async def add_feed(self, chat_id: int, url: str, title: str, *, now: datetime) -> bool:
         """Follow a feed; False when the chat already follows that URL."""
-        insert = insert_for(self.db)
-        async with self.db.session() as session:
-            result = await session.execute(
-                insert(Feed)
-                .values(
-                    chat_id=chat_id,
-                    url=url,
-                    title=title,
-                    etag="",
-                    last_modified="",
-                    last_error="",
-                    created_at=now,
-                )
-                .on_conflict_do_nothing(index_elements=["chat_id", "url"])
-            )
-            return (result.rowcount or 0) > 0  # type: ignore[attr-defined]
+        return await self.add_feeds(chat_id, [(url, title)], now=now) > 0
 
     async def add_feeds(
         self, chat_id: int, feeds: Iterable[tuple[str, str]], *, now: datetime
@@ -269,15 +254,7 @@ class DigestStore:
             for url, title in feeds:
                 result = await session.execute(
                     insert(Feed)
-                    .values(
-                        chat_id=chat_id,
-                        url=url,
-                        title=title,
-                        etag="",
-                        last_modified="",
-                        last_error="",
-                        created_at=now,
-                    )
+                    .values(chat_id=chat_id, url=url, title=title, created_at=now)
                     .on_conflict_do_nothing(index_elements=["chat_id", "url"])
                 )
                 added += result.rowcount or 0  # type: ignore[attr-defined]
