@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.articles import ChatArticles
 from bot.storage.db import Database
 from bot.storage.schema import (
     Chat,
@@ -386,19 +387,16 @@ class DigestStore:
         self, chat_id: int, *, content_hash: str, url: str, title: str, site: str, at: datetime
     ) -> None:
         """Add a feed item to the chat's digest material (its summary is found by content hash)."""
-        async with self.db.session() as session:
-            session.add(
-                ChatArticle(
-                    chat_id=chat_id,
-                    content_hash=content_hash,
-                    url=url,
-                    title=title,
-                    site=site[:256],
-                    summary_id=None,
-                    origin="feed",
-                    created_at=at,
-                )
-            )
+        await ChatArticles(self.db).record(
+            chat_id=chat_id,
+            content_hash=content_hash,
+            url=url,
+            title=title,
+            site=site[:256],
+            summary_id=None,
+            origin="feed",
+            at=at,
+        )
 
     async def previous_digest_due(self, subscription_id: int, before: date) -> datetime | None:
         """When the last digest actually sent before `before` was due (the window's start)."""
