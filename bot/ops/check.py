@@ -13,13 +13,12 @@ import logging
 import os
 import re
 import sys
-import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import time as dtime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 import httpx
@@ -318,39 +317,15 @@ async def check_llm(settings: Settings, limit: float) -> CheckResult:
 # --- tokenizer -------------------------------------------------------------------------------
 
 
-def _within(load: Callable[[], Any], limit: float) -> Any:
-    """`load()` in a daemon thread, abandoned after `limit` seconds (TimeoutError).
-
-    tiktoken downloads encodings with no timeout; behind a firewall that drops packets a plain
-    call would hang `check` (and the interpreter's exit) indefinitely.
-    """
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["value"] = load()
-        except BaseException as exc:
-            box["error"] = exc
-
-    thread = threading.Thread(target=run, name="check-tiktoken", daemon=True)
-    thread.start()
-    thread.join(limit)
-    if thread.is_alive():
-        raise TimeoutError(f"no answer within {limit:g} s")
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
-
-
 def check_tokenizer(settings: Settings, limit: float = DEFAULT_TIMEOUT) -> CheckResult:
     """Which tiktoken encoding token budgets will use for the configured model."""
     import tiktoken
 
-    from bot.summarise.tokens import OFFLINE_ENCODING
+    from bot.summarise.tokens import OFFLINE_ENCODING, call_with_time_limit
 
     model = settings.openai_model
     try:
-        encoding = _within(lambda: tiktoken.encoding_for_model(model), limit)
+        encoding = call_with_time_limit(lambda: tiktoken.encoding_for_model(model), limit)
         sample = len(encoding.encode("Hello, world."))
         return CheckResult("tokenizer", "ok", f"{encoding.name} for {model} ({sample} tokens)")
     except KeyError:

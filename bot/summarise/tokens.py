@@ -11,7 +11,7 @@ import logging
 import math
 import threading
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +50,17 @@ def _warn_once(message: str, *args: object) -> None:
         log.warning(message, *args)
 
 
-def _with_time_limit(load: Callable[[], _Encoding]) -> _Encoding:
-    """Run `load` in a daemon thread and give up after LOAD_TIMEOUT seconds.
+T = TypeVar("T")
+
+
+def call_with_time_limit(load: Callable[[], T], limit: float) -> T:
+    """Run `load` in a daemon thread and give up after `limit` seconds (TimeoutError).
 
     tiktoken downloads encodings with `requests.get` and no timeout; behind a firewall that
-    drops packets this would stall start-up for minutes. A daemon thread never blocks exit.
+    drops packets this would stall start-up (or `check`) for minutes. A daemon thread never
+    blocks exit.
     """
-    box: dict[str, object] = {}
+    box: dict[str, Any] = {}
 
     def run() -> None:
         try:
@@ -66,12 +70,12 @@ def _with_time_limit(load: Callable[[], _Encoding]) -> _Encoding:
 
     thread = threading.Thread(target=run, name="tiktoken-load", daemon=True)
     thread.start()
-    thread.join(LOAD_TIMEOUT)
+    thread.join(limit)
     if "error" in box:
-        raise box["error"]  # type: ignore[misc]
+        raise box["error"]
     if "value" not in box:
-        raise TimeoutError(f"loading the encoding took over {LOAD_TIMEOUT:g} s")
-    return box["value"]  # type: ignore[return-value]
+        raise TimeoutError(f"no answer within {limit:g} s")
+    return box["value"]
 
 
 def _build_counter(model: str) -> Counter:
@@ -80,7 +84,9 @@ def _build_counter(model: str) -> Counter:
     encoding: _Encoding | None = None
     if model:
         try:
-            encoding = _with_time_limit(lambda: tiktoken.encoding_for_model(model))
+            encoding = call_with_time_limit(
+                lambda: tiktoken.encoding_for_model(model), LOAD_TIMEOUT
+            )
         except KeyError:
             encoding = None  # unknown to tiktoken: the offline encoding is as good a guess
         except Exception as exc:  # download failed (offline machine), corrupt cache, ...
