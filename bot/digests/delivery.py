@@ -46,31 +46,51 @@ class Deliveries:
         self, subscription_id: int, chat_id: int, local_date: date, due_at: datetime, now: datetime
     ) -> Claim | None:
         """Take the delivery for this (subscription, date), or None if someone else has it/done it."""
-        insert = insert_for(self.db)
-        lease_until = now + self.lease
-        async with self.db.session() as session:
-            new_id = await session.scalar(
-                insert(Delivery)
-                .values(
-                    subscription_id=subscription_id,
-                    chat_id=chat_id,
-                    local_date=local_date,
-                    due_at=due_at,
-                    status=CLAIMED,
-                    claimed_by=self.worker_id,
-                    lease_until=lease_until,
-                    messages_sent=0,
-                    detail="",
-                )
-                .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
-                .returning(Delivery.id)
-            )
+        new_id = await self._insert_once(
+            subscription_id,
+            chat_id,
+            local_date,
+            due_at,
+            status=CLAIMED,
+            lease_until=now + self.lease,
+        )
         if new_id is not None:
             return Claim(new_id, subscription_id, chat_id, local_date, due_at, 0)
         return await self._reclaim(
             and_(Delivery.subscription_id == subscription_id, Delivery.local_date == local_date),
             now,
         )
+
+    async def _insert_once(
+        self,
+        subscription_id: int,
+        chat_id: int,
+        local_date: date,
+        due_at: datetime,
+        *,
+        status: str,
+        lease_until: datetime | None = None,
+        detail: str = "",
+    ) -> int | None:
+        """Insert the (subscription, date) row unless one exists; its id, or None if it did."""
+        insert = insert_for(self.db)
+        async with self.db.session() as session:
+            return await session.scalar(
+                insert(Delivery)
+                .values(
+                    subscription_id=subscription_id,
+                    chat_id=chat_id,
+                    local_date=local_date,
+                    due_at=due_at,
+                    status=status,
+                    claimed_by=self.worker_id,
+                    lease_until=lease_until,
+                    messages_sent=0,
+                    detail=detail[:1000],
+                )
+                .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
+                .returning(Delivery.id)
+            )
 
     async def _reclaim(self, where: object, now: datetime) -> Claim | None:
         # A conditional UPDATE is atomic on both databases: of two workers racing for an expired
@@ -203,24 +223,9 @@ class Deliveries:
         detail: str,
     ) -> bool:
         """Mark a date as skipped without sending (missed beyond the grace window)."""
-        insert = insert_for(self.db)
-        async with self.db.session() as session:
-            new_id = await session.scalar(
-                insert(Delivery)
-                .values(
-                    subscription_id=subscription_id,
-                    chat_id=chat_id,
-                    local_date=local_date,
-                    due_at=due_at,
-                    status=SKIPPED,
-                    claimed_by=self.worker_id,
-                    lease_until=None,
-                    messages_sent=0,
-                    detail=detail[:1000],
-                )
-                .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
-                .returning(Delivery.id)
-            )
+        new_id = await self._insert_once(
+            subscription_id, chat_id, local_date, due_at, status=SKIPPED, detail=detail
+        )
         return new_id is not None
 
     async def known(self, dates: set[date]) -> set[tuple[int, date]]:
