@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 
-from bot.digests.store import insert_for, utc
+from bot.digests.store import utc
 from bot.storage.db import Database
 from bot.storage.schema import Delivery
 
@@ -73,7 +73,7 @@ class Deliveries:
         detail: str = "",
     ) -> int | None:
         """Insert the (subscription, date) row unless one exists; its id, or None if it did."""
-        insert = insert_for(self.db)
+        insert = self.db.insert
         async with self.db.session() as session:
             return await session.scalar(
                 insert(Delivery)

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.articles import ChatArticles
@@ -29,11 +27,6 @@ def utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def insert_for(db: Database):  # type: ignore[no-untyped-def]
-    """The dialect's INSERT with ON CONFLICT support."""
-    return pg_insert if db.is_postgres else sqlite_insert
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +106,7 @@ class DigestStore:
         self, chat_id: int, *, now: datetime, chat_type: str = "private", title: str = ""
     ) -> None:
         """Insert the chat row if it is missing (the Telegram layer may already have done it)."""
-        insert = insert_for(self.db)
+        insert = self.db.insert
         async with self.db.session() as session:
             await session.execute(
                 insert(Chat)
@@ -159,7 +152,7 @@ class DigestStore:
         title: str = "",
     ) -> SubscriptionInfo:
         """Create or change the chat's subscription (and remember its zone) in one transaction."""
-        insert = insert_for(self.db)
+        insert = self.db.insert
         async with self.db.session() as session:
             await session.execute(
                 insert(Chat)
@@ -249,7 +242,7 @@ class DigestStore:
         self, chat_id: int, feeds: Iterable[tuple[str, str]], *, now: datetime
     ) -> int:
         """Follow several feeds at once (OPML import) in one transaction; returns how many are new."""
-        insert = insert_for(self.db)
+        insert = self.db.insert
         added = 0
         async with self.db.session() as session:
             for url, title in feeds:
@@ -320,7 +313,7 @@ class DigestStore:
         """Store (guid, url, title, published) rows; return the (guid, url, title) that were new."""
         if not items:
             return []
-        insert = insert_for(self.db)
+        insert = self.db.insert
         new: list[tuple[str, str, str]] = []
         async with self.db.session() as session:
             for guid, url, title, published in items:

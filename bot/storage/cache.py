@@ -15,8 +15,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.clock import Clock, SystemClock
 from bot.models import LENGTHS, Length, Summary
@@ -116,7 +114,7 @@ class SummaryCache:
             "completion_tokens": summary.completion_tokens,
             "created_at": _utc(self.clock.now()),
         }
-        insert = pg_insert if self.db.is_postgres else sqlite_insert
+        insert = self.db.insert
         # ON CONFLICT DO NOTHING on the unique key: two workers summarising the same article at
         # once both succeed, and both get the first row's id.
         statement = insert(SummaryRow).values(**values).on_conflict_do_nothing()

@@ -7,8 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import case, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.clock import Clock, SystemClock
 from bot.models import LENGTHS
@@ -89,7 +87,7 @@ class ChatRepository:
         self.clock = clock or SystemClock()
 
     def _insert(self, values: dict[str, Any]) -> Any:
-        insert = sqlite_insert if self.db.is_sqlite else pg_insert
+        insert = self.db.insert
         return insert(Chat).values(**values).on_conflict_do_nothing(index_elements=[Chat.id])
 
     async def get(self, chat_id: int) -> ChatSettings:

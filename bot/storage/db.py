@@ -85,6 +85,17 @@ class Database:
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
 
+    @property
+    def insert(self):  # type: ignore[no-untyped-def]
+        """The dialect's INSERT construct, which supports ON CONFLICT on both databases."""
+        if self.is_postgres:
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            return pg_insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
+
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> Database:
         """Connect, and bring the schema up to date unless `migrate=False`."""
