@@ -332,7 +332,9 @@ def _mark_sentence_starts(text: str, tokens: list[_Token]) -> None:
     previous: _Token | None = None
     for token in tokens:
         gap = text[previous_end : token.start]
-        if previous is None:
+        if previous is not None and (gap == " " or gap == "-"):
+            pass  # most gaps: no boundary (and no regex search)
+        elif previous is None:
             token.start_of_sentence = not any(ch.isalpha() for ch in text[: token.start])
         elif "\n" in gap or QUOTE_OPEN.search(gap):
             token.start_of_sentence = True
@@ -490,9 +492,14 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     edits = _dotted_edits(text, dotted, well_cased=False)
     _decide_words(text, tokens, lex, context)
     _single_letters(text, tokens)
+    _apply_acronym_definitions(text, tokens, lex, _capitalise)
+    _apply_datelines(text, tokens)
     _apply_context_rules(text, tokens, lex)
+    _apply_company_suffixes(text, tokens, lex, _capitalise)
     _lower_epithets(text, tokens, lex)
     _apply_teams(tokens, lex)
+    if _is_title_case(context.title):
+        _apply_headings(text, tokens, _capitalise)
     _lower_syllables(text, tokens, lex)
     _undo_false_starts(text, tokens, lex)
     _undo_quote_starts(text, tokens, lex)
@@ -919,16 +926,19 @@ def _apply_phrases(
         index += max(1, matched)
 
 
+def _capitalise(token: _Token) -> None:
+    """Give a lowercase word its capital and mark it a name (a decided form such as "NATO" stays)."""
+    if token.text.islower() and token.free and not token.contraction:
+        if token.form is None or token.form.islower():
+            token.form = token.text[0].upper() + token.text[1:]
+    token.proper = True
+
+
 def _apply_context_rules(text: str, tokens: list[_Token], lex: Lexicon) -> None:
     """Names across words: first name + surname, titles and honorifics, months, org names."""
     count = len(tokens)
     _apply_name_cues(text, tokens, lex)
-
-    def capitalise(token: _Token) -> None:
-        if token.text.islower() and token.free and not token.contraction:
-            if token.form is None or token.form.islower():  # keep a decided form ("NATO")
-                token.form = token.text[0].upper() + token.text[1:]
-        token.proper = True
+    capitalise = _capitalise
 
     def linked(i: int, j: int) -> bool:
         return 0 <= i < count and 0 <= j < count and _spaced(text, tokens[i], tokens[j])
@@ -1001,6 +1011,7 @@ def _apply_context_rules(text: str, tokens: list[_Token], lex: Lexicon) -> None:
                 if nxt.start - token.end <= 2 and (nxt.key not in lex.common or nxt.proper):
                     capitalise(nxt)
                     capitalise(token)
+    _apply_double_initials(text, tokens, capitalise)
     # Initials: "j. k. rowling", "john f. kennedy", "george w. bush" (right to left for chains).
     for i in range(count - 2, -1, -1):
         token, nxt = tokens[i], tokens[i + 1]
@@ -1421,3 +1432,221 @@ def _apply_org_words(text: str, tokens: list[_Token], lex: Lexicon, capitalise) 
             and tokens[i + 2].proper
         ):
             capitalise(token)
+
+
+# Words a Title Case heading keeps lowercase unless they open it (AP and Chicago styles agree).
+HEADING_SMALL = frozenset(
+    "a an the and but or nor for so yet as at by in of on to up via vs per from with into onto "
+    "over off out than".split()
+)
+HEADING_MAX_WORDS = 12
+HEADING_END = (".", "!", "?", ":", ";", ",", "”", '"', "’", "'", "…")
+
+
+def _is_title_case(title: str) -> bool:
+    """Whether a title capitalises its ordinary words (Title Case) rather than only names."""
+    tokens = _tokens(title)
+    if not tokens or title.upper() == title or title.lower() == title:
+        return False
+    ordinary = [t for t in tokens[1:] if len(t.key) > 3 and _vocab_has(t.key)]
+    return bool(ordinary) and sum(t.text[0].isupper() for t in ordinary) >= 0.7 * len(ordinary)
+
+
+def _apply_headings(text: str, tokens: list[_Token], capitalise) -> None:
+    """Headings in a site that writes Title Case: a short line with no closing punctuation
+    ("range and charging", "mophie 3-in-1 wireless charging pad") gets the title's style back.
+    Only called when the cased title shows the site's style; a sentence-case site's headings
+    read like sentences and are left to the other rules."""
+    index = 0
+    count = len(tokens)
+    while index < count:
+        line_start = text.rfind("\n", 0, tokens[index].start) + 1
+        line_end = text.find("\n", tokens[index].start)
+        line_end = len(text) if line_end < 0 else line_end
+        last = index
+        while last < count and tokens[last].start < line_end:
+            last += 1
+        line = text[line_start:line_end].strip()
+        words = line.split()
+        if (
+            2 <= len(words) <= HEADING_MAX_WORDS
+            and not line.endswith(HEADING_END)
+            and not line.startswith(("“", '"', "‘", "(", "[", "-", "–", "—", "•", "*"))
+            and ". " not in line
+        ):
+            for position, token in enumerate(tokens[index:last]):
+                if token.key in HEADING_SMALL and position and not token.start_of_sentence:
+                    continue
+                if token.contraction or (len(token.key) < 2 and token.key not in ("a", "i")):
+                    continue
+                capitalise(token)
+        index = last
+
+
+PARENTHESISED = re.compile(r"\((\w{2,7})\)")
+ACRONYM_SKIP = frozenset({"of", "and", "the", "for", "on", "in", "to", "at", "a", "de", "du"})
+
+
+def _acronym_expansion(tokens: list[_Token], i: int) -> tuple[int, int] | None:
+    """The tokens (first, last + 1) before "(xyz)" whose initials spell xyz, or None.
+    "binge eating disorder (bed)", "ministry of trade, industry and energy (motie)" (small words
+    may give a letter or none), "intensive care units (icus)"."""
+    letters = tokens[i].key
+    if letters.endswith("s") and len(letters) > 3:
+        letters = letters[:-1]  # a plural: "icus"
+    limit = max(0, i - 2 * len(letters) - 2)
+
+    def match(position: int, j: int) -> int | None:
+        """First token index when letters[:position] are spelled by tokens ending at j."""
+        if position == 0:
+            return j + 1
+        if j < limit:
+            return None
+        key = tokens[j].key
+        if key[0] == letters[position - 1]:
+            found = match(position - 1, j - 1)
+            if found is not None:
+                return found
+        if key in ACRONYM_SKIP:
+            return match(position, j - 1)
+        return None
+
+    first = match(len(letters), i - 1)
+    return None if first is None or first == i else (first, i)
+
+
+def _apply_acronym_definitions(text: str, tokens: list[_Token], lex: Lexicon, capitalise) -> None:
+    """An acronym defined in the text is upper case ("binge eating disorder (BED)"), and so are
+    its later mentions when it is no English word; an organisation's spelled-out name is
+    capitalised too ("Ministry of Trade, Industry and Energy (MOTIE)")."""
+    defined: set[str] = set()
+    candidates = [m.start(1) for m in PARENTHESISED.finditer(text)]
+    if not candidates:
+        return
+    starts = [t.start for t in tokens]
+    for position in candidates:
+        i = bisect_left(starts, position)
+        token = tokens[i]
+        if not (token.free and token.start == position and token.text.islower()):
+            continue
+        if text[token.end : token.end + 1] != ")" or len(token.key) < 2:
+            continue
+        span = _acronym_expansion(tokens, i)
+        if span is None:
+            continue
+        first, last = span
+        stem = token.key[:-1] if len(token.key) > 3 and token.key.endswith("s") else token.key
+        token.form = stem.upper() + token.text[len(stem) :]
+        token.kind, token.proper = KIND_ACRONYM, True
+        defined.add(token.key)
+        expansion = tokens[first:last]
+        if (
+            expansion[0].key in lex.org_words
+            or expansion[0].key in ORG_OF
+            or (expansion[-1].key in lex.org_words)
+        ):
+            for part in expansion:
+                if part.key not in ACRONYM_SKIP:
+                    capitalise(part)
+    if not defined:
+        return
+    for index, token in enumerate(tokens):
+        if (
+            token.key in defined
+            and token.form is None
+            and token.free
+            and token.text.islower()
+            and (not _vocab_has(token.key) or _acronym_slot(text, tokens, index))
+        ):
+            stem = token.key[:-1] if len(token.key) > 3 and token.key.endswith("s") else token.key
+            token.form = stem.upper() + token.text[len(stem) :]
+            token.kind, token.proper = KIND_ACRONYM, True
+
+
+COMPANY_SUFFIXES = frozenset({"inc", "corp", "ltd", "llc", "plc", "co", "gmbh"})
+COMPANY_RUN = 4
+
+
+def _apply_company_suffixes(text: str, tokens: list[_Token], lex: Lexicon, capitalise) -> None:
+    """A company's legal suffix names the words before it: "tyvak nano-satellite systems inc",
+    "sierra nevada corp." ("co" only as "co.", the word "co" is too many other things)."""
+    for i, token in enumerate(tokens):
+        if token.key not in COMPANY_SUFFIXES or not i or not token.free:
+            continue
+        if token.key == "co" and text[token.end : token.end + 1] != ".":
+            continue
+        gap = text[tokens[i - 1].end : token.start]
+        if gap not in (" ", ", "):
+            continue
+        j = i - 1
+        run: list[_Token] = []
+        while j >= 0 and len(run) < COMPANY_RUN:
+            part = tokens[j]
+            if part.key in FUNCTION_WORDS or part.key in STARTERS or not part.free:
+                break
+            run.append(part)
+            if part.start_of_sentence or part.proper:
+                break
+            if j and text[tokens[j - 1].end : part.start] not in (" ", "-"):
+                break
+            j -= 1
+        if not run:
+            continue
+        for part in run:
+            capitalise(part)
+        capitalise(token)
+
+
+DATELINE = re.compile(
+    r"^([^\W\d_][^\W\d_ .,]*(?: [^\W\d_]+){0,2}),?(?: [^\W\d_.]+\.?)? ?\((?:reuters|ap|afp|upi|"
+    r"bloomberg|cnn|xinhua)\) ?[-–—]",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _apply_datelines(text: str, tokens: list[_Token]) -> None:
+    """A wire-service dateline keeps its place in capitals: "WASHINGTON (Reuters) -"."""
+    for match in DATELINE.finditer(text):
+        start, end = match.span(1)
+        for token in tokens[bisect_left([t.start for t in tokens], start) :]:
+            if token.start >= end:
+                break
+            token.form, token.proper = token.text.upper(), True
+
+
+DOUBLE_INITIALS = re.compile(r"(?<![\w.])[^\W\d_]\. [^\W\d_]\. [^\W\d_]")
+NOT_INITIALS = frozenset({("i", "e"), ("e", "g"), ("a", "m"), ("p", "m"), ("a", "k")})
+
+
+def _apply_double_initials(text: str, tokens: list[_Token], capitalise) -> None:
+    """Two initials and a word are a name: "w. m. keck", "h. g. wells" ("i. e." and "a. m." are
+    abbreviations, and the pipeline's capital after them is positional)."""
+    if not DOUBLE_INITIALS.search(text):
+        return  # most texts: no scan of the tokens
+    for i in range(len(tokens) - 2):
+        first, second, word = tokens[i], tokens[i + 1], tokens[i + 2]
+        if len(first.key) != 1 or len(second.key) != 1 or len(word.key) < 2:
+            continue
+        if (first.key, second.key) in NOT_INITIALS or not (first.free and second.free):
+            continue
+        if text[first.end : second.start] != ". " or text[second.end : word.start] != ". ":
+            continue
+        if i and text[tokens[i - 1].end : first.start] in (".", "-"):
+            continue  # part of a longer dotted sequence
+        if word.key in STARTERS or word.key in FUNCTION_WORDS:
+            continue
+        for token in (first, second, word):
+            capitalise(token)
+
+
+def _acronym_slot(text: str, tokens: list[_Token], index: int) -> bool:
+    """A defined acronym that is also a word ("bed") is the acronym where the word would need
+    a determiner: "diagnosed with bed" yes, "the bed", "his bed", "to bed" no."""
+    if not index:
+        return False
+    prev = tokens[index - 1]
+    gap = text[prev.end : tokens[index].start]
+    return gap == " " and not prev.possessive and prev.key not in ARTICLES | ACRONYM_NOUN_CUES
+
+
+ACRONYM_NOUN_CUES = frozenset({"to", "in", "into", "out", "from", "under", "on", "of", "per"})

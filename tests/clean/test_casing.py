@@ -465,3 +465,45 @@ def test_letters_glued_to_a_sign_keep_their_case() -> None:
     assert clean_text("we paid x€ there and y$ here, said the man.").text == (
         "We paid x€ there and y$ here, said the man."
     )
+
+
+def test_acronyms_defined_in_the_text_and_their_later_mentions() -> None:
+    text, _ = _cased(
+        "People with binge eating disorder (bed) eat fast. Those diagnosed with bed often "
+        "hide it, and they sleep in bed. South korea’s ministry of trade, industry and energy "
+        "(motie) agreed, as did the intensive care units (icus). A fee (tax) is no acronym."
+    )
+    assert "binge eating disorder (BED)" in text  # spelled out: not a name
+    assert "diagnosed with BED often" in text
+    assert "sleep in bed." in text  # after a preposition it is the word
+    assert "Ministry of Trade, Industry and Energy (MOTIE)" in text
+    assert "intensive care units (ICUs)" in text
+    assert "A fee (tax) is" in text
+
+
+def test_company_suffixes_and_double_initials_name_the_words_before() -> None:
+    text, _ = _cased(
+        "nasa chose tyvak nano-satellite systems inc. and ceres robotics inc for the job, and "
+        "the w. m. keck observatory saw it, e. g. not the co-op."
+    )
+    assert "Tyvak Nano-Satellite Systems Inc. and Ceres Robotics Inc for" in text
+    assert "the W. M. Keck Observatory saw it" in text
+    assert "e. g. not the co-op" in text
+
+
+def test_wire_datelines_keep_their_capitals() -> None:
+    text, _ = _cased("Washington (reuters) - scientists said.\nSan francisco (ap) — he said.")
+    assert text.startswith("WASHINGTON (Reuters) - scientists said.\nSAN FRANCISCO (AP) —")
+
+
+def test_headings_follow_a_title_case_title() -> None:
+    body = (
+        "The car goes on sale in may, the maker said on monday.\nRange and charging\nIt "
+        "charges in an hour.\nThe price is what matters most, according to the maker."
+    )
+    title_case, _ = _cased(body, title="Audi Reveals Its New Electric Car for Europe")
+    assert "\nRange and Charging\n" in title_case
+    # A sentence-case title shows the site writes headings as sentences: left alone.
+    sentence_case, _ = _cased(body, title="Audi reveals its new electric car for Europe")
+    assert "\nRange and charging\n" in sentence_case
+    assert "The price is what matters most, according to the maker." in title_case
