@@ -28,6 +28,7 @@ import unicodedata
 import zlib
 from array import array
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -42,7 +43,9 @@ if TYPE_CHECKING:
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 ALNUM = re.compile(r"\d+[^\W\d_]+|[^\W\d_]+\d+")
+APOSTROPHE = re.compile(r"['’]")
 DOTTED = re.compile(r"(?<![\w.])[^\W\d_]\.(?: ?[^\W\d_]\.)+(?![\w])")
+DOTTED_HINT = re.compile(r"\. ?[^\W\d_]\.")  # where a DOTTED match can first be
 # Non-space chunks that may not be prose: URLs, e-mail addresses, domains, handles, hashtags,
 # paths. Found cheaply first, then checked one by one.
 MARKER = re.compile(r"[@#/\\]|\w\.\w")
@@ -52,6 +55,7 @@ NOT_PROSE = re.compile(
     re.IGNORECASE,
 )
 LINK_START = re.compile(r"(?<![\w.@/])(?:Pic\.twitter\.com/|Www\.|Https?://)")
+LINK_HINT = re.compile(r"Pic\.twitter\.com/|Www\.|Https?://")  # LINK_START without its check
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+[\"'“‘(\[]*$")
 # A quotation opened after a colon starts a sentence; after a comma it usually goes on one.
 QUOTE_OPEN = re.compile(r":\s*[\"“‘]$")
@@ -292,19 +296,19 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _tokens(text: str) -> list[_Token]:
-    protected = _protected_spans(text)
     tokens: list[_Token] = []
     append = tokens.append
-    pi = 0
-    size = len(text)
+    # Padded by one space at each end, so both neighbours of a word exist (one lookup each).
+    padded = f" {text} "
     digits = "0123456789"
     for match in WORD.finditer(text):
-        start, after = match.span()
-        end = after
+        start, end = match.span()
         word = match.group()
+        # Words glued to digits ("5g", "256gb") are codes, not prose; so are words in URLs.
+        free = padded[start] not in digits and padded[end + 1] not in digits
         contraction = possessive = False
         if "'" in word or "’" in word:
-            last = re.split(r"['’]", word)[-1].lower()
+            last = APOSTROPHE.split(word)[-1].lower()
             if last == "s":
                 end -= 2  # possessive: recase the stem only
                 word = word[:-2]
@@ -314,17 +318,18 @@ def _tokens(text: str) -> list[_Token]:
             key = word.lower().replace("’", "'")
         else:
             key = word.lower()
-        # Words glued to digits ("5g", "256gb") are codes, not prose; so are words in URLs.
-        free = (not start or text[start - 1] not in digits) and (
-            after == size or text[after] not in digits
-        )
-        if protected:
-            while pi < len(protected) and protected[pi][1] <= start:
-                pi += 1
-            if pi < len(protected) and protected[pi][0] <= start < protected[pi][1]:
-                free = False
         append(_Token(start, end, word, key, contraction, free, possessive))
+    # Few texts hold links or paths: their words are found by position, not tested one by one.
+    for span_start, span_end in _protected_spans(text):
+        index = bisect_left(tokens, span_start, key=_token_start)
+        while index < len(tokens) and tokens[index].start < span_end:
+            tokens[index].free = False
+            index += 1
     return tokens
+
+
+def _token_start(token: _Token) -> int:
+    return token.start
 
 
 def _mark_sentence_starts(text: str, tokens: list[_Token]) -> None:
@@ -458,20 +463,23 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     dotted = _mark_dotted(text, tokens, lex)
     # One pass over mid-sentence words: how many are English words or function words (is the
     # text English?), how many carry a capital, how many lowercase ones look like names.
-    capitals = lowercase = known = function = lowercase_names = 0
+    capitals = known = function = lowercase_names = 0
+    lowercase_keys: list[str] = []
     for t in tokens:
         if t.start_of_sentence or t.after_stop or not t.free or len(t.key) < 2:
             continue
         if t.text.islower():
-            if t.contraction:
-                continue
-            lowercase += 1
-            vocabulary = _vocab_has(t.key)
-            known += vocabulary
-            function += t.key in FUNCTION_WORDS
-            lowercase_names += (not vocabulary) or _name_like(t.key)
+            if not t.contraction:
+                lowercase_keys.append(t.key)
         elif t.text[0].isupper():
             capitals += 1
+    lowercase = len(lowercase_keys)
+    # Documents repeat their words: each distinct word is looked up once, counted as often.
+    for key, times in Counter(lowercase_keys).items():
+        vocabulary = _vocab_has(key)
+        known += times * vocabulary
+        function += times * (key in FUNCTION_WORDS)
+        lowercase_names += times * ((not vocabulary) or _name_like(key))
     english = lowercase > 0 and (
         known >= ENGLISH_RATIO * lowercase
         or (known >= 0.4 * lowercase and function >= 0.2 * lowercase)
@@ -514,10 +522,12 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
             edits.append(Edit(token.start, token.end, form, token.kind))
     edits.extend(_alnum_edits(text, tokens, lex))
     # The pipeline capitalised links that open a sentence ("Pic.twitter.com/…", "Www.…").
-    edits.extend(
-        Edit(m.start(), m.start() + 1, m.group()[0].lower(), KIND_CASING)
-        for m in LINK_START.finditer(text)
-    )
+    link = LINK_HINT.search(text)  # a literal scan; LINK_START is tried at every position
+    if link is not None:
+        edits.extend(
+            Edit(m.start(), m.start() + 1, m.group()[0].lower(), KIND_CASING)
+            for m in LINK_START.finditer(text, link.start())
+        )
     return edits
 
 
@@ -618,9 +628,11 @@ def _undo_false_starts(text: str, tokens: list[_Token], lex: Lexicon) -> None:
     """A lowercasing pipeline capitalises whatever follows ". ", so "the u. S. Officials" got a
     capital after the acronym. After a dotted acronym or a.m./p.m., an ordinary word that rarely
     opens a sentence goes back to lowercase ("U.S. officials"); "U.S. The" keeps its capital."""
-    for i in range(1, len(tokens)):
+    count = len(tokens)
+    # Only a single dotted letter can end such an acronym: the loop looks at what follows one.
+    for i in [i + 1 for i, t in enumerate(tokens) if len(t.key) == 1 and i + 1 < count]:
         prev, token = tokens[i - 1], tokens[i]
-        if prev.kind != KIND_ACRONYM or len(prev.key) != 1 or token.form is not None:
+        if prev.kind != KIND_ACRONYM or token.form is not None:
             continue
         if text[prev.end : token.start] != ". " or token.proper or not token.free:
             continue
@@ -666,8 +678,13 @@ def _undo_quote_starts(text: str, tokens: list[_Token], lex: Lexicon) -> None:
 def _mark_dotted(text: str, tokens: list[_Token], lex: Lexicon) -> list[tuple[int, int, str]]:
     """Letters of a known dotted acronym are one name ("u.s. army"); returns (start, end, form)
     of each such acronym for `_dotted_edits`."""
-    found = []
-    for m in DOTTED.finditer(text):
+    found: list[tuple[int, int, str]] = []
+    # DOTTED opens with a letter and is tried at every position; its first ". x." is found by a
+    # fast literal scan, and the scan starts at the letter before it.
+    hint = DOTTED_HINT.search(text)
+    if hint is None:
+        return found
+    for m in DOTTED.finditer(text, max(0, hint.start() - 1)):
         form = lex.dotted.get("".join(ch for ch in m.group() if ch.isalpha()).lower())
         if form is not None:
             found.append((m.start(), m.end(), form))
@@ -944,7 +961,9 @@ def _apply_context_rules(text: str, tokens: list[_Token], lex: Lexicon) -> None:
         return 0 <= i < count and 0 <= j < count and _spaced(text, tokens[i], tokens[j])
 
     entries = lex.entries
-    for i, token in enumerate(tokens):
+    # Most words have no name reading: the loop looks only at those that do.
+    for i in [i for i, t in enumerate(tokens) if t.key in entries or t.key in HONORIFICS]:
+        token = tokens[i]
         entry = entries.get(token.key)
         if entry is None and token.key not in HONORIFICS:
             continue  # most words: no name reading, nothing to do here
@@ -1013,9 +1032,10 @@ def _apply_context_rules(text: str, tokens: list[_Token], lex: Lexicon) -> None:
                     capitalise(token)
     _apply_double_initials(text, tokens, capitalise)
     # Initials: "j. k. rowling", "john f. kennedy", "george w. bush" (right to left for chains).
-    for i in range(count - 2, -1, -1):
+    singles = [i for i, t in enumerate(tokens) if len(t.key) == 1 and i < count - 1]
+    for i in reversed(singles):
         token, nxt = tokens[i], tokens[i + 1]
-        if len(token.key) != 1 or not token.free:
+        if not token.free:
             continue
         if text[token.end : nxt.start] != ". " or not nxt.text[:1].isalpha():
             continue
@@ -1104,14 +1124,29 @@ US_CUES = frozenset(
 )
 
 
+# The words `_apply_name_cues` looks at besides the names it finds (one set: one test per word).
+NAME_CUE_WORDS = PARTY_WORDS | STATE_CODES | {"house", "us"}
+
+
+@cache
+def _ambiguous_names() -> frozenset[str]:
+    """Lexicon words that are both ordinary words and names ("A"), not first names ("F")."""
+    return frozenset(
+        key
+        for key, (_, flags) in load_lexicon().entries.items()
+        if "A" in flags and "F" not in flags
+    )
+
+
 def _apply_name_cues(text: str, tokens: list[_Token], lex: Lexicon) -> None:
     """Words that are both ordinary and names ("trump", "apple"): a possessive or a speech verb
     after one shows the name, and then every mention in the document is the name; "us" is "US"
     after "the" or before a word about the state ("us officials")."""
     names: set[str] = set()
-    for i, token in enumerate(tokens):
-        flags = lex.entries.get(token.key, ("", ""))[1]
-        if "A" not in flags or "F" in flags or not token.text.islower():
+    ambiguous = _ambiguous_names()
+    for i in [i for i, t in enumerate(tokens) if t.key in ambiguous]:
+        token = tokens[i]
+        if not token.text.islower():
             continue
         # A brand's product right after it names the brand ("apple’s 12-inch MacBook", "apple iPad");
         # not for frequent words that merely describe one ("new iPad", "and iPhone").
@@ -1127,7 +1162,9 @@ def _apply_name_cues(text: str, tokens: list[_Token], lex: Lexicon) -> None:
         determined = i > 0 and tokens[i - 1].key in ARTICLES
         if (token.possessive or spoke) and not determined:
             names.add(token.key)
-    for i, token in enumerate(tokens):
+    cued = names | NAME_CUE_WORDS if names else NAME_CUE_WORDS
+    for i in [i for i, t in enumerate(tokens) if t.key in cued]:
+        token = tokens[i]
         if token.key in names and token.text.islower() and token.free:
             token.form = lex.entries[token.key][0]
             token.proper = True
@@ -1210,13 +1247,13 @@ def _title_words(text: str, tokens: list[_Token], end: int, size: int) -> tuple[
 
 def _apply_titles(text: str, tokens: list[_Token], lex: Lexicon, capitalise) -> None:
     """Titles directly before a name: "secretary of state antony blinken", "president biden"."""
-    for i in range(1, len(tokens)):
+    count = len(tokens)
+    ends = lex.title_ends
+    for i in [i + 1 for i, t in enumerate(tokens) if t.key in ends and i + 1 < count]:
         token = tokens[i]
         if not token.proper:
             continue
         if text[tokens[i - 1].end : token.start] not in (" ", ". "):
-            continue
-        if tokens[i - 1].key not in lex.title_ends:
             continue
         for size in range(lex.title_max, 0, -1):
             words = _title_words(text, tokens, i, size)
@@ -1256,7 +1293,8 @@ SERVICE_HEADS = frozenset({"department", "office", "force", "service", "academy"
 def _apply_streets(text: str, tokens: list[_Token], capitalise) -> None:
     """Addresses: "17th street", "seventh street", "1909 jolinda drive", and public services
     named after a place: "columbus police department"."""
-    for i, token in enumerate(tokens):
+    for i in [i for i, t in enumerate(tokens) if t.key in STREET_TYPES or t.key in SERVICES]:
+        token = tokens[i]
         key = token.key
         if key in SERVICES and i and 0 < i + 1 < len(tokens):
             prev, nxt = tokens[i - 1], tokens[i + 1]
@@ -1329,9 +1367,7 @@ TOWN_CUES = frozenset({"in", "of", "from", "near", "outside", "to", "at", "subur
 def _apply_towns(text: str, tokens: list[_Token], lex: Lexicon, capitalise) -> None:
     """A town before ", <country or state>" after a preposition: "in mountain view, california"."""
     count = len(tokens)
-    for i, token in enumerate(tokens):
-        if token.key not in TOWN_CUES:
-            continue
+    for i in [i for i, t in enumerate(tokens) if t.key in TOWN_CUES]:
         for size in (1, 2, 3):
             end = i + size  # index of the last town word
             if end + 1 >= count or text[tokens[end].end : tokens[end + 1].start] != ", ":
@@ -1367,9 +1403,11 @@ def _is_demonym(key: str) -> bool:
 def _apply_org_words(text: str, tokens: list[_Token], lex: Lexicon, capitalise) -> None:
     """Name continuations: "atlantic council", "u.s. army", "university of texas"."""
     count = len(tokens)
-    for i, token in enumerate(tokens):
-        heads = token.key in lex.org_words
-        if not (heads or token.key in ORG_OF) or not token.text.islower():
+    org_words = lex.org_words
+    for i in [i for i, t in enumerate(tokens) if t.key in org_words or t.key in ORG_OF]:
+        token = tokens[i]
+        heads = token.key in org_words
+        if not token.text.islower():
             continue
         prev = tokens[i - 1] if i else None
         nxt = tokens[i + 1] if i + 1 < count else None
@@ -1572,8 +1610,9 @@ COMPANY_RUN = 4
 def _apply_company_suffixes(text: str, tokens: list[_Token], lex: Lexicon, capitalise) -> None:
     """A company's legal suffix names the words before it: "tyvak nano-satellite systems inc",
     "sierra nevada corp." ("co" only as "co.", the word "co" is too many other things)."""
-    for i, token in enumerate(tokens):
-        if token.key not in COMPANY_SUFFIXES or not i or not token.free:
+    for i in [i for i, t in enumerate(tokens) if t.key in COMPANY_SUFFIXES]:
+        token = tokens[i]
+        if not i or not token.free:
             continue
         if token.key == "co" and text[token.end : token.end + 1] != ".":
             continue
@@ -1604,10 +1643,13 @@ DATELINE = re.compile(
     r"bloomberg|cnn|xinhua)\) ?[-–—]",
     re.IGNORECASE | re.MULTILINE,
 )
+WIRE_SERVICE = re.compile(r"\((?:reuters|ap|afp|upi|bloomberg|cnn|xinhua)\)", re.IGNORECASE)
 
 
 def _apply_datelines(text: str, tokens: list[_Token]) -> None:
     """A wire-service dateline keeps its place in capitals: "WASHINGTON (Reuters) -"."""
+    if not WIRE_SERVICE.search(text):
+        return  # most texts: no agency, and no scan with the (slow to try) dateline regex
     for match in DATELINE.finditer(text):
         start, end = match.span(1)
         for token in tokens[bisect_left([t.start for t in tokens], start) :]:
@@ -1617,14 +1659,18 @@ def _apply_datelines(text: str, tokens: list[_Token]) -> None:
 
 
 DOUBLE_INITIALS = re.compile(r"(?<![\w.])[^\W\d_]\. [^\W\d_]\. [^\W\d_]")
+DOUBLE_INITIALS_HINT = re.compile(r"\. [^\W\d_]\. [^\W\d_]")  # DOUBLE_INITIALS from its period
 NOT_INITIALS = frozenset({("i", "e"), ("e", "g"), ("a", "m"), ("p", "m"), ("a", "k")})
 
 
 def _apply_double_initials(text: str, tokens: list[_Token], capitalise) -> None:
     """Two initials and a word are a name: "w. m. keck", "h. g. wells" ("i. e." and "a. m." are
     abbreviations, and the pipeline's capital after them is positional)."""
-    if not DOUBLE_INITIALS.search(text):
-        return  # most texts: no scan of the tokens
+    # The regex opens with a letter, so it is tried at every position; ". x. y" opens with a
+    # period and is found by a fast literal scan. Most texts have none: no scan of the tokens.
+    hint = DOUBLE_INITIALS_HINT.search(text)
+    if hint is None or not DOUBLE_INITIALS.search(text, max(0, hint.start() - 1)):
+        return
     for i in range(len(tokens) - 2):
         first, second, word = tokens[i], tokens[i + 1], tokens[i + 2]
         if len(first.key) != 1 or len(second.key) != 1 or len(word.key) < 2:
