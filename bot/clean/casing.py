@@ -349,7 +349,7 @@ def _mark_sentence_starts(text: str, tokens: list[_Token]) -> None:
                 len(previous.key) == 1 or previous.key in ABBREVIATIONS
             )
             token.start_of_sentence = not abbreviation
-        previous_end = token.end if not previous_end or token.end > previous_end else previous_end
+        previous_end = token.end  # tokens come in text order: each ends after the one before
         previous = token
     return None
 
@@ -854,22 +854,30 @@ def _word_form(
         return acronym, KIND_ACRONYM
     if key in title_words:
         return title_words[key], KIND_CASING
-    form, flags = lex.entries.get(key, ("", ""))
-    if "N" in flags:
-        return form, KIND_CASING
-    if len(key) < 2 or _vocab_has(key) or _derived_word(key):
-        return None, KIND_CASING
-    if key in body_forms:
+    form, kind, spelling_decides = _lexical_word_form(key)
+    if spelling_decides and key in body_forms:
         return body_forms[key], KIND_CASING
+    return form, kind
+
+
+@lru_cache(maxsize=1 << 16)
+def _lexical_word_form(key: str) -> tuple[str | None, str, bool]:
+    """`_word_form` from the resources alone (memoised: the same in every document), and whether
+    the document's own mixed-case spelling of the word would take precedence."""
+    form, flags = load_lexicon().entries.get(key, ("", ""))
+    if "N" in flags:
+        return form, KIND_CASING, False
+    if len(key) < 2 or _vocab_has(key) or _derived_word(key):
+        return None, KIND_CASING, False
     if form:
-        return form, KIND_CASING
+        return form, KIND_CASING, True
     if len(key) <= 5 and not any(ch in VOWELS for ch in key) and key not in ABBREVIATIONS:
-        return key.upper(), KIND_ACRONYM  # "vw", "bgr", "pff": letters that are not a word
+        return key.upper(), KIND_ACRONYM, True  # "vw", "bgr", "pff": letters that are no word
     if key.startswith("mc") and len(key) > 4:
-        return "Mc" + key[2].upper() + key[3:], KIND_CASING  # McFee, McConnell
+        return "Mc" + key[2].upper() + key[3:], KIND_CASING, True  # McFee, McConnell
     if key.startswith("o'") and len(key) > 3:
-        return "O'" + key[2].upper() + key[3:], KIND_CASING  # O'Brien
-    return key[0].upper() + key[1:], KIND_CASING
+        return "O'" + key[2].upper() + key[3:], KIND_CASING, True  # O'Brien
+    return key[0].upper() + key[1:], KIND_CASING, True
 
 
 @lru_cache(maxsize=1 << 14)
@@ -912,17 +920,16 @@ def _apply_phrases(
     known = lex.phrases
     # No copy of the (large) start set unless the title adds phrases.
     starts = lex.phrase_starts | {keys[0] for keys in by_start} if by_start else lex.phrase_starts
-    index = 0
     count = len(tokens)
-    while index < count:
-        key = tokens[index].key
-        if key not in starts:
-            index += 1
+    resume = 0  # the first token after the last phrase matched: phrases do not overlap
+    # Only words that can open a phrase are looked at (one set test each, in a comprehension).
+    for index in [i for i, t in enumerate(tokens) if t.key in starts]:
+        if index < resume:
             continue
+        key = tokens[index].key
         pair = (key, tokens[index + 1].key) if index + 1 < count else (key,)
         options = by_start.get(pair, []) + known.get(pair, []) + known.get((key,), [])
         if not options:
-            index += 1
             continue
         matched = 0
         for keys, forms in options:
@@ -940,7 +947,7 @@ def _apply_phrases(
                 t.proper = True
             matched = size
             break
-        index += max(1, matched)
+        resume = index + max(1, matched)
 
 
 def _capitalise(token: _Token) -> None:
