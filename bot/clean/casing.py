@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from bot.clean import CleanContext
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+WORD_OR_GAP = re.compile(f"({WORD.pattern})")  # splits text into gap, word, gap, … , gap
 ALNUM = re.compile(r"\d+[^\W\d_]+|[^\W\d_]+\d+")
 APOSTROPHE = re.compile(r"['’]")
 DOTTED = re.compile(r"(?<![\w.])[^\W\d_]\.(?: ?[^\W\d_]\.)+(?![\w])")
@@ -301,9 +302,14 @@ def _tokens(text: str) -> list[_Token]:
     # Padded by one space at each end, so both neighbours of a word exist (one lookup each).
     padded = f" {text} "
     digits = "0123456789"
-    for match in WORD.finditer(text):
-        start, end = match.span()
-        word = match.group()
+    # Split by a capturing WORD: gaps and words alternate, and offsets are summed lengths (no
+    # match object per word).
+    parts = WORD_OR_GAP.split(text)
+    position = 0  # where the text after the previous word starts
+    for index in range(1, len(parts), 2):
+        word = parts[index]
+        start = position + len(parts[index - 1])
+        end = position = start + len(word)
         # Words glued to digits ("5g", "256gb") are codes, not prose; so are words in URLs.
         free = padded[start] not in digits and padded[end + 1] not in digits
         contraction = possessive = False

@@ -513,3 +513,30 @@ def test_headings_follow_a_title_case_title() -> None:
     sentence_case, _ = _cased(body, title="Audi reveals its new electric car for Europe")
     assert "\nRange and charging\n" in sentence_case
     assert "The price is what matters most, according to the maker." in title_case
+
+
+def test_tokens_keep_offsets_and_mark_codes_and_links_as_not_prose() -> None:
+    # Expected values recorded from the tokeniser before its speed rewrite.
+    text = "Eu5g rav4’s x, see www.site.com/a-b and don’t miss Bob’s 7"
+    tokens = [
+        (t.start, t.end, t.text, t.key, t.free, t.possessive, t.contraction)
+        for t in casing._tokens(text)
+    ]
+    assert tokens == [
+        (0, 2, "Eu", "eu", False, False, False),  # glued to a digit after it
+        (3, 4, "g", "g", False, False, False),  # glued to a digit before it
+        (5, 8, "rav", "rav", False, False, False),
+        (10, 11, "s", "s", True, False, False),
+        (12, 13, "x", "x", True, False, False),
+        (15, 18, "see", "see", True, False, False),
+        (19, 22, "www", "www", False, False, False),  # inside a link
+        (23, 27, "site", "site", False, False, False),
+        (28, 31, "com", "com", False, False, False),
+        (32, 33, "a", "a", False, False, False),
+        (34, 35, "b", "b", False, False, False),
+        (36, 39, "and", "and", True, False, False),
+        (40, 45, "don’t", "don't", True, False, True),
+        (46, 50, "miss", "miss", True, False, False),
+        (51, 54, "Bob", "bob", True, True, False),  # the possessive is not part of the stem
+    ]
+    assert casing._tokens("") == [] and casing._tokens("7 8") == []
