@@ -964,6 +964,15 @@ def _capitalise(token: _Token) -> None:
     token.proper = True
 
 
+@cache
+def _context_rule_words() -> frozenset[str]:
+    """The words the per-word loop of `_apply_context_rules` can act on: first names ("F"),
+    honorifics, and "may" and "march" where the lexicon lists them."""
+    entries = load_lexicon().entries
+    first_names = {key for key, (_, flags) in entries.items() if "F" in flags}
+    return frozenset(first_names | HONORIFICS | ({"may", "march"} & entries.keys()))
+
+
 def _apply_context_rules(text: str, tokens: list[_Token], lex: Lexicon) -> None:
     """Names across words: first name + surname, titles and honorifics, months, org names."""
     count = len(tokens)
@@ -974,8 +983,9 @@ def _apply_context_rules(text: str, tokens: list[_Token], lex: Lexicon) -> None:
         return 0 <= i < count and 0 <= j < count and _spaced(text, tokens[i], tokens[j])
 
     entries = lex.entries
-    # Most words have no name reading: the loop looks only at those that do.
-    for i in [i for i, t in enumerate(tokens) if t.key in entries or t.key in HONORIFICS]:
+    # Most words are none of a first name, an honorific or a month: the loop skips them.
+    acting = _context_rule_words()
+    for i in [i for i, t in enumerate(tokens) if t.key in acting]:
         token = tokens[i]
         entry = entries.get(token.key)
         if entry is None and token.key not in HONORIFICS:
@@ -1142,13 +1152,22 @@ NAME_CUE_WORDS = PARTY_WORDS | STATE_CODES | {"house", "us"}
 
 
 @cache
-def _ambiguous_names() -> frozenset[str]:
-    """Lexicon words that are both ordinary words and names ("A"), not first names ("F")."""
-    return frozenset(
-        key
-        for key, (_, flags) in load_lexicon().entries.items()
-        if "A" in flags and "F" not in flags
-    )
+def _ambiguous_names() -> tuple[frozenset[str], frozenset[str]]:
+    """Lexicon words that are both ordinary words and names ("A"), not first names ("F"), on
+    which `_apply_name_cues` can act (brand-like or uncommon), and the brand-like ones of them."""
+    lex = load_lexicon()
+    acting: set[str] = set()
+    brand_like: set[str] = set()
+    for key, (form, flags) in lex.entries.items():
+        if "A" not in flags or "F" in flags:
+            continue
+        # A brand's product right after it names the brand ("apple’s 12-inch MacBook", "apple
+        # iPad"); not for frequent words that merely describe one ("new iPad", "and iPhone").
+        if len(form) > 2 and form[1:].islower() and key not in lex.very_common:
+            brand_like.add(key)
+        if key in brand_like or key not in lex.common:
+            acting.add(key)
+    return frozenset(acting), frozenset(brand_like)
 
 
 def _apply_name_cues(text: str, tokens: list[_Token], lex: Lexicon) -> None:
@@ -1156,16 +1175,12 @@ def _apply_name_cues(text: str, tokens: list[_Token], lex: Lexicon) -> None:
     after one shows the name, and then every mention in the document is the name; "us" is "US"
     after "the" or before a word about the state ("us officials")."""
     names: set[str] = set()
-    ambiguous = _ambiguous_names()
-    for i in [i for i, t in enumerate(tokens) if t.key in ambiguous]:
+    acting, brand_like = _ambiguous_names()
+    for i in [i for i, t in enumerate(tokens) if t.key in acting]:
         token = tokens[i]
         if not token.text.islower():
             continue
-        # A brand's product right after it names the brand ("apple’s 12-inch MacBook", "apple iPad");
-        # not for frequent words that merely describe one ("new iPad", "and iPhone").
-        form = lex.entries[token.key][0]
-        brand_like = len(form) > 2 and form[1:].islower() and token.key not in lex.very_common
-        if brand_like and _brand_follows(text, tokens, i):
+        if token.key in brand_like and _brand_follows(text, tokens, i):
             names.add(token.key)
         if token.key in lex.common:
             continue
