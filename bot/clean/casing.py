@@ -804,10 +804,15 @@ def _decide_words(text: str, tokens: list[_Token], lex: Lexicon, context: CleanC
         for t in _cased_words(text, tokens)
         if not _vocab_has(t.key) and t.text != t.text.capitalize()
     }
-    memo: dict[str, tuple[str | None, str]] = {}
-    previous: _Token | None = None
-    for token in tokens:
-        prev, previous = previous, token
+    # Each word's form is decided once; a lowercase word with no form of its own (most words)
+    # is left as it is, so the loop looks only at the others.
+    memo = {key: _word_form(lex, key, title_words, body_forms) for key in {t.key for t in tokens}}
+    named = {key for key, (form, _) in memo.items() if form is not None}
+    for index in [
+        i for i, t in enumerate(tokens) if t.key in named or not t.text.islower() or t.key[0] == "i"
+    ]:
+        token = tokens[index]
+        prev = tokens[index - 1] if index else None
         if not token.free or (
             token.contraction and token.key not in ("i'm", "i've", "i'll", "i'd")
         ):
@@ -828,10 +833,7 @@ def _decide_words(text: str, tokens: list[_Token], lex: Lexicon, context: CleanC
                 if key in lex.acronyms:
                     token.kind = KIND_ACRONYM  # "NATO" is no first name, whatever the lexicon
                 continue
-        decided = memo.get(key)
-        if decided is None:
-            decided = memo[key] = _word_form(lex, key, title_words, body_forms)
-        form, kind = decided
+        form, kind = memo[key]
         if form is None:
             if positional and not token.start_of_sentence and not token.after_stop:
                 token.proper = True  # a mid-sentence capital in a lowercased text is evidence
