@@ -12,7 +12,10 @@ Two regimes, chosen per document from how many of its name-like mid-sentence wor
   surnames, titles before names, head words that continue a name such as "Council" — also after
   ordinary words: "Goddard Space Flight Center" —, countries and states, Latin binomials), and
   finally the vocabulary: in an English document a word that is neither an English word nor
-  derived from one is a name. Sentence starts (after ". ", a paragraph break, a quotation opened
+  derived from one is a name. The text's own structure adds some more: an acronym it defines
+  ("binge eating disorder (BED)"), a company's legal suffix ("… Systems Inc."), two initials
+  before a word ("W. M. Keck"), a wire dateline ("WASHINGTON (Reuters) -"), and short heading
+  lines when the title shows the site writes Title Case. Sentence starts (after ". ", a paragraph break, a quotation opened
   after ":"; not an attribution after a quoted "!"/"?") are capitalised too. Sentence-initial
   capitals are never evidence.
 Non-English text gets no truecasing (the vocabulary is English).
