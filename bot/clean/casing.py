@@ -1529,6 +1529,8 @@ def _apply_acronym_definitions(text: str, tokens: list[_Token], lex: Lexicon, ca
     starts = [t.start for t in tokens]
     for position in candidates:
         i = bisect_left(starts, position)
+        if i == len(tokens):  # "(1982)" after the last word: digits are no token
+            continue
         token = tokens[i]
         if not (token.free and token.start == position and token.text.islower()):
             continue

@@ -481,6 +481,12 @@ def test_acronyms_defined_in_the_text_and_their_later_mentions() -> None:
     assert "A fee (tax) is" in text
 
 
+def test_a_parenthesised_number_after_the_last_word_is_no_acronym() -> None:
+    assert clean_text("helicopters during the falklands war (1982)").text == (
+        "Helicopters during the Falklands War (1982)"
+    )
+
+
 def test_company_suffixes_and_double_initials_name_the_words_before() -> None:
     text, _ = _cased(
         "nasa chose tyvak nano-satellite systems inc. and ceres robotics inc for the job, and "
