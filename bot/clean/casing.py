@@ -39,10 +39,12 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from bot.clean.edits import Edit
+from bot.clean.unicode import CONTINUATION_CHARACTERS as _CONTINUATION
 
 if TYPE_CHECKING:
     from bot.clean import CleanContext
 
+GLUED = frozenset("0123456789" + "".join(map(chr, range(0x80, 0xA0))))
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 ALNUM = re.compile(r"\d+[^\W\d_]+|[^\W\d_]+\d+")
 DOTTED = re.compile(r"(?<![\w.])[^\W\d_]\.(?: ?[^\W\d_]\.)+(?![\w])")
@@ -300,7 +302,6 @@ def _tokens(text: str) -> list[_Token]:
     append = tokens.append
     pi = 0
     size = len(text)
-    digits = "0123456789"
     for match in WORD.finditer(text):
         start, after = match.span()
         end = after
@@ -317,9 +318,11 @@ def _tokens(text: str) -> list[_Token]:
             key = word.lower().replace("’", "'")
         else:
             key = word.lower()
-        # Words glued to digits ("5g", "256gb") are codes, not prose; so are words in URLs.
-        free = (not start or text[start - 1] not in digits) and (
-            after == size or text[after] not in digits
+        # Words glued to digits ("5g", "256gb") are codes, not prose; so are words in URLs. A
+        # letter next to a C1 control is leftover mojibake ("â\x81"): recasing it would turn it
+        # into another sequence the unicode pass repairs, so cleaning twice would differ.
+        free = (not start or text[start - 1] not in GLUED) and (
+            after == size or text[after] not in GLUED
         )
         if protected:
             while pi < len(protected) and protected[pi][1] <= start:
@@ -514,6 +517,8 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
             form = token.form = token.text[0].upper() + token.text[1:]
         # Only the case of letters may change here ("ŉ".upper() is two characters, "ß" → "SS").
         if form != token.text and form.lower() == token.text.lower():
+            if not form.isascii() and _makes_mojibake(form + text[token.end : token.end + 1]):
+                continue
             edits.append(Edit(token.start, token.end, form, token.kind))
     edits.extend(_alnum_edits(text, tokens, lex))
     # The pipeline capitalised links that open a sentence ("Pic.twitter.com/…", "Www.…").
@@ -586,6 +591,8 @@ def _single_letters(text: str, tokens: list[_Token]) -> None:
         prev, previous = previous, token
         if len(token.key) != 1 or not token.text.islower() or not token.free:
             continue
+        if not token.key.isascii():
+            continue  # labels are ASCII ("plan B"); a lone "â" is leftover mojibake
         if token.key in "ai":
             # "Path A:", "vitamin A", "Group A" — never the article there.
             after = text[token.end : token.end + 1]
@@ -1655,3 +1662,13 @@ def _acronym_slot(text: str, tokens: list[_Token], index: int) -> bool:
 
 
 ACRONYM_NOUN_CUES = frozenset({"to", "in", "into", "out", "from", "under", "on", "of", "per"})
+
+
+# "Â" + "ˆ" is how a UTF-8 control character reads as Windows-1252; "â" + "ˆ" is not. Recasing
+# "âˆ" would make damage the unicode pass then removes, so cleaning twice would differ.
+MOJIBAKE_PAIR = re.compile(f"[\u00c0-\u00df][{_CONTINUATION}]")
+
+
+def _makes_mojibake(form: str) -> bool:
+    """Whether a recased word (with the character after it) reads as mis-decoded UTF-8."""
+    return bool(MOJIBAKE_PAIR.search(form))
