@@ -310,8 +310,15 @@ async def on_document(update: Update, context: Context) -> None:
         raise NotOPMLError(
             f"That file is larger than {MAX_OPML_BYTES // 1024} KB; it is not an OPML list I can import."
         )
-    file = await context.bot.get_file(document.file_id)
-    data = bytes(await file.download_as_bytearray())
+    try:
+        file = await context.bot.get_file(document.file_id)
+        data = bytes(await file.download_as_bytearray())
+    except TelegramError as exc:
+        # getFile refuses files over 20 MB, and a file can be briefly unavailable.
+        raise InputError(
+            "I couldn't download that file from Telegram. Please send it again.",
+            detail=f"getFile/download failed: {exc}",
+        ) from exc
     imported = parse_opml(data)
     store = _store(context)
     added = await store.add_feeds(chat.id, imported.feeds, now=services_of(context).clock.now())
@@ -323,3 +330,14 @@ async def on_document(update: Update, context: Context) -> None:
         extra.append(f"{imported.rejected} entries without an http(s) feed URL skipped")
     tail = f" ({'; '.join(extra)})" if extra else ""
     await reply_text(update, context, f"📥 Imported {added} feeds{tail}. /feeds lists them.")
+
+
+@guarded()
+async def on_other_document(update: Update, context: Context) -> None:
+    """Any other file sent in a private chat: say which files are read and what to send."""
+    await reply_text(
+        update,
+        context,
+        "I only read OPML feed lists from files (an <code>.opml</code> export from your feed "
+        "reader). To summarise an article, send me its link or paste its text.",
+    )
