@@ -52,25 +52,32 @@ async def test_errors_map_to_ptb_exceptions(tg: FakeBotAPI) -> None:
             await bot.edit_message_text("<i>same</i>", 1, sent.message_id, parse_mode="HTML")
 
 
-async def test_flood_limits_answer_429_with_retry_after(tg: FakeBotAPI) -> None:
-    for chat in range(1, 41):
-        tg.chat(chat)
-    tg.chat(-5, "group")
-    async with bot_for(tg) as bot:
-        results = await asyncio.gather(
-            *(bot.send_message(chat, "x") for chat in range(1, 41)), return_exceptions=True
-        )
-        limited = [r for r in results if isinstance(r, RetryAfter)]
-        assert 5 <= len(limited) <= 15  # 30 per second pass
-        await asyncio.sleep(1.1)
-        group = []
-        for _ in range(21):
-            try:
-                await bot.send_message(-5, "g")
-                group.append("ok")
-            except RetryAfter as exc:
-                group.append(exc)
-        assert group[:20] == ["ok"] * 20 and isinstance(group[20], RetryAfter)
+async def test_flood_limits_answer_429_with_retry_after() -> None:
+    # A frozen clock: the limits are checked exactly, not against how fast the machine is.
+    now = [1000.0]
+    with FakeBotAPI(clock=lambda: now[0]) as tg:
+        for chat in range(1, 41):
+            tg.chat(chat)
+        tg.chat(-5, "group")
+        async with bot_for(tg) as bot:
+            results = await asyncio.gather(
+                *(bot.send_message(chat, "x") for chat in range(1, 41)), return_exceptions=True
+            )
+            limited = [r for r in results if isinstance(r, RetryAfter)]
+            assert len(limited) == 10  # 30 per second pass
+            refused = {c.description for c in tg.errors()}
+            assert refused == {"Too Many Requests: retry after 1"}
+            now[0] += 1.1
+            group = []
+            for _ in range(21):
+                try:
+                    await bot.send_message(-5, "g")
+                    group.append("ok")
+                except RetryAfter as exc:
+                    group.append(exc)
+            assert group[:20] == ["ok"] * 20 and isinstance(group[20], RetryAfter)
+            now[0] += 3.1  # 20 per minute: one message's worth is back after 3 seconds
+            await bot.send_message(-5, "g")
 
 
 async def test_get_updates_long_polls_and_honours_offset(tg: FakeBotAPI) -> None:
