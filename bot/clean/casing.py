@@ -12,7 +12,10 @@ Two regimes, chosen per document from how many of its name-like mid-sentence wor
   surnames, titles before names, head words that continue a name such as "Council" — also after
   ordinary words: "Goddard Space Flight Center" —, countries and states, Latin binomials), and
   finally the vocabulary: in an English document a word that is neither an English word nor
-  derived from one is a name. Sentence starts (after ". ", a paragraph break, a quotation opened
+  derived from one is a name. The text's own structure adds some more: an acronym it defines
+  ("binge eating disorder (BED)"), a company's legal suffix ("… Systems Inc."), two initials
+  before a word ("W. M. Keck"), a wire dateline ("WASHINGTON (Reuters) -"), and short heading
+  lines when the title shows the site writes Title Case. Sentence starts (after ". ", a paragraph break, a quotation opened
   after ":"; not an attribution after a quoted "!"/"?") are capitalised too. Sentence-initial
   capitals are never evidence.
 Non-English text gets no truecasing (the vocabulary is English).
@@ -37,10 +40,12 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from bot.clean.edits import Edit
+from bot.clean.unicode import CONTINUATION_CHARACTERS as _CONTINUATION
 
 if TYPE_CHECKING:
     from bot.clean import CleanContext
 
+GLUED = frozenset("0123456789" + "".join(map(chr, range(0x80, 0xA0))))
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 WORD_OR_GAP = re.compile(f"({WORD.pattern})")  # splits text into gap, word, gap, … , gap
 ALNUM = re.compile(r"\d+[^\W\d_]+|[^\W\d_]+\d+")
@@ -301,7 +306,6 @@ def _tokens(text: str) -> list[_Token]:
     append = tokens.append
     # Padded by one space at each end, so both neighbours of a word exist (one lookup each).
     padded = f" {text} "
-    digits = "0123456789"
     # Split by a capturing WORD: gaps and words alternate, and offsets are summed lengths (no
     # match object per word).
     parts = WORD_OR_GAP.split(text)
@@ -310,8 +314,10 @@ def _tokens(text: str) -> list[_Token]:
         word = parts[index]
         start = position + len(parts[index - 1])
         end = position = start + len(word)
-        # Words glued to digits ("5g", "256gb") are codes, not prose; so are words in URLs.
-        free = padded[start] not in digits and padded[end + 1] not in digits
+        # Words glued to digits ("5g", "256gb") are codes, not prose; so are words in URLs. A
+        # letter next to a C1 control is leftover mojibake ("â\x81"): recasing it would turn it
+        # into another sequence the unicode pass repairs, so cleaning twice would differ.
+        free = padded[start] not in GLUED and padded[end + 1] not in GLUED
         contraction = possessive = False
         if "'" in word or "’" in word:
             last = APOSTROPHE.split(word)[-1].lower()
@@ -525,6 +531,8 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
             form = token.form = token.text[0].upper() + token.text[1:]
         # Only the case of letters may change here ("ŉ".upper() is two characters, "ß" → "SS").
         if form != token.text and form.lower() == token.text.lower():
+            if not form.isascii() and _makes_mojibake(form + text[token.end : token.end + 1]):
+                continue
             edits.append(Edit(token.start, token.end, form, token.kind))
     edits.extend(_alnum_edits(text, tokens, lex))
     # The pipeline capitalised links that open a sentence ("Pic.twitter.com/…", "Www.…").
@@ -599,6 +607,8 @@ def _single_letters(text: str, tokens: list[_Token]) -> None:
         prev, previous = previous, token
         if len(token.key) != 1 or not token.text.islower() or not token.free:
             continue
+        if not token.key.isascii():
+            continue  # labels are ASCII ("plan B"); a lone "â" is leftover mojibake
         if token.key in "ai":
             # "Path A:", "vitamin A", "Group A" — never the article there.
             after = text[token.end : token.end + 1]
@@ -1728,3 +1738,13 @@ def _acronym_slot(text: str, tokens: list[_Token], index: int) -> bool:
 
 
 ACRONYM_NOUN_CUES = frozenset({"to", "in", "into", "out", "from", "under", "on", "of", "per"})
+
+
+# "Â" + "ˆ" is how a UTF-8 control character reads as Windows-1252; "â" + "ˆ" is not. Recasing
+# "âˆ" would make damage the unicode pass then removes, so cleaning twice would differ.
+MOJIBAKE_PAIR = re.compile(f"[\u00c0-\u00df][{_CONTINUATION}]")
+
+
+def _makes_mojibake(form: str) -> bool:
+    """Whether a recased word (with the character after it) reads as mis-decoded UTF-8."""
+    return bool(MOJIBAKE_PAIR.search(form))

@@ -50,9 +50,9 @@ _EXPLICIT_HINT_RE = re.compile(f"[{_INVISIBLE}{_BIDI_MARKS}{_JOINERS}{_SPACES}\r
 # ftfy is slow (~1 ms per 1,000 words even on clean text), so it only sees lines with a hint of
 # damage: UTF-8 read as Latin-1/Windows-1252 always yields a lead character Â..ô followed by a
 # continuation character; plus HTML entities, control/C1 characters, surrogates, ligatures, U+FFFD.
-_CONTINUATION = "\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
+CONTINUATION_CHARACTERS = "\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
 _FTFY_HINT_RE = re.compile(
-    f"[\u00c2-\u00f4][{_CONTINUATION}]|&#?\\w+;|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+    f"[\u00c2-\u00f4][{CONTINUATION_CHARACTERS}]|&#?\\w+;|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
     "|[\ud800-\udfff\ufb00-\ufb06\ufffd]"
 )
 

@@ -90,8 +90,22 @@ def register(application: Application, services: Services) -> Lifecycle:
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, final(callback), filters=anywhere), group=-1)
     opml = filters.Document.FileExtension("opml") | filters.Document.MimeType("text/x-opml")
+    # Some readers export OPML as .xml (FreshRSS's .opml.xml, Inoreader); in a private chat
+    # such a file is surely meant for us, in a group it may be anything.
+    xml = (
+        filters.Document.FileExtension("xml")
+        | filters.Document.MimeType("text/xml")
+        | filters.Document.MimeType("application/xml")
+    )
+    opml |= filters.ChatType.PRIVATE & xml
     application.add_handler(
         MessageHandler(opml & filters.UpdateType.MESSAGE, final(handlers.on_document)), group=-1
+    )
+    # Other files sent privately without a caption would otherwise get no answer at all.
+    other = filters.ChatType.PRIVATE & filters.Document.ALL & ~opml & ~filters.CAPTION
+    application.add_handler(
+        MessageHandler(other & filters.UpdateType.MESSAGE, final(handlers.on_other_document)),
+        group=-1,
     )
     return Lifecycle(scheduler, services)
 

@@ -80,8 +80,8 @@ async def _channel_target(update: Update, context: Context, name: str) -> Target
         raise InputError(
             f"I can't find {name}. Add me to the channel as an admin first, then try again."
         ) from exc
-    if not await is_chat_admin(context, target.id, user.id if user else None):
-        raise InputError(f"Only an admin of {name} can subscribe it to a digest.")
+    # The bot's own rights first: Telegram shows a channel's members only to its admins, so
+    # until the bot is one, asking about the sender fails and would wrongly say "not an admin".
     try:
         me = await context.bot.get_chat_member(target.id, context.bot.id)
     except TelegramError as exc:
@@ -91,11 +91,14 @@ async def _channel_target(update: Update, context: Context, name: str) -> Target
         raise InputError(
             f"I can't post in {name}. Make me an admin with the right to post messages."
         )
+    if not await is_chat_admin(context, target.id, user.id if user else None):
+        raise InputError(f"Only an admin of {name} can subscribe it to a digest.")
     return Target(target.id, target.type, target.title or name, is_channel_by_name=True)
 
 
 def _example_channel() -> str:
-    return "<code>/subscribe @mychannel 07:30 Europe/Madrid</code>"
+    # Plain text: error messages are escaped when shown.
+    return "/subscribe @mychannel 07:30 Europe/Madrid"
 
 
 async def _target(update: Update, context: Context, args: list[str]) -> tuple[Target, list[str]]:
@@ -146,13 +149,23 @@ async def on_subscribe(update: Update, context: Context) -> None:
     )
     upcoming = format_local(next_due(local_time, zone, now), zone)
     where = f" for <b>{escape(target.title)}</b>" if target.is_channel_by_name else ""
+    if target.is_channel_by_name:
+        # /feeds and /digest act on the chat they are sent in: here that is not the channel.
+        name = escape(args[0])
+        hint = (
+            "Add sources by posting <code>/feeds add URL</code> in the channel; "
+            f"<code>/unsubscribe {name}</code> here stops it."
+        )
+    else:
+        hint = (
+            "Add sources with <code>/feeds add URL</code>; /digest sends one now; "
+            "/unsubscribe stops it."
+        )
     await reply_text(
         update,
         context,
         f"✅ Daily digest{where} at <b>{local_time}</b> ({escape(zone)}).\n"
-        f"Next one: {escape(upcoming)}.\n"
-        "Add sources with <code>/feeds add URL</code>; /digest sends one now; "
-        "/unsubscribe stops it.",
+        f"Next one: {escape(upcoming)}.\n{hint}",
     )
 
 
@@ -310,8 +323,15 @@ async def on_document(update: Update, context: Context) -> None:
         raise NotOPMLError(
             f"That file is larger than {MAX_OPML_BYTES // 1024} KB; it is not an OPML list I can import."
         )
-    file = await context.bot.get_file(document.file_id)
-    data = bytes(await file.download_as_bytearray())
+    try:
+        file = await context.bot.get_file(document.file_id)
+        data = bytes(await file.download_as_bytearray())
+    except TelegramError as exc:
+        # getFile refuses files over 20 MB, and a file can be briefly unavailable.
+        raise InputError(
+            "I couldn't download that file from Telegram. Please send it again.",
+            detail=f"getFile/download failed: {exc}",
+        ) from exc
     imported = parse_opml(data)
     store = _store(context)
     added = await store.add_feeds(chat.id, imported.feeds, now=services_of(context).clock.now())
@@ -323,3 +343,14 @@ async def on_document(update: Update, context: Context) -> None:
         extra.append(f"{imported.rejected} entries without an http(s) feed URL skipped")
     tail = f" ({'; '.join(extra)})" if extra else ""
     await reply_text(update, context, f"📥 Imported {added} feeds{tail}. /feeds lists them.")
+
+
+@guarded()
+async def on_other_document(update: Update, context: Context) -> None:
+    """Any other file sent in a private chat: say which files are read and what to send."""
+    await reply_text(
+        update,
+        context,
+        "I only read OPML feed lists from files (an <code>.opml</code> export from your feed "
+        "reader). To summarise an article, send me its link or paste its text.",
+    )

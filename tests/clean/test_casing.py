@@ -540,3 +540,5 @@ def test_tokens_keep_offsets_and_mark_codes_and_links_as_not_prose() -> None:
         (51, 54, "Bob", "bob", True, True, False),  # the possessive is not part of the stem
     ]
     assert casing._tokens("") == [] and casing._tokens("7 8") == []
+    mojibake = [(t.text, t.free) for t in casing._tokens("x â\x81 y \x85b")]
+    assert mojibake == [("x", True), ("â", False), ("y", True), ("b", False)]  # next to C1

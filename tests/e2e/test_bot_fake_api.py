@@ -52,25 +52,32 @@ async def test_errors_map_to_ptb_exceptions(tg: FakeBotAPI) -> None:
             await bot.edit_message_text("<i>same</i>", 1, sent.message_id, parse_mode="HTML")
 
 
-async def test_flood_limits_answer_429_with_retry_after(tg: FakeBotAPI) -> None:
-    for chat in range(1, 41):
-        tg.chat(chat)
-    tg.chat(-5, "group")
-    async with bot_for(tg) as bot:
-        results = await asyncio.gather(
-            *(bot.send_message(chat, "x") for chat in range(1, 41)), return_exceptions=True
-        )
-        limited = [r for r in results if isinstance(r, RetryAfter)]
-        assert 5 <= len(limited) <= 15  # 30 per second pass
-        await asyncio.sleep(1.1)
-        group = []
-        for _ in range(21):
-            try:
-                await bot.send_message(-5, "g")
-                group.append("ok")
-            except RetryAfter as exc:
-                group.append(exc)
-        assert group[:20] == ["ok"] * 20 and isinstance(group[20], RetryAfter)
+async def test_flood_limits_answer_429_with_retry_after() -> None:
+    # A frozen clock: the limits are checked exactly, not against how fast the machine is.
+    now = [1000.0]
+    with FakeBotAPI(clock=lambda: now[0]) as tg:
+        for chat in range(1, 41):
+            tg.chat(chat)
+        tg.chat(-5, "group")
+        async with bot_for(tg) as bot:
+            results = await asyncio.gather(
+                *(bot.send_message(chat, "x") for chat in range(1, 41)), return_exceptions=True
+            )
+            limited = [r for r in results if isinstance(r, RetryAfter)]
+            assert len(limited) == 10  # 30 per second pass
+            refused = {c.description for c in tg.errors()}
+            assert refused == {"Too Many Requests: retry after 1"}
+            now[0] += 1.1
+            group = []
+            for _ in range(21):
+                try:
+                    await bot.send_message(-5, "g")
+                    group.append("ok")
+                except RetryAfter as exc:
+                    group.append(exc)
+            assert group[:20] == ["ok"] * 20 and isinstance(group[20], RetryAfter)
+            now[0] += 3.1  # 20 per minute: one message's worth is back after 3 seconds
+            await bot.send_message(-5, "g")
 
 
 async def test_get_updates_long_polls_and_honours_offset(tg: FakeBotAPI) -> None:
@@ -95,3 +102,65 @@ async def test_get_updates_long_polls_and_honours_offset(tg: FakeBotAPI) -> None
         assert after.json()["result"] == []
         wrong = await client.post(f"{tg.api_url}/bot1:wrong/getMe")
         assert wrong.status_code == 401 and wrong.json()["ok"] is False
+
+
+async def test_files_are_fetched_with_get_file_then_downloaded_from_the_file_url(
+    tg: FakeBotAPI,
+) -> None:
+    data = b'<?xml version="1.0"?><opml version="2.0"><body/></opml>'
+    message = tg.push_document(7, data, "feeds.opml", mime_type="text/x-opml")
+    document = message["document"]
+    assert document["file_name"] == "feeds.opml" and document["mime_type"] == "text/x-opml"
+    assert document["file_size"] == len(data) and document["file_unique_id"]
+    async with bot_for(tg) as bot:
+        file = await bot.get_file(document["file_id"])
+        assert file.file_size == len(data) and file.file_unique_id == document["file_unique_id"]
+        # PTB joins base_file_url, the token and Telegram's relative file_path.
+        assert file.file_path == f"{tg.api_url}/file/bot{tg.token}/documents/file_0.opml"
+        assert bytes(await file.download_as_bytearray()) == data
+        with pytest.raises(BadRequest, match="Invalid file_id"):
+            await bot.get_file("no-such-file")
+        big = tg.add_file(b"\0" * (20 * 1024 * 1024 + 1), "big.opml")
+        with pytest.raises(BadRequest, match="File is too big"):
+            await bot.get_file(big["file_id"])
+        exactly = tg.add_file(b"\0" * (20 * 1024 * 1024), "limit.bin")
+        assert (await bot.get_file(exactly["file_id"])).file_size == 20 * 1024 * 1024
+    assert [c.params["file_path"] for c in tg.downloads()] == ["documents/file_0.opml"]
+    async with httpx.AsyncClient() as client:
+        # Only paths getFile handed out exist, and only under the bot's own token.
+        unknown = await client.get(f"{tg.api_url}/file/bot{tg.token}/documents/file_9.opml")
+        assert unknown.status_code == 404 and unknown.json()["ok"] is False
+        stranger = await client.get(f"{tg.api_url}/file/bot1:wrong/documents/file_0.opml")
+        assert stranger.status_code == 401
+
+
+async def test_documents_the_bot_sent_can_be_fetched_back(tg: FakeBotAPI) -> None:
+    tg.chat(1)
+    async with bot_for(tg) as bot:
+        sent = await bot.send_document(1, b"hello", filename="note.txt")
+        assert sent.document is not None and sent.document.file_name == "note.txt"
+        file = await bot.get_file(sent.document.file_id)
+        assert bytes(await file.download_as_bytearray()) == b"hello"
+
+
+async def test_usernames_resolve_public_channels_and_supergroups_only(tg: FakeBotAPI) -> None:
+    tg.chat(-1001, "channel", title="River News", username="RiverNews")
+    tg.chat(-1002, "supergroup", title="Readers", username="readers")
+    tg.chat(55, "private", username="alice")
+    async with bot_for(tg) as bot:
+        assert (await bot.get_chat("@rivernews")).id == -1001  # case-insensitive
+        assert (await bot.get_chat("@readers")).type == "supergroup"
+        for name in ("@alice", "@nobody"):
+            with pytest.raises(BadRequest, match="Chat not found"):
+                await bot.get_chat(name)
+
+
+async def test_channel_members_are_visible_only_to_an_admin_bot(tg: FakeBotAPI) -> None:
+    tg.chat(-1001, "channel", title="River News")
+    tg.set_member(-1001, 55, "creator")
+    async with bot_for(tg) as bot:
+        assert (await bot.get_chat_member(-1001, 55)).status == "creator"
+        tg.set_member(-1001, bot.id, "left")
+        assert (await bot.get_chat_member(-1001, bot.id)).status == "left"
+        with pytest.raises(BadRequest, match="Member list is inaccessible"):
+            await bot.get_chat_member(-1001, 55)

@@ -9,10 +9,16 @@ rejects, so the real python-telegram-bot Application can be tested offline.
 Wire format: POST `/bot<token>/<method>` with form-encoded (or multipart, for files) bodies where
 nested objects are JSON strings; answers `{"ok": true, "result": ...}` or
 `{"ok": false, "error_code": N, "description": "...", "parameters": {...}}`.
+Files: `push_document()` delivers a message with a `document`; `getFile` answers
+`{file_id, file_unique_id, file_size, file_path}` (refusing files over 20 MB: "Bad Request: file is
+too big") and the bytes are then served at `GET /file/bot<token>/<file_path>`, only for paths that
+getFile handed out, as Telegram does.
 Rejected like Telegram: unparsable HTML (unknown/unclosed/misnested tags, bad attributes), text
 over 4,096 UTF-16 units after entity parsing (captions over 1,024), empty text, unknown chats,
 chats that blocked the bot (403), groups upgraded to supergroups (400 + migrate_to_chat_id), and
 bursts over the flood limits (429 + retry_after: 30 messages/s overall, 20/min per group).
+`@username` as chat_id resolves only public channels and supergroups (never users), and
+getChatMember about other users fails in a channel where the bot is not an administrator.
 """
 
 from __future__ import annotations
@@ -28,8 +34,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 DEFAULT_TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijk"
 BOT_ID = 123456789
@@ -54,6 +61,8 @@ SEND_METHODS = frozenset(
 EDIT_METHODS = frozenset({"editMessageText", "editMessageCaption", "editMessageReplyMarkup"})
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile refuses bigger files: bots download at most 20 MB
+DOWNLOAD = "download"  # the method name recorded for GET /file/bot<token>/<file_path>
 
 
 def utf16_len(text: str) -> int:
@@ -276,11 +285,11 @@ class APIError(Exception):
 class _Bucket:
     """Token bucket: `capacity` requests at once, refilled at capacity/period per second."""
 
-    def __init__(self, capacity: float, period: float) -> None:
+    def __init__(self, capacity: float, period: float, now: float) -> None:
         self.capacity = capacity
         self.rate = capacity / period
         self.tokens = capacity
-        self.stamp = time.monotonic()
+        self.stamp = now
 
     def take(self, now: float) -> float:
         """0 if allowed (and consumed), else seconds until one token is back."""
@@ -314,6 +323,26 @@ class ChatInfo:
         return data
 
 
+@dataclass
+class StoredFile:
+    """A file on Telegram's servers: uploaded by a user or sent by the bot."""
+
+    file_id: str
+    file_unique_id: str
+    data: bytes
+    file_name: str = ""
+    file_path: str = ""  # assigned by the first getFile, like Telegram's download path
+
+    def as_file(self) -> dict[str, Any]:
+        """The File object getFile answers."""
+        return {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "file_size": len(self.data),
+            "file_path": self.file_path,
+        }
+
+
 class FakeBotAPI:
     """In-process fake Bot API (threaded HTTP server on 127.0.0.1, random port)."""
 
@@ -326,7 +355,11 @@ class FakeBotAPI:
         flood_overall: tuple[float, float] = (30, 1.0),
         flood_group: tuple[float, float] = (20, 60.0),
         latency: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        # `clock` drives the flood buckets (and Call.at): a test can freeze it to check limits
+        # exactly, however slowly a loaded machine delivers the requests.
+        self._clock = clock
         self.token = token
         self.username = username
         self.can_read_all_group_messages = can_read_all_group_messages
@@ -336,7 +369,7 @@ class FakeBotAPI:
         self.webhook: dict[str, Any] = {}
         self._flood_overall = flood_overall
         self._flood_group = flood_group
-        self._overall = _Bucket(*flood_overall)
+        self._overall = _Bucket(*flood_overall, clock())
         self._groups: dict[int, _Bucket] = {}
         self._cond = threading.Condition()
         self._updates: list[dict[str, Any]] = []
@@ -348,9 +381,12 @@ class FakeBotAPI:
         self._migrated: dict[int, int] = {}
         self._members: dict[tuple[int, int], str] = {}
         self._failures: dict[str, list[APIError]] = {}
+        self._files: dict[str, StoredFile] = {}
+        self._file_ids = itertools.count(1)
+        self._path_numbers = itertools.count(0)
+        self._paths: dict[str, StoredFile] = {}  # file_path → file, once getFile handed it out
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self._clock = time.monotonic
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> FakeBotAPI:
@@ -429,6 +465,34 @@ class FakeBotAPI:
         params = {"retry_after": retry_after} if retry_after is not None else None
         with self._cond:
             self._failures.setdefault(method, []).append(APIError(code, description, params))
+
+    # -- files -----------------------------------------------------------------------------
+    def add_file(self, data: bytes, file_name: str, mime_type: str = "") -> dict[str, Any]:
+        """Store a file as a user's upload; returns the Document object a message carries."""
+        stored = self._store_file(data, file_name)
+        document: dict[str, Any] = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_name": file_name,
+            "file_size": len(stored.data),
+        }
+        if mime_type:
+            document["mime_type"] = mime_type
+        return document
+
+    def _store_file(self, data: bytes, file_name: str) -> StoredFile:
+        with self._cond:
+            number = next(self._file_ids)
+            # Opaque like Telegram's ids; file_unique_id is shorter and stable across bots.
+            stored = StoredFile(
+                f"BQACAgIAAxkBAAIB{number:06d}ZmFrZQ", f"AgAD{number:06d}", bytes(data), file_name
+            )
+            self._files[stored.file_id] = stored
+        return stored
+
+    def downloads(self) -> list[Call]:
+        """Successful file downloads (GET /file/bot<token>/<file_path>)."""
+        return [c for c in self.calls_to(DOWNLOAD) if c.ok]
 
     # -- injecting updates -----------------------------------------------------------------
     def _user(self, user_id: int, first_name: str = "", username: str = "") -> dict[str, Any]:
@@ -513,6 +577,20 @@ class FakeBotAPI:
         message = self.make_message(chat_id, text, **kwargs)
         self.push_update({"message": message})
         return message
+
+    def push_document(
+        self,
+        chat_id: int,
+        data: bytes,
+        file_name: str,
+        *,
+        mime_type: str = "",
+        caption: str = "",
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """A user sends a file (as a document) in a chat; returns the Message object."""
+        extra = {**kwargs.pop("extra", {}), "document": self.add_file(data, file_name, mime_type)}
+        return self.push_message(chat_id, caption=caption, extra=extra, **kwargs)
 
     def push_channel_post(self, chat_id: int, text: str = "", **kwargs: Any) -> dict[str, Any]:
         """A post appears in a channel (the bot is an admin there)."""
@@ -726,6 +804,17 @@ class FakeBotAPI:
                     "administrator" if user_id == BOT_ID and chat.type == "channel" else "member"
                 )
                 status = self._members.get((chat.id, user_id), default)
+                bot_status = self._members.get(
+                    (chat.id, BOT_ID), "administrator" if chat.type == "channel" else "member"
+                )
+            # Only a channel's administrators can see who else is in it; asking about oneself
+            # always works.
+            if (
+                chat.type == "channel"
+                and user_id != BOT_ID
+                and bot_status not in ("creator", "administrator")
+            ):
+                raise APIError(400, "Bad Request: member list is inaccessible")
             user = self.bot_user() if user_id == BOT_ID else self._user(user_id)
             return _member(user, status)
         if method == "getChatAdministrators":
@@ -752,6 +841,8 @@ class FakeBotAPI:
         if method == "setMessageReaction":
             self._check_chat(self._chat_id(params))
             return True
+        if method == "getFile":
+            return self._get_file(params)
         if method == "sendMessage":
             return self._send_message(params)
         if method == "sendDocument":
@@ -766,6 +857,37 @@ class FakeBotAPI:
                     raise APIError(400, "Bad Request: message to delete not found")
             return True
         raise APIError(404, "Not Found")
+
+    def _get_file(self, params: dict[str, Any]) -> dict[str, Any]:
+        with self._cond:
+            stored = self._files.get(str(params.get("file_id", "")))
+            if stored is None:
+                raise APIError(400, "Bad Request: invalid file_id")
+            if len(stored.data) > MAX_DOWNLOAD:
+                raise APIError(400, "Bad Request: file is too big")
+            if not stored.file_path:
+                # Like Telegram's documents/file_12.opml: numbered, the upload's extension kept.
+                suffix = PurePosixPath(stored.file_name).suffix
+                stored.file_path = f"documents/file_{next(self._path_numbers)}{suffix}"
+                self._paths[stored.file_path] = stored
+            return stored.as_file()
+
+    def download(self, token: str, file_path: str) -> tuple[int, bytes]:
+        """GET /file/bot<token>/<file_path>: the bytes of a file whose path getFile handed out."""
+        call = Call(DOWNLOAD, {"file_path": file_path}, at=self._clock())
+        with self._cond:
+            stored = self._paths.get(file_path)
+            if token != self.token:
+                call.status, call.description = 401, "Unauthorized"
+            elif stored is None:
+                call.status, call.description = 404, "Not Found"
+            else:
+                call.result = {"file_size": len(stored.data)}
+            self.calls.append(call)
+        if stored is None or not call.ok:
+            body = {"ok": False, "error_code": call.status, "description": call.description}
+            return call.status, json.dumps(body).encode()
+        return 200, stored.data
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset", 0) or 0)
@@ -784,12 +906,17 @@ class FakeBotAPI:
             return list(self._updates[:limit])
 
     def _chat_id(self, params: dict[str, Any]) -> int:
-        """chat_id as an int; "@username" resolves for public chats like Telegram does."""
+        """chat_id as an int; "@username" resolves public channels and supergroups only (a
+        user's or a bot's username is "chat not found"), case-insensitively, like Telegram."""
         raw = str(params.get("chat_id", ""))
         if raw.startswith("@"):
             with self._cond:
                 for info in self._chats.values():
-                    if info.username and info.username.lower() == raw[1:].lower():
+                    if (
+                        info.type in ("channel", "supergroup")
+                        and info.username
+                        and info.username.lower() == raw[1:].lower()
+                    ):
                         return info.id
             raise APIError(400, "Bad Request: chat not found")
         try:
@@ -820,7 +947,7 @@ class FakeBotAPI:
         with self._cond:
             wait = self._overall.take(now)
             if not wait and chat.type in ("group", "supergroup", "channel"):
-                bucket = self._groups.setdefault(chat.id, _Bucket(*self._flood_group))
+                bucket = self._groups.setdefault(chat.id, _Bucket(*self._flood_group, now))
                 wait = bucket.take(now)
                 if wait:
                     self._overall.tokens += 1  # the refused message did not count overall
@@ -901,14 +1028,8 @@ class FakeBotAPI:
         target = self._reply_check(chat.id, params)
         self._flood(chat)
         name = params.get("_filename_document", "file")
-        extra: dict[str, Any] = {
-            "document": {
-                "file_id": f"doc{len(self.calls)}",
-                "file_unique_id": f"u{len(self.calls)}",
-                "file_name": name,
-                "file_size": len(files.get("document", b"")),
-            }
-        }
+        # A file the bot sent can be fetched back with getFile, as on Telegram.
+        extra: dict[str, Any] = {"document": self.add_file(files.get("document", b""), name)}
         if caption:
             extra["caption"] = caption.strip()
             if entities:
@@ -1013,6 +1134,7 @@ class _Server(ThreadingHTTPServer):
 
 def _make_handler(fake: FakeBotAPI) -> type[BaseHTTPRequestHandler]:
     path_re = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>[A-Za-z]+)$")
+    file_re = re.compile(r"^/file/bot(?P<token>[^/]+)/(?P<path>.+)$")
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -1047,6 +1169,21 @@ def _make_handler(fake: FakeBotAPI) -> type[BaseHTTPRequestHandler]:
             status, payload = fake.handle(match["token"], match["method"], params, files)
             self._answer(status, payload)
 
-        do_GET = do_POST
+        def do_GET(self) -> None:
+            # PTB percent-encodes the whole file URL, the token's ":" included.
+            match = file_re.match(unquote(self.path.split("?")[0]))
+            if match is None:
+                self.do_POST()  # the Bot API answers GET requests too
+                return
+            status, data = fake.download(match["token"], match["path"])
+            self.send_response(status)
+            kind = "application/octet-stream" if status == 200 else "application/json"
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            try:
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
 
     return Handler
