@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -248,3 +249,58 @@ def test_sigterm_during_start_up_stops_cleanly(
         assert later == []  # start-up went no further than the step the signal interrupted
     with socket.socket() as sock:  # the webhook server is not left listening
         assert sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_sigterm_during_migrations_lets_them_finish_then_stops(
+    tmp_path: Path,
+    pg_database_url: str,
+    sigterm_guard: None,
+    closed: list[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import psycopg
+
+    caplog.set_level(logging.INFO, logger="bot")
+    # Alembic's first read of alembic_version waits for this lock: the migration is in progress.
+    holder = psycopg.connect(pg_database_url)
+    holder.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+    holder.commit()
+    holder.execute("LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE")
+    problems: list[str] = []
+
+    def terminate_while_migrating() -> None:
+        deadline = time.monotonic() + 20
+        try:
+            with psycopg.connect(pg_database_url, autocommit=True) as watcher:
+                query = (
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+                while watcher.execute(query).fetchone() == (0,):
+                    if time.monotonic() > deadline:
+                        problems.append("the migration never reached the lock")
+                        return
+                    time.sleep(0.02)
+            os.kill(os.getpid(), signal.SIGTERM)
+            while "SIGTERM received; stopping" not in [r.getMessage() for r in caplog.records]:
+                if time.monotonic() > deadline:
+                    problems.append("the bot never saw the SIGTERM")
+                    return
+                time.sleep(0.02)
+        finally:
+            holder.rollback()  # the migration goes on
+            holder.close()
+
+    watcher = threading.Thread(target=terminate_while_migrating)
+    watcher.start()
+    try:
+        with FakeBotAPI() as tg:
+            settings = make_settings(tmp_path, tg, None, database_url=pg_database_url)
+            assert run_bot(settings) == 0
+    finally:
+        watcher.join()
+    assert problems == []
+    assert tg.calls == []  # stopped before getMe
+    assert closed == []  # nothing was open yet: the database is opened after migrating
+    with psycopg.connect(pg_database_url) as conn:  # the migration ran to the end, not cut off
+        assert conn.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
