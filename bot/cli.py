@@ -62,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
     args = build_parser().parse_args(argv)
+    if args.command == "run":
+        from bot.ops.shutdown import exit_on_sigterm_until_started
+
+        # A service manager may stop the bot while it is still importing; that is a clean stop.
+        exit_on_sigterm_until_started()
     try:
         settings = _load_settings()
         _setup_logging(settings, debug=args.debug)

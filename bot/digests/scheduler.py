@@ -148,13 +148,17 @@ class DigestScheduler:
 
     async def stop(self) -> None:
         """Stop waking up; a tick in progress finishes its current sends (claims stay safe)."""
-        if self._aps is not None:
-            self._aps.shutdown(wait=False)
-            self._aps = None
         # Workers finish the digest in hand and take no new one; the rest is either unclaimed
         # (the next process claims it) or resumed after its lease expires.
         self._stopping = True
-        async with self._lock, self._prep_lock:
+        async with self._lock:
+            pass
+        # Only after the tick is done: APScheduler's shutdown cancels the jobs still running,
+        # which would cut a tick off mid-send. Polling feeds ahead of time may be cut off.
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)
+            self._aps = None
+        async with self._prep_lock:
             pass
 
     @property
@@ -280,6 +284,10 @@ class DigestScheduler:
                 return
             try:
                 await self.prepare_upcoming()
+            except asyncio.CancelledError:
+                if not self._stopping:
+                    raise
+                log.info("polling feeds ahead of digests stopped with the scheduler")
             except Exception:
                 log.exception("polling feeds ahead of digests failed")
 

@@ -14,6 +14,9 @@
 Placeholders are `{{name}}`; each prompt may only use its known placeholders and must use its
 required ones. Everything is checked when the set is loaded (at start-up), so a broken prompt
 file stops the bot with a clear `ConfigError` instead of failing on the first article.
+
+In a checkout the files are read from the top-level `prompts/`; an installed wheel carries them
+inside the package as `bot/prompts/` (see `default_prompts_dir`).
 """
 
 from __future__ import annotations
@@ -25,7 +28,21 @@ from pathlib import Path
 
 from bot.errors import ConfigError
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent.parent / "prompts"
+# The prompts live in the repository's top-level prompts/ folder (a checkout, the Docker image and
+# the systemd unit run from there); a wheel carries the same files as bot/prompts/ (pyproject.toml
+# maps the folder into the package), because an installed package has no repository around it.
+PACKAGED_PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+CHECKOUT_PROMPTS_DIR = Path(__file__).resolve().parent.parent.parent / "prompts"
+
+
+def default_prompts_dir() -> Path:
+    """The installed package's prompts when it carries them, else the checkout's prompts/."""
+    if (PACKAGED_PROMPTS_DIR / "summarize.md").is_file():
+        return PACKAGED_PROMPTS_DIR
+    return CHECKOUT_PROMPTS_DIR
+
+
+PROMPTS_DIR = default_prompts_dir()
 
 # name → (allowed placeholders, required placeholders)
 PROMPT_SPECS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -146,8 +163,11 @@ def parse_prompt(name: str, text: str, *, origin: str = "") -> Prompt:
 
 
 def load_prompts(directory: Path | None = None) -> PromptSet:
-    """Load and validate `summarize.md`, `map.md` and `reduce.md` from `directory`."""
-    directory = directory or PROMPTS_DIR
+    """Load and validate `summarize.md`, `map.md` and `reduce.md` from `directory`.
+
+    Without a directory: the prompts that ship with this copy of the bot (`default_prompts_dir`).
+    """
+    directory = directory or default_prompts_dir()
     prompts: dict[str, Prompt] = {}
     for name in PROMPT_SPECS:
         path = directory / f"{name}.md"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
+from contextlib import AsyncExitStack
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +26,7 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.errors import BotError, ConfigError
+from bot.ops.shutdown import run_until_stopped
 from bot.services import Services
 from bot.telegram.clean import on_clean
 from bot.telegram.common import GENERIC_ERROR, Context, chats_of, guarded, reply_text
@@ -324,32 +327,64 @@ async def preflight(application: Application) -> None:
 
 
 def run_bot(settings: Settings) -> int:
-    """`python -m bot run`: build everything, poll (or serve the webhook) until stopped."""
+    """`python -m bot run`: start everything, poll (or serve the webhook) until SIGTERM/SIGINT.
+
+    A stop signal at any moment, start-up included, ends it with status 0 after closing what was
+    opened (the Bot API, HTTP and LLM clients and the database).
+    """
     validate_settings(settings)
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    services: Services | None = None
-    try:
-        services = loop.run_until_complete(build_services(settings))
-        application = build_application(services)
-        loop.run_until_complete(preflight(application))
-        mode = "webhook" if settings.webhook_url else "polling"
-        log.info(
-            "bot @%s starting (%s, %s)",
-            application.bot.username,
-            mode,
-            "LLM" if services.pipeline.uses_llm else "offline summariser",
-        )
-        if settings.webhook_url:
-            application.run_webhook(**webhook_kwargs(settings), close_loop=False)
-        else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
-        return 0
-    finally:
-        if services is not None:
-            loop.run_until_complete(_close(services))
-        loop.close()
-        asyncio.set_event_loop(None)
+    asyncio.run(run_until_stopped(functools.partial(_serve, settings)))
+    log.info("bot stopped")
+    return 0
+
+
+async def _serve(settings: Settings, closing: AsyncExitStack) -> None:
+    """Start up step by step, each step's undoing pushed on `closing` first; then serve forever.
+
+    This is the task a stop signal cancels: wherever that lands (migrations, getMe, setWebhook,
+    the first deleteWebhook of polling, serving), the steps so far are undone by `closing`.
+    """
+    services = await build_services(settings)
+    closing.push_async_callback(_close, services)
+    application = build_application(services)
+    closing.push_async_callback(_stop_application, application)
+    await preflight(application)
+    log.info(
+        "bot @%s starting (%s, %s)",
+        application.bot.username,
+        "webhook" if settings.webhook_url else "polling",
+        "LLM" if services.pipeline.uses_llm else "offline summariser",
+    )
+    # The steps Application.run_webhook/run_polling take, but in a task that can be cancelled at
+    # any await: their own SIGTERM handler raises SystemExit into whatever request is in flight.
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    updater = application.updater
+    if updater is None:  # pragma: no cover - ApplicationBuilder always builds one
+        raise RuntimeError("the Telegram application has no updater")
+    if settings.webhook_url:
+        await updater.start_webhook(**webhook_kwargs(settings))
+    else:
+        await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+    await application.start()
+    await asyncio.Event().wait()  # until a stop signal cancels this task
+
+
+async def _stop_application(application: Application) -> None:
+    """Undo as much of the start-up as ran: updates, the application, hooks, Bot API clients."""
+    updater = application.updater
+    if updater is not None and updater.running:
+        await updater.stop()
+    if application.running:
+        await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+    # Application.shutdown skips the bot when getMe was interrupted, but its clients are open.
+    await application.bot.shutdown()
 
 
 async def _close(services: Services) -> None:

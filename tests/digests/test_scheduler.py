@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
@@ -262,6 +263,33 @@ async def test_graceful_stop_mid_fanout_leaves_the_rest_to_the_next_process(
     await make(db, clock, new_out).tick()  # the new version, right away (no lease to wait for)
     assert sorted(old_out.chats() + new_out.chats()) == list(range(1, 31))
     await db.close()
+
+
+async def test_stop_lets_the_scheduled_tick_finish_the_digest_in_hand(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = DigestStore(db)
+    await store.subscribe(1, "08:00", "UTC", now=DAY0)
+    await seed_article(db, 1, DAY0 + timedelta(hours=1), key="a")
+    sending, release = asyncio.Event(), asyncio.Event()
+
+    class Held(Outbox):
+        async def __call__(self, chat_id: int, html: str) -> None:
+            sending.set()
+            await release.wait()
+            await super().__call__(chat_id, html)
+
+    outbox = Held()
+    sched = make(db, FakeClock(DAY0 + timedelta(hours=8)), outbox)
+    await sched.start()  # the catch-up tick runs at once as an APScheduler job, as at start-up
+    await asyncio.wait_for(sending.wait(), 10)
+    stopping = asyncio.create_task(sched.stop())  # SIGTERM while that tick sends
+    await asyncio.sleep(0.05)
+    assert not stopping.done()  # stop waits for the send in hand instead of cancelling it
+    release.set()
+    await asyncio.wait_for(stopping, 10)
+    assert outbox.chats() == [1] and not sched.running
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_transient_send_error_is_retried_after_the_lease(db: Database) -> None:

@@ -1,13 +1,20 @@
-"""Start-up: clear one-line errors for bad settings; webhook mode refuses a wrong secret."""
+"""Start-up: clear one-line errors for bad settings; webhook mode refuses a wrong secret; SIGTERM
+during any start-up step stops cleanly."""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -16,6 +23,7 @@ from bot.errors import ConfigError
 from bot.telegram.app import build_application, build_services, run_bot, webhook_kwargs
 from tests.conftest import ROOT
 from tests.fakes.botapi import FakeBotAPI
+from tests.fakes.openai_server import FakeOpenAI
 from tests.telegram.harness import make_settings
 
 
@@ -134,3 +142,165 @@ def test_webhook_without_secret_is_refused(tmp_path: Path) -> None:
         settings = make_settings(tmp_path, tg, None, webhook_url="https://bot.example/hook")
         with pytest.raises(ConfigError, match="WEBHOOK_SECRET"):
             run_bot(settings)
+
+
+# --- SIGTERM during start-up ------------------------------------------------------------------
+#
+# A service manager sends SIGTERM at any moment. Each case holds one start-up request in the fake
+# Bot API and sends SIGTERM to this process the moment it arrives, so the signal always lands
+# while that request is in flight. run_bot runs on the main thread, as under `python -m bot run`.
+
+
+class Killed(Exception):
+    """What SIGTERM's default action (death by signal) becomes inside these tests."""
+
+
+def _die(signum: int, frame: object) -> None:
+    raise Killed("SIGTERM reached the default handler: the process would have died")
+
+
+@pytest.fixture
+def sigterm_guard() -> Iterator[None]:
+    """SIGTERM outside the bot's own handling fails the test instead of killing pytest."""
+    previous = signal.signal(signal.SIGTERM, _die)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.fixture
+def closed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the clients closed so far (the real close methods still run)."""
+    from telegram.request import HTTPXRequest
+
+    from bot.fetch import Fetcher
+    from bot.storage.db import Database
+    from bot.summarise.llm import OpenAIChatClient
+
+    calls: list[str] = []
+    for cls, name in [
+        (Fetcher, "aclose"),
+        (OpenAIChatClient, "aclose"),
+        (Database, "close"),
+        (HTTPXRequest, "shutdown"),
+    ]:
+        original = getattr(cls, name)
+
+        def spy(self: Any, *, _original: Any = original, _label: str = cls.__name__) -> Any:
+            calls.append(_label)
+            return _original(self)
+
+        monkeypatch.setattr(cls, name, spy)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("mode", "method"),
+    [
+        ("polling", "getMe"),  # the preflight
+        ("polling", "setMyCommands"),  # post_init
+        ("polling", "deleteWebhook"),  # polling start-up
+        ("polling", "getUpdates"),  # serving
+        ("webhook", "setWebhook"),  # issue 6: exited with status 1 about 1 run in 8
+    ],
+)
+def test_sigterm_during_start_up_stops_cleanly(
+    tmp_path: Path,
+    sigterm_guard: None,
+    closed: list[str],
+    caplog: pytest.LogCaptureFixture,
+    mode: str,
+    method: str,
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot")
+    port = free_port()
+    webhook = {
+        "webhook_url": f"http://127.0.0.1:{port}/tg-hook",
+        "webhook_secret": "s3cret-token",
+        "webhook_listen": "127.0.0.1",
+        "webhook_port": port,
+    }
+    arrived: list[float] = []
+
+    def terminate() -> None:
+        arrived.append(time.monotonic())
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    with FakeBotAPI() as tg, FakeOpenAI() as llm:
+        settings = make_settings(tmp_path, tg, llm, **(webhook if mode == "webhook" else {}))
+        release = tg.hold(method, on_arrival=terminate)
+        started = time.monotonic()
+        try:
+            assert run_bot(settings) == 0
+        finally:
+            release.set()
+        took = time.monotonic() - started
+        later = [c.method for c in tg.calls if arrived and c.at > arrived[0]]
+    assert arrived, f"{method} was never called"
+    assert took < 15
+    # Every client was closed: the Bot API's two, the page fetcher, the LLM client, the database.
+    assert sorted(set(closed)) == ["Database", "Fetcher", "HTTPXRequest", "OpenAIChatClient"]
+    assert closed.count("HTTPXRequest") >= 2
+    messages = [r.getMessage() for r in caplog.records]
+    assert "SIGTERM received; stopping" in messages
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    if method != "getUpdates":
+        assert later == []  # start-up went no further than the step the signal interrupted
+    with socket.socket() as sock:  # the webhook server is not left listening
+        assert sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_sigterm_during_migrations_lets_them_finish_then_stops(
+    tmp_path: Path,
+    pg_database_url: str,
+    sigterm_guard: None,
+    closed: list[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import psycopg
+
+    caplog.set_level(logging.INFO, logger="bot")
+    # Alembic's first read of alembic_version waits for this lock: the migration is in progress.
+    holder = psycopg.connect(pg_database_url)
+    holder.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+    holder.commit()
+    holder.execute("LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE")
+    problems: list[str] = []
+
+    def terminate_while_migrating() -> None:
+        deadline = time.monotonic() + 20
+        try:
+            with psycopg.connect(pg_database_url, autocommit=True) as watcher:
+                query = (
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+                while watcher.execute(query).fetchone() == (0,):
+                    if time.monotonic() > deadline:
+                        problems.append("the migration never reached the lock")
+                        return
+                    time.sleep(0.02)
+            os.kill(os.getpid(), signal.SIGTERM)
+            while "SIGTERM received; stopping" not in [r.getMessage() for r in caplog.records]:
+                if time.monotonic() > deadline:
+                    problems.append("the bot never saw the SIGTERM")
+                    return
+                time.sleep(0.02)
+        finally:
+            holder.rollback()  # the migration goes on
+            holder.close()
+
+    watcher = threading.Thread(target=terminate_while_migrating)
+    watcher.start()
+    try:
+        with FakeBotAPI() as tg:
+            settings = make_settings(tmp_path, tg, None, database_url=pg_database_url)
+            assert run_bot(settings) == 0
+    finally:
+        watcher.join()
+    assert problems == []
+    assert tg.calls == []  # stopped before getMe
+    assert closed == []  # nothing was open yet: the database is opened after migrating
+    with psycopg.connect(pg_database_url) as conn:  # the migration ran to the end, not cut off
+        assert conn.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)

@@ -220,3 +220,33 @@ async def test_webhook_mode_serves_health_and_stops_on_sigterm(
     assert code == 0, bot.log()
     assert took < 10
     assert secret not in bot.log()
+
+
+async def test_sigterm_during_set_webhook_exits_0(tmp_path: Path, tg: FakeBotAPI) -> None:
+    """Issue 6: SIGTERM while setWebhook was in flight exited with status 1 (1 run in 8)."""
+    hook_port = free_port()
+    bot = BotProcess(
+        tmp_path,
+        tg,
+        WEBHOOK_URL=f"http://127.0.0.1:{hook_port}/telegram",
+        WEBHOOK_SECRET="hook-secret-0123456789",
+        WEBHOOK_LISTEN="127.0.0.1",
+        WEBHOOK_PORT=str(hook_port),
+    )
+
+    def terminate() -> None:
+        assert bot.proc is not None
+        bot.proc.send_signal(signal.SIGTERM)
+
+    release = tg.hold("setWebhook", on_arrival=terminate)  # SIGTERM lands mid-request, always
+    await bot.start()
+    try:
+        assert bot.proc is not None
+        code = await asyncio.wait_for(bot.proc.wait(), 30)
+    finally:
+        release.set()
+        await bot.kill()
+    assert code == 0, bot.log()
+    messages = [line["message"] for line in bot.json_lines()]
+    assert "SIGTERM received; stopping" in messages and messages[-1] == "bot stopped"
+    assert "Traceback" not in bot.log()

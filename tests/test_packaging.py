@@ -1,0 +1,18 @@
+"""pyproject.toml lists the wheel's packages by hand (prompts/ is mapped in as bot.prompts): the
+list must name every package under bot/, or a plain `pip install` would miss one."""
+
+from __future__ import annotations
+
+import tomllib
+
+from setuptools import find_packages
+
+from tests.conftest import ROOT
+
+
+def test_the_listed_packages_are_every_package_under_bot_plus_the_prompts() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = find_packages(where=str(ROOT), include=["bot", "bot.*"])
+    assert sorted(config["packages"]) == sorted([*found, "bot.prompts"])
+    assert config["package-dir"] == {"bot.prompts": "prompts"}
+    assert (ROOT / config["package-dir"]["bot.prompts"] / "summarize.md").is_file()
