@@ -314,6 +314,21 @@ async def check_llm(settings: Settings, limit: float) -> CheckResult:
     )
 
 
+# --- prompts ---------------------------------------------------------------------------------
+
+
+def check_prompts(directory: Path | None = None) -> CheckResult:
+    """Whether the prompt files load and validate, with their combined version."""
+    from bot.summarise.prompts import default_prompts_dir, load_prompts
+
+    directory = directory or default_prompts_dir()
+    try:
+        prompts = load_prompts(directory)
+    except BotError as exc:
+        return CheckResult("prompts", "failed", _first_line(exc))
+    return CheckResult("prompts", "ok", f"version {prompts.version} from {directory}")
+
+
 # --- tokenizer -------------------------------------------------------------------------------
 
 
@@ -359,6 +374,7 @@ async def collect_checks(
             return CheckResult(name, "failed", f"check crashed: {_first_line(exc)}")
 
     config = check_config(settings)
+    prompts = check_prompts()
     # Import the heavy client libraries first, off the loop: otherwise one check's imports block
     # the others and inflate the latencies the table reports.
     await asyncio.to_thread(_preload)
@@ -371,7 +387,7 @@ async def collect_checks(
         tokenizer = await asyncio.to_thread(check_tokenizer, settings, limit)
     except Exception as exc:
         tokenizer = CheckResult("tokenizer", "failed", f"check crashed: {_first_line(exc)}")
-    return [config, *network, tokenizer]
+    return [config, prompts, *network, tokenizer]
 
 
 def _preload() -> None:

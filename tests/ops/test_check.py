@@ -126,6 +126,7 @@ async def test_everything_ok_prints_table_and_exits_0(
     rows = {line.split()[0]: line.split()[1] for line in text.splitlines()[1:-1]}
     assert rows == {
         "config": "ok",
+        "prompts": "ok",
         "telegram": "ok",
         "database": "ok",
         "llm": "ok",
@@ -335,3 +336,14 @@ async def test_webhook_delivery_errors_reported(tmp_path: Path, telegram: GetMeS
     assert broken.status == "failed"
     assert "certificate verify failed" in broken.detail and "7 updates waiting" in broken.detail
     assert healed.status == "ok" and "webhook registered, 7 pending" in healed.detail
+
+
+def test_prompts_row_names_the_version_or_what_is_wrong(tmp_path: Path) -> None:
+    from bot.ops.check import check_prompts
+
+    ok = check_prompts()
+    assert ok.status == "ok" and "summarize" in ok.detail
+    (tmp_path / "summarize.md").write_text("no front matter here\n", encoding="utf-8")
+    broken = check_prompts(tmp_path)
+    assert broken.status == "failed"
+    assert "map.md" in broken.detail or "summarize.md" in broken.detail
