@@ -12,6 +12,7 @@ import trafilatura
 
 from bot.errors import ExtractError, UnsupportedContentError
 from bot.models import Document, Fetched
+from bot.pdf import extract_pdf
 
 # Fewer words than this is not an article but a teaser, an error page or a JavaScript shell.
 # The shortest real article in news-dev has 18 words; teasers behind paywalls get caught by
@@ -149,7 +150,7 @@ def _drop_title_line(text: str, title: str) -> str:
 
 
 def document_from_fetched(fetched: Fetched, source: str) -> Document:
-    """A Document from a download: HTML is extracted, plain text follows the text rule."""
+    """A Document from a download: HTML and PDF are extracted, plain text follows the text rule."""
     if fetched.content_type == "text/plain":
         from bot.sources import document_from_text  # sources imports this module
 
@@ -162,7 +163,9 @@ def document_from_fetched(fetched: Fetched, source: str) -> Document:
         )
     if fetched.content_type in ("text/html", "application/xhtml+xml"):
         return extract_document(fetched.text, url=fetched.url, source=source)
+    if fetched.content_type == "application/pdf":
+        return extract_pdf(fetched.body, source=source, url=fetched.url)
     raise UnsupportedContentError(
         f"The link returns {fetched.content_type or 'no content type'}, "
-        "not a web page or text, so it can't be summarised."
+        "not a web page, text or PDF, so it can't be summarised."
     )
