@@ -171,6 +171,12 @@ def test_too_little_text_is_refused() -> None:
 # --- the text stages on their own -------------------------------------------------------------
 
 
+def test_limits_shared_with_the_other_sources() -> None:
+    from bot import extract, sources
+
+    assert (pdf.TITLE_MAX_CHARS, pdf.MIN_WORDS) == (sources.TITLE_MAX_CHARS, extract.MIN_WORDS)
+
+
 def test_looks_like_pdf_allows_junk_before_the_header() -> None:
     assert looks_like_pdf(b"%PDF-1.4\n")
     assert looks_like_pdf(b"\xef\xbb\xbf  \n%PDF-1.7\n")
