@@ -12,7 +12,6 @@ import trafilatura
 
 from bot.errors import ExtractError, UnsupportedContentError
 from bot.models import Document, Fetched
-from bot.pdf import extract_pdf
 
 # Fewer words than this is not an article but a teaser, an error page or a JavaScript shell.
 # The shortest real article in news-dev has 18 words; teasers behind paywalls get caught by
@@ -164,6 +163,8 @@ def document_from_fetched(fetched: Fetched, source: str) -> Document:
     if fetched.content_type in ("text/html", "application/xhtml+xml"):
         return extract_document(fetched.text, url=fetched.url, source=source)
     if fetched.content_type == "application/pdf":
+        from bot.pdf import extract_pdf  # bot.pdf imports this module
+
         return extract_pdf(fetched.body, source=source, url=fetched.url)
     raise UnsupportedContentError(
         f"The link returns {fetched.content_type or 'no content type'}, "

@@ -23,6 +23,7 @@ from functools import cache
 from importlib.resources import files
 
 from bot.errors import ExtractError
+from bot.extract import MIN_WORDS, count_words
 from bot.models import Document
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,6 @@ log = logging.getLogger(__name__)
 MAX_PAGES = 300
 # About 80,000 words: far more than any article; bounds memory and the LLM's map-reduce work.
 MAX_TEXT_CHARS = 500_000
-MIN_WORDS = 15  # as in bot.extract: fewer words is not an article
 TITLE_MAX_CHARS = 200  # as in bot.sources: a longer first line is prose, not a title
 PDF_MAGIC = b"%PDF-"
 # The header may follow some junk; readers look for it in the first 1,024 bytes.
@@ -63,6 +63,7 @@ _PAGE_NUMBER = re.compile(
 )
 _DIGITS = re.compile(r"\d+")
 _HYPHEN_END = re.compile(r"([^\W\d_]+)[-\u00ad\u2010]$")
+_COMPOUND_END = re.compile(r"\w[-\u2010]$")  # "Franco-" before "German", "2019-" before "20"
 _BULLET = re.compile(r"^(?:[•◦▪‣●○■□–—*·-]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")
 _SENTENCE_END = re.compile(r"[.!?:;…][\"'”’»)\]]*$")
 _FILE_NAME = re.compile(r"\.(?:docx?|pdf|rtf|odt|indd|pptx?|xlsx?|txt|qxd|pages)$", re.IGNORECASE)
@@ -134,7 +135,7 @@ def extract_pdf(data: bytes, *, source: str, url: str = "") -> Document:
             detail=repr(exc),
         ) from exc
     paragraphs = rewrap(drop_page_furniture(pages))
-    words = sum(len(p.split()) for p in paragraphs)
+    words = sum(count_words(p) for p in paragraphs)
     if words == 0:
         raise ExtractError(
             "That PDF has no text layer (its pages are scanned images), so there is nothing to "
@@ -356,6 +357,9 @@ def rewrap(pages: list[list[Line]]) -> list[str]:
             else:
                 joined = _joins_hyphenated(hyphen.group(1), word)
             current = (current[: hyphen.start()] + joined + (" " + rest if rest else "")).strip()
+            continue
+        if _COMPOUND_END.search(current) and line.text[0].isalnum():
+            current += line.text  # the hyphen of a compound that is not split mid-word
             continue
         if _breaks_paragraph(previous, line, width, leading):
             paragraphs.append(current)

@@ -171,10 +171,10 @@ def test_too_little_text_is_refused() -> None:
 # --- the text stages on their own -------------------------------------------------------------
 
 
-def test_limits_shared_with_the_other_sources() -> None:
-    from bot import extract, sources
+def test_title_rule_shared_with_text_sources() -> None:
+    from bot import sources
 
-    assert (pdf.TITLE_MAX_CHARS, pdf.MIN_WORDS) == (sources.TITLE_MAX_CHARS, extract.MIN_WORDS)
+    assert pdf.TITLE_MAX_CHARS == sources.TITLE_MAX_CHARS
 
 
 def test_looks_like_pdf_allows_junk_before_the_header() -> None:
@@ -250,6 +250,12 @@ def test_rewrap_without_positions_breaks_after_short_sentence_ends_and_before_bu
         "• first point",
         "• second point",
     ]
+
+
+def test_rewrap_keeps_compound_hyphens_before_capitals_and_digits() -> None:
+    full = " ".join(["word"] * 14)
+    lines = _lines(f"{full} the Franco-", "German talks of 2019-", "2020 ended.")
+    assert rewrap([lines]) == [f"{full} the Franco-German talks of 2019-2020 ended."]
 
 
 def test_rewrap_drops_soft_hyphens_at_line_ends() -> None:
