@@ -4,9 +4,11 @@ pypdf gives one line of text per printed line (and, through its visitor, where t
 The cleanup stage and the summariser expect paragraphs of prose, so this module drops what a
 printed page repeats (running headers and footers, page numbers), joins words hyphenated across
 line breaks and rewraps lines into paragraphs: a paragraph ends where the vertical gap grows, the
-next line is indented, or a line stops short after a sentence. pypdf caps stream decompression
-itself (its Configuration limits raise LimitReachedError); the page and text caps here bound the
-rest of the work.
+next line is indented, or a line stops short after a sentence.
+
+Hostile files: pypdf's own limits (LimitReachedError) are tightened here to what a page of text
+needs, so a small file cannot make it decompress or parse hundreds of megabytes; a page over them
+is skipped. A page cap, a text cap and a time budget bound the whole document.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import itertools
 import logging
 import math
 import re
+import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -33,6 +35,21 @@ MAX_PAGES = 300
 # About 80,000 words: far more than any article; bounds memory and the LLM's map-reduce work.
 MAX_TEXT_CHARS = 500_000
 TITLE_MAX_CHARS = 200  # as in bot.sources: a longer first line is prose, not a title
+# Reading stops past this much time (a 300-page report takes about 3 s); the work runs in a
+# worker thread, which cannot be cancelled, so it must end by itself.
+TIME_BUDGET_SECONDS = 20.0
+# pypdf's defaults allow 75 MB per stream and 2 million content tokens (measured: 25 s and 390 MB
+# for a 175 KB file). A dense page of text is about 100 KB and at most a few ten thousand tokens
+# (per-glyph positioning); a page over these is skipped, and parsing it costs at most about a second.
+PYPDF_LIMITS: dict[str, int] = {
+    "zlib_maximum_output_length": 16_000_000,
+    "lzw_maximum_output_length": 16_000_000,
+    "run_length_maximum_output_length": 16_000_000,
+    "brotli_maximum_output_length": 16_000_000,
+    "stream_decoding_work_maximum_length": 64_000_000,
+    "stream_parsing_work_maximum_count": 100_000,
+}
+TOO_COMPLEX = "That PDF is too large or complex to read safely; paste the text instead."
 PDF_MAGIC = b"%PDF-"
 # The header may follow some junk; readers look for it in the first 1,024 bytes.
 MAGIC_WINDOW = 1024
@@ -89,30 +106,14 @@ def extract_pdf(data: bytes, *, source: str, url: str = "") -> Document:
     """A PDF's text as paragraphs, its title and author; ExtractError when it cannot be read."""
     # Imported here: pypdf with its crypto backend takes about 0.25 s to import, which only
     # PDF sources should pay (the CLI starts per command).
-    from pypdf import PdfReader
+    from pypdf import PdfReader, apply_configuration
     from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
 
     if not looks_like_pdf(data):
         raise ExtractError("That file is not a PDF (it has no PDF header), so it can't be read.")
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not _unlocked(reader):
-            raise ExtractError(
-                "That PDF is protected with a password, so the bot can't read it; "
-                "send an unprotected copy or paste its text."
-            )
-        count = len(reader.pages)
-        if count == 0:
-            raise ExtractError(
-                "That PDF is damaged (it has no pages); try another copy or paste its text."
-            )
-        if count > MAX_PAGES:
-            raise ExtractError(
-                f"That PDF has {count} pages; the bot reads at most {MAX_PAGES}. "
-                "Send the part that matters as its own PDF, or paste its text."
-            )
-        pages = list(_page_lines(reader))
-        title, author, date = _metadata(reader)
+        with apply_configuration(**PYPDF_LIMITS):  # a context variable: this thread only
+            return _read(PdfReader(io.BytesIO(data)), source=source, url=url)
     except ExtractError:
         raise
     except (FileNotDecryptedError, DependencyError) as exc:
@@ -122,10 +123,7 @@ def extract_pdf(data: bytes, *, source: str, url: str = "") -> Document:
             detail=repr(exc),
         ) from exc
     except LimitReachedError as exc:
-        raise ExtractError(
-            "That PDF is too large or complex to read safely; paste the text instead.",
-            detail=repr(exc),
-        ) from exc
+        raise ExtractError(TOO_COMPLEX, detail=repr(exc)) from exc
     except Exception as exc:
         # pypdf meets hostile or broken files with many exception types (KeyError, ValueError,
         # struct errors, …); every one of them means the same to the user.
@@ -134,8 +132,33 @@ def extract_pdf(data: bytes, *, source: str, url: str = "") -> Document:
             "That PDF is damaged and could not be read; try another copy or paste its text.",
             detail=repr(exc),
         ) from exc
+
+
+def _read(reader: object, *, source: str, url: str) -> Document:
+    """The Document from an opened reader (pypdf's own exceptions pass through)."""
+    if reader.is_encrypted and not _unlocked(reader):  # type: ignore[attr-defined]
+        raise ExtractError(
+            "That PDF is protected with a password, so the bot can't read it; "
+            "send an unprotected copy or paste its text."
+        )
+    count = len(reader.pages)  # type: ignore[attr-defined]
+    if count == 0:
+        raise ExtractError(
+            "That PDF is damaged (it has no pages); try another copy or paste its text."
+        )
+    if count > MAX_PAGES:
+        raise ExtractError(
+            f"That PDF has {count} pages; the bot reads at most {MAX_PAGES}. "
+            "Send the part that matters as its own PDF, or paste its text."
+        )
+    pages, skipped = _page_lines(reader)
+    if skipped:
+        log.info("PDF %s: %d of %d pages over the reading limits, skipped", source, skipped, count)
+    title, author, date = _metadata(reader)
     paragraphs = rewrap(drop_page_furniture(pages))
     words = sum(count_words(p) for p in paragraphs)
+    if words == 0 and skipped:
+        raise ExtractError(TOO_COMPLEX, detail=f"{skipped} of {count} pages over the limits")
     if words == 0:
         raise ExtractError(
             "That PDF has no text layer (its pages are scanned images), so there is nothing to "
@@ -164,36 +187,69 @@ def _unlocked(reader: object) -> bool:
     return reader.decrypt("") != PasswordType.NOT_DECRYPTED  # type: ignore[attr-defined]
 
 
-def _page_lines(reader: object) -> Iterator[list[Line]]:
-    """Each page's non-blank lines with their positions; ExtractError past the text cap."""
-    total = 0
+def _page_lines(reader: object) -> tuple[list[list[Line]], int]:
+    """Each page's non-blank lines with their positions, and how many pages were skipped for
+    going over pypdf's limits; ExtractError past the text cap or the time budget."""
+    from pypdf.errors import LimitReachedError
+
+    deadline = time.monotonic() + TIME_BUDGET_SECONDS
+    total = skipped = 0
+    pages = []
     for page in reader.pages:  # type: ignore[attr-defined]
-        pieces = _LinePieces()
-        page.extract_text(visitor_text=pieces.visit)
+        pieces = _LinePieces(deadline=deadline, max_chars=MAX_TEXT_CHARS - total)
+        try:
+            pieces.check_time()
+            page.extract_text(visitor_text=pieces.visit)
+        except LimitReachedError:
+            skipped += 1  # a huge drawing or a bomb: the other pages may still be text
+            continue
+        except _StopReading as stop:
+            raise stop.error from None
         total += pieces.chars
-        if total > MAX_TEXT_CHARS:
-            raise ExtractError(
-                f"That PDF has more than {MAX_TEXT_CHARS:,} characters of text, more than the "
-                "bot summarises at once; send the part that matters, or paste its text."
-            )
-        yield pieces.lines()
+        pages.append(pieces.lines())
+    return pages, skipped
+
+
+class _StopReading(BaseException):
+    """Ends extraction from inside pypdf's visitor callback. A BaseException because pypdf
+    swallows ordinary exceptions raised while it reads form XObjects."""
+
+    def __init__(self, error: ExtractError) -> None:
+        super().__init__(error.user_message)
+        self.error = error
 
 
 class _LinePieces:
     """Collects pypdf's text pieces (their concatenation is extract_text's result) into lines,
-    each placed where its first visible piece was drawn."""
+    each placed where its first visible piece was drawn; stops at the text cap or the deadline."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, deadline: float, max_chars: int) -> None:
+        self.deadline = deadline
+        self.max_chars = max_chars
         self.chars = 0
         self._done: list[tuple[list[str], tuple[float, float, float] | None]] = []
         self._text: list[str] = []
         self._where: tuple[float, float, float] | None = None
+
+    def check_time(self) -> None:
+        """_StopReading once the time budget is spent."""
+        if time.monotonic() > self.deadline:
+            error = ExtractError(TOO_COMPLEX, detail=f"over {TIME_BUDGET_SECONDS:g} s")
+            raise _StopReading(error)
 
     def visit(
         self, text: str, cm: list[float], tm: list[float], _font: object, size: float
     ) -> None:
         """pypdf's visitor_text callback: one piece of text and the matrices it was drawn with."""
         self.chars += len(text)
+        if self.chars > self.max_chars:
+            raise _StopReading(
+                ExtractError(
+                    f"That PDF has more than {MAX_TEXT_CHARS:,} characters of text, more than "
+                    "the bot summarises at once; send the part that matters, or paste its text."
+                )
+            )
+        self.check_time()
         parts = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         for number, part in enumerate(parts):
             if number:

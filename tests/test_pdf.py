@@ -21,9 +21,14 @@ from tests.fakes.pdfs import (
     encrypted,
     filler_paragraphs,
     make_pdf,
+    raw_pdf,
     report_pdf,
     scanned_pdf,
+    text_stream,
+    zero_bomb,
 )
+
+SENTENCE = "The council said on Monday that the new bridge would open next year."
 
 # --- whole documents --------------------------------------------------------------------------
 
@@ -142,6 +147,52 @@ def test_too_much_text_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     data = report_pdf(3)
     monkeypatch.setattr(pdf, "MAX_TEXT_CHARS", 5_000)  # three pages hold about 6,000 characters
     assert "more than 5,000 characters" in _refusal(data).user_message
+
+
+def test_decompression_bomb_is_refused() -> None:
+    # 300 KB that inflate to 300 MB: pypdf stops at our 16 MB stream limit.
+    data = raw_pdf([zero_bomb(300 << 20)])
+    assert len(data) < 400_000
+    error = _refusal(data)
+    assert error.user_message == pdf.TOO_COMPLEX
+    assert "1 of 1 pages" in (error.detail or "")
+
+
+def test_content_stream_with_too_many_operations_is_refused() -> None:
+    # 12,000 text operations (120,000 tokens) in 35 KB: over the parsing limit, not the text cap.
+    assert _refusal(raw_pdf([text_stream([SENTENCE] * 12_000)])).user_message == pdf.TOO_COMPLEX
+
+
+def test_a_page_over_the_limits_is_skipped_and_the_rest_is_read() -> None:
+    other = "Critics said the cost of the bridge had doubled since the first plans."
+    pages = [text_stream([SENTENCE] * 20), zero_bomb(40 << 20), text_stream([other] * 20)]
+    doc = extract_pdf(raw_pdf(pages), source="x")
+    assert (doc.text.count(SENTENCE), doc.text.count(other)) == (20, 20)
+
+
+def test_text_cap_stops_inside_a_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf, "MAX_TEXT_CHARS", 5_000)
+    data = raw_pdf([text_stream([SENTENCE] * 2_000)])  # 140,000 characters on one page
+    assert "more than 5,000 characters" in _refusal(data).user_message
+
+
+def test_time_budget_ends_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf, "TIME_BUDGET_SECONDS", -1.0)
+    error = _refusal(article_pdf())
+    assert error.user_message == pdf.TOO_COMPLEX
+    assert "over -1 s" in (error.detail or "")
+
+
+def test_limits_apply_only_while_reading() -> None:
+    from pypdf import get_configuration
+
+    before = get_configuration()
+    extract_pdf(article_pdf(), source="x")
+    assert get_configuration() == before
+    assert (
+        before.stream_parsing_work_maximum_count
+        > pdf.PYPDF_LIMITS["stream_parsing_work_maximum_count"]
+    )
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import random
+import zlib
 from collections.abc import Sequence
 
 from fpdf import FPDF
@@ -138,3 +139,56 @@ def scanned_pdf(pages: int = 2) -> bytes:
         pdf.add_page()
         pdf.image(image, x=10, y=10, w=190)
     return bytes(pdf.output())
+
+
+def raw_pdf(contents: Sequence[bytes]) -> bytes:
+    """A hand-built PDF whose pages draw the given (already Flate-compressed) content streams in
+    Helvetica: for files no writer would make, such as decompression bombs."""
+    count = len(contents)
+    kids = " ".join(f"{3 + 2 * n} 0 R" for n in range(count)).encode()
+    font = b"<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % count,
+    ]
+    for n, content in enumerate(contents):
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+            b"/Resources %s >>" % (4 + 2 * n, font)
+        )
+        objects.append(
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content)
+            + content
+            + b"\nendstream"
+        )
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def text_stream(sentences: Sequence[str]) -> bytes:
+    """A compressed content stream that prints each sentence on its own line."""
+    ops = b"".join(
+        b"BT /F1 11 Tf 72 %d Td (%s) Tj ET\n" % (780 - 14 * (n % 50), s.encode("latin-1"))
+        for n, s in enumerate(sentences)
+    )
+    return zlib.compress(ops, 9)
+
+
+def zero_bomb(size: int) -> bytes:
+    """A content stream of `size` spaces, compressed about a thousandfold."""
+    packer = zlib.compressobj(9)
+    chunk = b" " * (1 << 20)
+    out = [packer.compress(chunk) for _ in range(size >> 20)]
+    return b"".join([*out, packer.flush()])
