@@ -79,6 +79,7 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+")
+_EDGE_NUMBER = re.compile(r"^(\d{1,4})\b|\b(\d{1,4})$")
 _HYPHEN_END = re.compile(r"([^\W\d_]+)[-\u00ad\u2010]$")
 _COMPOUND_END = re.compile(r"\w[-\u2010]$")  # "Franco-" before "German", "2019-" before "20"
 _BULLET = re.compile(r"^(?:[•◦▪‣●○■□–—*·-]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")
@@ -309,28 +310,60 @@ def is_page_number(line: str) -> bool:
     return bool(_PAGE_NUMBER.match(line))
 
 
+def _edge_numbers(line: Line) -> set[int]:
+    """The numbers a line starts or ends with ("Chapter 2: Naming 3" → {3})."""
+    return {int(m.group(1) or m.group(2)) for m in _EDGE_NUMBER.finditer(line.text)}
+
+
 def drop_page_furniture(pages: list[list[Line]]) -> list[list[Line]]:
-    """Pages without page numbers and the headers/footers repeated at the edges of most pages."""
+    """Pages without page numbers and the headers/footers repeated at the edges of most pages.
+
+    A header repeats either as text ("Annual Report 2024", digits aside) or by carrying the page
+    number: "Chapter 2: Naming 3" on one page and "Chapter 4: Functions 8" five pages later
+    differ in words, but their numbers keep one offset from the page's position.
+    """
     counts: Counter[str] = Counter()
-    for lines in pages:
+    offsets: Counter[int] = Counter()
+    for index, lines in enumerate(pages):
         edges = lines[:EDGE_LINES] + lines[-EDGE_LINES:] if len(lines) > EDGE_LINES else lines
         counts.update({_signature(line.text) for line in edges})
+        offsets.update({n - index for line in edges for n in _edge_numbers(line)})
     needed = max(2, math.ceil(REPEATED_SHARE * len(pages)))
     repeated = {sig for sig, n in counts.items() if n >= needed}
+    numbering = [offset for offset, n in offsets.most_common(1) if n >= needed]
 
-    def furniture(line: Line) -> bool:
-        return is_page_number(line.text) or _signature(line.text) in repeated
+    return [
+        _trim(lines, _Furniture(repeated, numbering[0] + index if numbering else None))
+        for index, lines in enumerate(pages)
+    ]
 
-    kept = []
-    for lines in pages:
-        top = 0
-        while top < min(EDGE_LINES, len(lines)) and furniture(lines[top]):
-            top += 1
-        bottom = len(lines)
-        while bottom > max(top, len(lines) - EDGE_LINES) and furniture(lines[bottom - 1]):
-            bottom -= 1
-        kept.append(lines[top:bottom])
-    return kept
+
+class _Furniture:
+    """Tells one page's furniture: page numbers, repeated lines, and the line with its number."""
+
+    def __init__(self, repeated: set[str], page_number: int | None) -> None:
+        self.repeated = repeated
+        self.page_number = page_number
+
+    def __call__(self, line: Line) -> bool:
+        """True for a line to drop."""
+        if is_page_number(line.text) or _signature(line.text) in self.repeated:
+            return True
+        if self.page_number is not None and self.page_number in _edge_numbers(line):
+            self.page_number = None  # a page carries its number once: another match is body text
+            return True
+        return False
+
+
+def _trim(lines: list[Line], furniture: _Furniture) -> list[Line]:
+    """The page without the furniture among its first and last EDGE_LINES lines."""
+    top = 0
+    while top < min(EDGE_LINES, len(lines)) and furniture(lines[top]):
+        top += 1
+    bottom = len(lines)
+    while bottom > max(top, len(lines) - EDGE_LINES) and furniture(lines[bottom - 1]):
+        bottom -= 1
+    return lines[top:bottom]
 
 
 @cache

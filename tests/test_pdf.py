@@ -276,6 +276,21 @@ def test_furniture_needs_to_repeat_on_most_pages() -> None:
     ]
 
 
+def test_headers_that_change_per_chapter_are_known_by_their_page_numbers() -> None:
+    pages = [
+        _lines("Chapter 1: Introduction 11", "Body one.", "The council voted 7"),
+        _lines("Chapter 2: The vote 12", "Body two."),
+        _lines("Body three.", "Chapter 3: Costs 13"),
+        _lines("Appendix A: Budget 14", "Body four, 14"),  # only one line per page goes
+    ]
+    assert _texts(drop_page_furniture(pages)) == [
+        ["Body one.", "The council voted 7"],
+        ["Body two."],
+        ["Body three."],
+        ["Body four, 14"],
+    ]
+
+
 def test_a_single_page_keeps_its_first_line() -> None:
     # One page gives nothing to compare: its first line may be the headline.
     kept = drop_page_furniture([_lines("Headline", "Body text.", "1")])

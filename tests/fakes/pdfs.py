@@ -5,7 +5,9 @@
 
 Each inner list is one page; each string one paragraph, wrapped by fpdf2 at the page width
 with a blank gap after it. A "\\n" inside a paragraph forces a line break there (to place a
-hyphenated word at a line end).
+hyphenated word at a line end). Also: article_pdf() (the page server's /article as a press
+release), report_pdf(n), encrypted(), blank_pages(n), scanned_pdf(), and raw_pdf() with
+text_stream()/zero_bomb() for hand-built hostile files.
 """
 
 from __future__ import annotations
