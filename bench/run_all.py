@@ -9,6 +9,7 @@ import time
 BENCHMARKS = (
     "bench.extraction",
     "bench.stages",
+    "bench.pdf_extraction",
     "bench.cleanup.evaluate",
     "bench.cleanup.speed",
     "bench.telegram_load",

@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     def with_sources(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument(
-            "sources", nargs="+", metavar="SOURCE", help="URL, .txt/.md/.html file, or -"
+            "sources", nargs="+", metavar="SOURCE", help="URL, .txt/.md/.html/.pdf file, or -"
         )
         sub.add_argument("--json", action="store_true", help="one JSON object per source per line")
         sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)

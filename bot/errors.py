@@ -12,6 +12,7 @@
     │   ├── TooManyRedirectsError
     │   └── UnreachableError       DNS/connection failure
     ├── ExtractError           no article text in the page (paywall, JavaScript-only, blocked)
+    │                          or in the PDF (password, scanned images, damaged, too long)
     ├── SummariseError         the LLM could not produce a summary
     │   ├── NeedsKeyError          no or rejected API key (401/403)
     │   ├── LLMRateLimitError      429 after retries / quota at the provider
@@ -75,9 +76,7 @@ class TooLargeError(FetchError):
 
 
 class UnsupportedContentError(FetchError):
-    default_message = (
-        "That link is not a web page or text (only HTML and plain text are supported)."
-    )
+    default_message = "That link is not a web page, text or PDF (the only kinds the bot reads)."
 
 
 class TooManyRedirectsError(FetchError):

@@ -149,7 +149,7 @@ def _drop_title_line(text: str, title: str) -> str:
 
 
 def document_from_fetched(fetched: Fetched, source: str) -> Document:
-    """A Document from a download: HTML is extracted, plain text follows the text rule."""
+    """A Document from a download: HTML and PDF are extracted, plain text follows the text rule."""
     if fetched.content_type == "text/plain":
         from bot.sources import document_from_text  # sources imports this module
 
@@ -162,7 +162,11 @@ def document_from_fetched(fetched: Fetched, source: str) -> Document:
         )
     if fetched.content_type in ("text/html", "application/xhtml+xml"):
         return extract_document(fetched.text, url=fetched.url, source=source)
+    if fetched.content_type == "application/pdf":
+        from bot.pdf import extract_pdf  # bot.pdf imports this module
+
+        return extract_pdf(fetched.body, source=source, url=fetched.url)
     raise UnsupportedContentError(
         f"The link returns {fetched.content_type or 'no content type'}, "
-        "not a web page or text, so it can't be summarised."
+        "not a web page, text or PDF, so it can't be summarised."
     )

@@ -34,8 +34,22 @@ from bot.errors import (
 )
 from bot.extract import decode_body
 from bot.models import Fetched
+from bot.pdf import looks_like_pdf
 
 HTML_TYPES: tuple[str, ...] = ("text/html", "application/xhtml+xml", "text/plain")
+PDF_TYPE = "application/pdf"
+# What a link to an article may return: a page, plain text or a PDF.
+ARTICLE_TYPES: tuple[str, ...] = (*HTML_TYPES, PDF_TYPE)
+# Servers send PDFs as generic downloads too; with a .pdf name and a PDF header, they are PDFs.
+DOWNLOAD_TYPES = frozenset(
+    {
+        "application/octet-stream",
+        "binary/octet-stream",
+        "application/download",
+        "application/force-download",
+        "application/x-download",
+    }
+)
 FEED_TYPES: tuple[str, ...] = (
     "application/rss+xml",
     "application/atom+xml",
@@ -181,6 +195,16 @@ def _status_message(status: int) -> str:
     return f"The site answered with HTTP {status}; check that the link is right."
 
 
+def _names_pdf(url: httpx.URL, disposition: str) -> bool:
+    """True when the URL path or a Content-Disposition file name ends in .pdf."""
+    if url.path.lower().endswith(".pdf"):
+        return True
+    msg = Message()
+    msg["content-disposition"] = disposition or "inline"
+    name = msg.get_filename() or ""
+    return name.strip().lower().endswith(".pdf")
+
+
 def _too_large(cap: int) -> str:
     return f"The page is larger than {cap / (1024 * 1024):g} MB, more than the bot processes."
 
@@ -238,7 +262,7 @@ class Fetcher:
         self,
         url: str,
         *,
-        accept: tuple[str, ...] = HTML_TYPES,
+        accept: tuple[str, ...] = ARTICLE_TYPES,
         etag: str = "",
         last_modified: str = "",
     ) -> Fetched:
@@ -369,12 +393,23 @@ class Fetcher:
             status = response.status_code
             raise HTTPStatusError(status, _status_message(status), detail=str(url))
         media, charset = _media_type(response.headers.get("content-type", ""))
+        # A PDF known only by its name or sniffed from an untyped body must prove it by its header.
+        must_sniff = False
+        if media == "application/x-pdf":
+            media = PDF_TYPE  # the pre-registration name, still sent by some servers
         if "content-type" not in response.headers and "text/html" in accept:
             media = "text/html"  # old servers omit it; the body is checked by extraction
+            must_sniff = PDF_TYPE in accept
+        elif (
+            media in DOWNLOAD_TYPES
+            and PDF_TYPE in accept
+            and _names_pdf(url, response.headers.get("content-disposition", ""))
+        ):
+            media, must_sniff = PDF_TYPE, True
         if media not in accept:
             raise UnsupportedContentError(
-                f"The link returns {media}, not a web page or text, so it can't be summarised."
-                if accept is HTML_TYPES
+                f"The link returns {media}, not a web page, text or PDF, so it can't be summarised."
+                if accept is ARTICLE_TYPES
                 else f"The link returns {media}, which is not one of {', '.join(accept)}.",
                 detail=str(url),
             )
@@ -397,6 +432,25 @@ class Fetcher:
                 "The site broke off the connection while sending the page; try again later.",
                 detail=f"{url}: {exc!r}",
             ) from exc
+        if must_sniff:
+            if looks_like_pdf(body):
+                media = PDF_TYPE
+            elif media == PDF_TYPE:
+                raise UnsupportedContentError(
+                    "The link returns a download that is not a PDF, so it can't be summarised.",
+                    detail=str(url),
+                )
+        if media == PDF_TYPE:
+            return Fetched(
+                url=str(url),
+                requested_url=requested,
+                content_type=media,
+                text="",
+                status=response.status_code,
+                etag=etag,
+                last_modified=last_modified,
+                body=bytes(body),
+            )
         text = decode_body(bytes(body), charset, html=media != "text/plain")
         return Fetched(
             url=str(url),

@@ -11,7 +11,7 @@ LENGTHS: tuple[Length, ...] = ("short", "medium", "long")
 
 @dataclass(frozen=True, slots=True)
 class Fetched:
-    """A downloaded response body, already decoded to text."""
+    """A downloaded response body, decoded to text (binary kinds such as PDF keep the bytes)."""
 
     url: str  # final URL after redirects
     requested_url: str
@@ -20,6 +20,7 @@ class Fetched:
     status: int = 200  # 304 when a conditional GET found nothing new (then text is "")
     etag: str = ""
     last_modified: str = ""
+    body: bytes = b""  # the raw body of a binary type (application/pdf); text is "" then
 
 
 @dataclass(frozen=True, slots=True)

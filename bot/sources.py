@@ -9,11 +9,13 @@ from urllib.parse import urlsplit
 from bot.errors import InputError
 from bot.extract import decode_body, extract_document
 from bot.models import Document
+from bot.pdf import extract_pdf
 
 # A first line this short, followed by a blank line, is the title (see examples/spun-article.txt).
 TITLE_MAX_CHARS = 200
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
+PDF_SUFFIX = ".pdf"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
@@ -43,12 +45,13 @@ def document_from_text(text: str, source: str) -> Document:
 
 
 def read_file_source(path: str) -> Document:
-    """A Document from a .txt/.md (text rule) or .html/.htm (extraction) file."""
+    """A Document from a .txt/.md (text rule), .html/.htm or .pdf (extraction) file."""
     file = Path(path)
     suffix = file.suffix.lower()
-    if suffix not in TEXT_SUFFIXES + HTML_SUFFIXES:
+    if suffix not in (*TEXT_SUFFIXES, *HTML_SUFFIXES, PDF_SUFFIX):
         raise InputError(
-            f"{path} is not a .txt, .md, .html or .htm file, the only kinds of file the bot reads."
+            f"{path} is not a .txt, .md, .html, .htm or .pdf file, "
+            "the only kinds of file the bot reads."
         )
     try:
         size = file.stat().st_size
@@ -61,6 +64,8 @@ def read_file_source(path: str) -> Document:
         raise InputError(f"{path} is a directory, not a file.") from None
     except OSError as exc:
         raise InputError(f"{path} could not be read ({exc.strerror}).") from None
+    if suffix == PDF_SUFFIX:
+        return extract_pdf(data, source=path)
     if suffix in HTML_SUFFIXES:
         return extract_document(decode_body(data), source=path)
     return document_from_text(decode_body(data, html=False), path)

@@ -23,6 +23,7 @@ from tests.fakes.pages import (
     TEXT_BODY,
     article_html,
 )
+from tests.fakes.pdfs import article_pdf
 
 JS_SHELL = """<!DOCTYPE html><html><head><title>Loading…</title>
 <script src="/app.js"></script></head>
@@ -138,6 +139,20 @@ def test_document_from_fetched_plain_text() -> None:
     assert doc.title == ARTICLE_TITLE
     assert doc.text.startswith(ARTICLE_PARAGRAPHS[0])
     assert doc.url == "https://site.example/a"
+
+
+def test_document_from_fetched_pdf() -> None:
+    fetched = Fetched(
+        url="https://site.example/r.pdf",
+        requested_url="https://t.example/x",
+        content_type="application/pdf",
+        text="",
+        body=article_pdf(),
+    )
+    doc = document_from_fetched(fetched, "https://t.example/x")
+    assert doc.title == ARTICLE_TITLE
+    assert doc.text == "\n\n".join(ARTICLE_PARAGRAPHS)
+    assert (doc.url, doc.source) == ("https://site.example/r.pdf", "https://t.example/x")
 
 
 def test_document_from_fetched_empty_html() -> None:

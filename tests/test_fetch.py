@@ -29,10 +29,12 @@ from tests.fakes.pages import (
     ETAG,
     FR_PARAGRAPHS,
     LAST_MODIFIED,
+    PDF_BYTES,
     RU_TITLE,
     PageServer,
     article_html,
 )
+from tests.fakes.pdfs import article_pdf
 
 PUBLIC_IP = "93.184.216.34"  # a global unicast address: passes the guard, never dialled
 
@@ -127,6 +129,66 @@ async def test_missing_content_type_is_treated_as_html(srv: PageServer, fetcher:
     srv.add_route("/no-type", article_html(), content_type="")
     got = await fetcher.fetch(srv.url("/no-type"))
     assert got.content_type == "text/html"
+
+
+async def test_pdf_is_kept_as_bytes(srv: PageServer, fetcher: Fetcher) -> None:
+    got = await fetcher.fetch(srv.url("/doc.pdf"))
+    assert (got.content_type, got.body, got.text) == ("application/pdf", PDF_BYTES, "")
+    assert "application/pdf" in srv.requests_to("/doc.pdf")[-1].header("accept")
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "headers"),
+    [
+        ("/files/report.PDF", "application/octet-stream", {}),
+        (
+            "/download",
+            "binary/octet-stream",
+            {"Content-Disposition": 'attachment; filename="r.pdf"'},
+        ),
+        (
+            "/get?id=7",
+            "application/force-download",
+            {"Content-Disposition": "inline; filename=a.pdf"},
+        ),
+        ("/legacy", "application/x-pdf", {}),
+        ("/untyped", "", {}),
+    ],
+)
+async def test_pdf_sent_as_a_download_or_untyped(
+    srv: PageServer, fetcher: Fetcher, path: str, content_type: str, headers: dict[str, str]
+) -> None:
+    data = article_pdf()
+    srv.add_route(path.split("?")[0], data, content_type=content_type, headers=headers)
+    got = await fetcher.fetch(srv.url(path))
+    assert (got.content_type, got.body) == ("application/pdf", data)
+
+
+async def test_download_named_pdf_without_a_pdf_header_is_refused(
+    srv: PageServer, fetcher: Fetcher
+) -> None:
+    srv.add_route("/fake.pdf", b"MZ\x90\x00 not a pdf", content_type="application/octet-stream")
+    with pytest.raises(UnsupportedContentError, match="download that is not a PDF"):
+        await fetcher.fetch(srv.url("/fake.pdf"))
+
+
+async def test_download_without_a_pdf_name_is_refused_unread(
+    srv: PageServer, fetcher: Fetcher
+) -> None:
+    srv.add_route("/setup.exe", article_pdf(), content_type="application/octet-stream")
+    with pytest.raises(UnsupportedContentError, match="application/octet-stream"):
+        await fetcher.fetch(srv.url("/setup.exe"))
+
+
+async def test_pdf_over_the_cap(srv: PageServer) -> None:
+    data = article_pdf()
+    srv.add_route("/big.pdf", data, content_type="application/pdf", chunked=True)
+    f = Fetcher(allow_private=True, max_bytes=len(data) - 1)
+    try:
+        with pytest.raises(TooLargeError):
+            await f.fetch(srv.url("/big.pdf"))
+    finally:
+        await f.aclose()
 
 
 async def test_empty_body(srv: PageServer, fetcher: Fetcher) -> None:
@@ -264,10 +326,14 @@ async def test_http_errors(srv: PageServer, fetcher: Fetcher, status: int, says:
     assert says in info.value.user_message
 
 
-@pytest.mark.parametrize("path", ["/image.png", "/doc.pdf"])
-async def test_non_html_content(srv: PageServer, fetcher: Fetcher, path: str) -> None:
-    with pytest.raises(UnsupportedContentError, match="not a web page"):
-        await fetcher.fetch(srv.url(path))
+async def test_non_article_content(srv: PageServer, fetcher: Fetcher) -> None:
+    with pytest.raises(UnsupportedContentError, match="image/png, not a web page, text or PDF"):
+        await fetcher.fetch(srv.url("/image.png"))
+
+
+async def test_html_only_callers_still_refuse_pdf(srv: PageServer, fetcher: Fetcher) -> None:
+    with pytest.raises(UnsupportedContentError, match="application/pdf, which is not one of"):
+        await fetcher.fetch(srv.url("/doc.pdf"), accept=HTML_TYPES)
 
 
 def _closed_port() -> int:

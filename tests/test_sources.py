@@ -20,6 +20,7 @@ from tests.fakes.pages import (
     TEXT_BODY,
     article_html,
 )
+from tests.fakes.pdfs import article_pdf
 
 
 @pytest.mark.parametrize(
@@ -177,11 +178,26 @@ def test_missing_file(tmp_path: Path) -> None:
         read_file_source(str(tmp_path / "nope.txt"))
 
 
-@pytest.mark.parametrize("name", ["report.pdf", "notes", "image.png"])
+@pytest.mark.parametrize("name", ["report.docx", "notes", "image.png"])
 def test_unsupported_file_kinds(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     path.write_bytes(b"data")
-    with pytest.raises(InputError, match=r"\.txt, \.md, \.html or \.htm"):
+    with pytest.raises(InputError, match=r"\.txt, \.md, \.html, \.htm or \.pdf"):
+        read_file_source(str(path))
+
+
+def test_pdf_file(tmp_path: Path) -> None:
+    path = tmp_path / "Release.PDF"
+    path.write_bytes(article_pdf())
+    doc = read_file_source(str(path))
+    assert (doc.title, doc.source, doc.url) == (ARTICLE_TITLE, str(path), "")
+    assert doc.text == "\n\n".join(ARTICLE_PARAGRAPHS)
+
+
+def test_pdf_file_that_is_not_a_pdf(tmp_path: Path) -> None:
+    path = tmp_path / "notes.pdf"
+    path.write_text("just some notes")
+    with pytest.raises(ExtractError, match="not a PDF"):
         read_file_source(str(path))
 
 

@@ -38,6 +38,7 @@ from bot.telegram.settings import on_auto, on_settings, on_settings_button
 from bot.telegram.summarize import (
     on_channel_post,
     on_group_message,
+    on_pdf_document,
     on_private_message,
     on_summarize_command,
 )
@@ -152,6 +153,9 @@ def register_handlers(application: Application) -> None:
     add(CallbackQueryHandler(on_settings_button, pattern=r"^s\|"))
     add(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     add(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    # Before the text handler: a PDF with a caption is about the PDF, not the caption.
+    pdf = filters.Document.PDF | filters.Document.FileExtension("pdf")
+    add(MessageHandler(filters.ChatType.PRIVATE & messages & pdf, on_pdf_document))
     add(
         MessageHandler(
             filters.ChatType.PRIVATE & messages & text & ~filters.COMMAND, on_private_message

@@ -41,9 +41,10 @@ def help_html(*, has_llm: bool, bot_username: str, digests: bool = False) -> str
         [
             "<b>I repair and summarise news articles.</b>",
             "",
-            "Send me a link (or several), paste an article's text, or forward a post: I reply "
-            "with the title and the key statements — who said what. I also fix what content "
-            "farms break: lowercased names, odd synonyms, glued quotes, comment-form clutter.",
+            "Send me a link (or several, to pages or PDFs), paste an article's text, send a "
+            "PDF, or forward a post: I reply with the title and the key statements — who said "
+            "what. I also fix what content farms break: lowercased names, odd synonyms, glued "
+            "quotes, comment-form clutter.",
             "",
             "/summarize <i>link or text</i> — summarise (also as a reply to a message); /tldr too",
             "/clean <i>link</i> — the repaired text and the list of repairs",

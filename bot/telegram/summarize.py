@@ -8,9 +8,11 @@ import logging
 
 from telegram import Message, Update
 from telegram.constants import ChatType
+from telegram.error import BadRequest, TelegramError
 
-from bot.errors import BotError
+from bot.errors import BotError, FetchError, TooLargeError
 from bot.models import Document, SummaryOptions
+from bot.pdf import extract_pdf
 from bot.sources import document_from_text
 from bot.storage.chats import ChatSettings
 from bot.telegram.access import check_quota, is_allowed
@@ -43,8 +45,8 @@ MIN_FORWARD_CHARS = 80
 # edits would compete with the answers for Telegram's 30 messages/s.
 STATUS_MAX_INFLIGHT = 10  # a forwarded post is clearly meant to be summarised
 HINT = (
-    "Send me a link to a news article, paste the article's text, or forward a post, and I'll "
-    "reply with a summary of who said what. /help lists everything I can do."
+    "Send me a link to a news article (or a PDF), paste the article's text, or forward a post, "
+    "and I'll reply with a summary of who said what. /help lists everything I can do."
 )
 SUMMARIZE_USAGE = (
     "Use <code>/summarize LINK</code> or <code>/summarize TEXT</code>, or reply "
@@ -66,8 +68,9 @@ async def summarize_in_chat(
     text: str = "",
     source_message: Message | None = None,
     quiet: bool = False,
+    document: Document | None = None,
 ) -> None:
-    """Summarise each link (or the text), replying to the update's message in order.
+    """Summarise each link (or the text, or a ready `document`), replying in order.
 
     `quiet` (auto mode: nobody asked) drops failures from the chat; they are only logged.
     """
@@ -86,7 +89,9 @@ async def summarize_in_chat(
     limit = max(1, services.settings.max_links_per_message)
     skipped = links[limit:]
     sources: list[str | Document] = list(links[:limit])
-    if not sources:
+    if document is not None:
+        sources, skipped = [document], []
+    elif not sources:
         sources = [document_from_text(text, "message")]
     label = f"{len(sources)} links" if len(sources) > 1 else ""
 
@@ -198,6 +203,43 @@ async def on_private_message(update: Update, context: Context) -> None:
         await summarize_in_chat(update, context, links=links, text=text)
     else:
         await reply_text(update, context, escape(HINT))
+
+
+@guarded(typing=True)
+async def on_pdf_document(update: Update, context: Context) -> None:
+    """Private chat: a PDF sent as a file → its summary, like a link to it."""
+    message = update.effective_message
+    if message is None or message.document is None:
+        return
+    cap = services_of(context).settings.fetch_max_bytes
+    too_large = TooLargeError(
+        f"That PDF is larger than {cap / (1024 * 1024):g} MB, more than the bot processes; "
+        "send the part that matters, or paste its text."
+    )
+    attachment = message.document
+    if attachment.file_size and attachment.file_size > cap:
+        raise too_large  # refused before anything is downloaded
+    try:
+        file = await context.bot.get_file(attachment.file_id)
+        data = bytes(await file.download_as_bytearray())
+    except BadRequest as exc:
+        # The Bot API hands bots files up to 20 MB; it says "file is too big" for larger ones.
+        if "too big" in exc.message.lower():
+            raise too_large from exc
+        raise FetchError(
+            "Telegram did not hand over that file; send it again or send a link to it.",
+            detail=repr(exc),
+        ) from exc
+    except TelegramError as exc:
+        raise FetchError(
+            "Telegram did not hand over that file; send it again or send a link to it.",
+            detail=repr(exc),
+        ) from exc
+    if len(data) > cap:
+        raise too_large
+    name = attachment.file_name or "document.pdf"
+    document = await asyncio.to_thread(extract_pdf, data, source=name)
+    await summarize_in_chat(update, context, links=[], document=document)
 
 
 @guarded(typing=True)

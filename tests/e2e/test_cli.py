@@ -16,7 +16,8 @@ import pytest
 from bot.cli import main
 from tests.conftest import NEWS_DEV, ROOT, SPUN_EXAMPLE
 from tests.fakes.openai_server import FakeOpenAI
-from tests.fakes.pages import ARTICLE_TITLE, PageServer
+from tests.fakes.pages import ARTICLE_PARAGRAPHS, ARTICLE_TEXT, ARTICLE_TITLE, PageServer
+from tests.fakes.pdfs import article_pdf, encrypted, scanned_pdf
 
 pytestmark = pytest.mark.e2e
 
@@ -213,3 +214,63 @@ def test_subprocess_contract_and_no_traceback(tmp_path: Path) -> None:
     assert set(lines[1]) == {"source", "error"}
     assert "Traceback" not in proc.stderr
     assert (ROOT / "bot").is_dir()
+
+
+# --- PDFs -------------------------------------------------------------------------------------
+
+
+def test_pdf_link_and_file_summarised_by_the_llm(env, pages, capsys, monkeypatch, tmp_path) -> None:
+    data = article_pdf()
+    link = pages.add_route("/releases/bridge.pdf", data, content_type="application/pdf")
+    download = pages.add_route(
+        "/files/get",
+        data,
+        content_type="application/octet-stream",
+        headers={"Content-Disposition": 'attachment; filename="bridge-vote.pdf"'},
+    )
+    file = tmp_path / "bridge.pdf"
+    file.write_bytes(data)
+    with FakeOpenAI() as llm:
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+        monkeypatch.setenv("OPENAI_BASE_URL", llm.base_url)
+        monkeypatch.setenv("OPENAI_MODEL", "fake-model")
+        code, records, err = run_cli(capsys, "summarize", link, download, str(file), "--json")
+        assert code == 0, err
+        assert [r["title"] for r in records] == [ARTICLE_TITLE] * 3
+        assert records[0]["model"] == "fake-model" and records[0]["summary"]
+        assert records[0]["url"] == link
+        # One PDF's text is one content hash: the three sources cost one LLM call.
+        (prompt,) = llm.completions
+        assert ARTICLE_PARAGRAPHS[1] in prompt.text  # rewrapped into one paragraph
+        assert "Page 1 of 2" not in prompt.text and "Press Office" not in prompt.text
+
+
+def test_extract_prints_the_pdf_as_paragraphs(env, pages, capsys) -> None:
+    link = pages.add_route("/r.pdf", article_pdf(), content_type="application/pdf")
+    code, (record,), _ = run_cli(capsys, "extract", link, "--json")
+    assert code == 0
+    assert record["text"] == ARTICLE_TEXT
+    assert record["author"] == "Riverside Press Office"
+
+
+def test_unreadable_pdfs_fail_with_what_to_do(env, pages, capsys) -> None:
+    bad = [
+        pages.add_route(
+            "/locked.pdf",
+            encrypted(article_pdf(), user_password="s3cret"),
+            content_type="application/pdf",
+        ),
+        pages.add_route("/scan.pdf", scanned_pdf(), content_type="application/pdf"),
+        pages.add_route(
+            "/fake.pdf", b"<html>moved</html>", content_type="application/octet-stream"
+        ),
+        pages.url("/doc.pdf"),
+    ]
+    code, records, err = run_cli(capsys, "summarize", *bad, "--json", "--offline")
+    assert code == 1
+    errors = [r["error"] for r in records]
+    assert "password" in errors[0]
+    assert "no text layer" in errors[1]
+    assert "not a PDF" in errors[2]
+    assert "damaged" in errors[3]
+    assert "Traceback" not in err

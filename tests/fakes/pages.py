@@ -21,7 +21,9 @@ Built-in routes (all on the same server):
     /status/<code>             empty-ish HTML body with that status (404, 500, …)
     /slow?seconds=S            waits S seconds before answering with /article
     /drip?seconds=S            sends /article's headers, then its body in ten chunks over S seconds
-    /image.png, /doc.pdf       non-HTML content
+    /image.png                 non-HTML content
+    /doc.pdf                   application/pdf with no pages (a damaged PDF; tests/fakes/pdfs.py
+                               makes real ones to serve with add_route)
     /big?bytes=N               HTML of N bytes (default 6 MiB), streamed chunked, no Content-Length
     /big-declared?bytes=N      the same with Content-Length declared
     /bomb?bytes=N              gzip-encoded body that inflates to N bytes (default 64 MiB)

@@ -1,0 +1,86 @@
+"""PDFs in the bot end to end: links to PDFs and PDF files sent to it (real PTB, fake Bot API)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.fakes.pages import ARTICLE_PARAGRAPHS, ARTICLE_TITLE
+from tests.fakes.pdfs import article_pdf, encrypted, scanned_pdf
+from tests.telegram.harness import running_bot
+
+USER = 4343
+
+
+def _pdf_attachment(size: int, name: str = "release.pdf") -> dict[str, Any]:
+    return {
+        "document": {
+            "file_id": "BQACAgIAAxkBAAIBc2ZfakePdf",
+            "file_unique_id": "AgADfakePdf",
+            "file_name": name,
+            "mime_type": "application/pdf",
+            "file_size": size,
+        }
+    }
+
+
+async def test_pdf_link_gets_a_summary_of_the_pdf_text(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        url = h.pages.add_route(
+            "/releases/bridge.pdf", article_pdf(), content_type="application/pdf"
+        )
+        sent = h.tg.push_message(USER, f"the council's release: {url}")
+        reply = await h.tg.wait_for_text(USER, "Mayor Ana Ruiz")
+        assert reply["reply_to_message"]["message_id"] == sent["message_id"]
+        assert reply["text"].startswith(ARTICLE_TITLE)
+        links = [e for e in reply["entities"] if e["type"] == "text_link"]
+        assert links[0]["url"] == url
+        (prompt,) = h.llm.completions
+        assert ARTICLE_PARAGRAPHS[2] in prompt.text  # one paragraph again, across a line break
+        assert "Page 1 of 2" not in prompt.text and "Press Office" not in prompt.text
+        assert h.tg.errors() == []
+
+
+async def test_unreadable_pdf_links_get_what_to_do(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        locked = encrypted(article_pdf(), user_password="s3cret")
+        h.tg.push_message(
+            USER, h.pages.add_route("/locked.pdf", locked, content_type="application/pdf")
+        )
+        reply = await h.tg.wait_for_text(USER, "password")
+        assert reply["text"].startswith("⚠️") and "unprotected copy" in reply["text"]
+        scan = h.pages.add_route("/scan.pdf", scanned_pdf(), content_type="application/pdf")
+        h.tg.push_message(USER, scan)
+        await h.tg.wait_for_text(USER, "no text layer")
+        assert h.llm.completions == []
+        assert h.tg.errors() == []
+
+
+async def test_pdf_file_over_the_size_cap_is_refused_before_downloading(tmp_path: Path) -> None:
+    async with running_bot(tmp_path, fetch_max_bytes=1024 * 1024) as h:
+        h.tg.push_message(USER, caption="summarise this", extra=_pdf_attachment(3 * 1024 * 1024))
+        reply = await h.tg.wait_for_text(USER, "larger than 1 MB")
+        assert "reply_to_message" in reply
+        assert h.tg.calls_to("getFile") == []
+        assert h.llm.completions == []
+
+
+async def test_pdf_file_telegram_does_not_hand_over_gets_a_clear_line(tmp_path: Path) -> None:
+    # The file id is unknown to the Bot API: getFile fails, and the user hears why.
+    async with running_bot(tmp_path) as h:
+        h.tg.push_message(USER, extra=_pdf_attachment(40_000))
+        await h.tg.wait_for_text(USER, "Telegram did not hand over that file")
+        assert len(h.tg.calls_to("getFile")) == 1
+        assert h.llm.completions == []
+
+
+async def test_pdf_file_in_a_group_is_left_alone(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        group = -100777
+        where = {"chat_type": "supergroup", "chat_title": "Desk", "user_id": USER}
+        h.tg.push_message(group, extra=_pdf_attachment(40_000), **where)
+        # Updates of one chat are handled in order: once this is answered, the PDF was seen.
+        h.tg.push_message(group, f"@{h.app.bot.username} hi", **where)
+        await h.tg.wait_for_text(group, "Send me a link")
+        assert h.tg.calls_to("getFile") == []
+        assert len(h.tg.sent(group)) == 1
