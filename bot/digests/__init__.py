@@ -101,12 +101,6 @@ def register(application: Application, services: Services) -> Lifecycle:
     application.add_handler(
         MessageHandler(opml & filters.UpdateType.MESSAGE, final(handlers.on_document)), group=-1
     )
-    # Other files sent privately without a caption would otherwise get no answer at all.
-    other = filters.ChatType.PRIVATE & filters.Document.ALL & ~opml & ~filters.CAPTION
-    application.add_handler(
-        MessageHandler(other & filters.UpdateType.MESSAGE, final(handlers.on_other_document)),
-        group=-1,
-    )
     return Lifecycle(scheduler, services)
 
 

@@ -343,14 +343,3 @@ async def on_document(update: Update, context: Context) -> None:
         extra.append(f"{imported.rejected} entries without an http(s) feed URL skipped")
     tail = f" ({'; '.join(extra)})" if extra else ""
     await reply_text(update, context, f"📥 Imported {added} feeds{tail}. /feeds lists them.")
-
-
-@guarded()
-async def on_other_document(update: Update, context: Context) -> None:
-    """Any other file sent in a private chat: say which files are read and what to send."""
-    await reply_text(
-        update,
-        context,
-        "I only read OPML feed lists from files (an <code>.opml</code> export from your feed "
-        "reader). To summarise an article, send me its link or paste its text.",
-    )

@@ -38,6 +38,7 @@ from bot.telegram.settings import on_auto, on_settings, on_settings_button
 from bot.telegram.summarize import (
     on_channel_post,
     on_group_message,
+    on_other_file,
     on_pdf_document,
     on_private_message,
     on_summarize_command,
@@ -156,6 +157,10 @@ def register_handlers(application: Application) -> None:
     # Before the text handler: a PDF with a caption is about the PDF, not the caption.
     pdf = filters.Document.PDF | filters.Document.FileExtension("pdf")
     add(MessageHandler(filters.ChatType.PRIVATE & messages & pdf, on_pdf_document))
+    # Other files sent privately without a caption would otherwise get no answer at all (OPML
+    # lists are taken earlier by the digests' handlers).
+    other_file = filters.Document.ALL & ~pdf & ~filters.CAPTION
+    add(MessageHandler(filters.ChatType.PRIVATE & messages & other_file, on_other_file))
     add(
         MessageHandler(
             filters.ChatType.PRIVATE & messages & text & ~filters.COMMAND, on_private_message

@@ -205,6 +205,18 @@ async def on_private_message(update: Update, context: Context) -> None:
         await reply_text(update, context, escape(HINT))
 
 
+FILES_HINT = (
+    "I read PDF articles and OPML feed lists (an <code>.opml</code> export from your feed "
+    "reader) from files. To summarise an article, send me its link or paste its text."
+)
+
+
+@guarded()
+async def on_other_file(update: Update, context: Context) -> None:
+    """Private chat: any other file → which files are read and what to send instead."""
+    await reply_text(update, context, FILES_HINT)
+
+
 @guarded(typing=True)
 async def on_pdf_document(update: Update, context: Context) -> None:
     """Private chat: a PDF sent as a file → its summary, like a link to it."""

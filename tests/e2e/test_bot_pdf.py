@@ -65,6 +65,21 @@ async def test_pdf_file_over_the_size_cap_is_refused_before_downloading(tmp_path
         assert h.llm.completions == []
 
 
+async def test_pdf_file_sent_in_a_private_chat_is_downloaded_and_summarised(
+    tmp_path: Path,
+) -> None:
+    async with running_bot(tmp_path) as h:
+        sent = h.tg.push_document(USER, article_pdf(), "bridge.pdf", mime_type="application/pdf")
+        reply = await h.tg.wait_for_text(USER, "Mayor Ana Ruiz")
+        assert reply["reply_to_message"]["message_id"] == sent["message_id"]
+        assert reply["text"].startswith(ARTICLE_TITLE)
+        assert len(h.tg.calls_to("getFile")) == 1
+        assert len(h.tg.downloads()) == 1  # fetched once from /file/bot<token>/<path>
+        (prompt,) = h.llm.completions
+        assert ARTICLE_PARAGRAPHS[2] in prompt.text
+        assert h.tg.errors() == []
+
+
 async def test_pdf_file_telegram_does_not_hand_over_gets_a_clear_line(tmp_path: Path) -> None:
     # The file id is unknown to the Bot API: getFile fails, and the user hears why.
     async with running_bot(tmp_path) as h:

@@ -77,9 +77,11 @@ async def test_oversized_broken_or_other_files_get_a_helpful_reply(tmp_path: Pat
         h.tg.push_document(USER, OPML, "later.opml")
         await h.tg.wait_for_text(USER, "couldn't download that file from Telegram")
 
-        # Any other file in a private chat says which files are read.
+        # A PDF is read as an article (this one is broken); any other file says which are read.
         h.tg.push_document(USER, b"%PDF-1.7 ...", "report.pdf", mime_type="application/pdf")
-        hint = await h.tg.wait_for_text(USER, "I only read OPML feed lists")
+        await h.tg.wait_for_text(USER, "That PDF is damaged")
+        h.tg.push_document(USER, b"PK\x03\x04", "notes.docx")
+        hint = await h.tg.wait_for_text(USER, "I read PDF articles and OPML feed lists")
         assert "send me its link" in hint["text"]
         assert all(NOT_A_PROBLEM not in m.get("text", "") for m in h.tg.sent(USER))
         assert await DigestStore(h.services.db).feeds(USER) == []
