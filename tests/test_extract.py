@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bot.errors import ExtractError, UnsupportedContentError
 from bot.extract import MIN_WORDS, count_words, decode_body, document_from_fetched, extract_document
 from bot.models import Fetched
-from tests.conftest import NEWS_DEV
+from tests.conftest import NEWS_DEV, requires_news_dev
 from tests.fakes.pages import (
     ARTICLE_PARAGRAPHS,
     ARTICLE_TITLE,
@@ -48,6 +48,7 @@ def test_source_defaults_to_url() -> None:
     )
 
 
+@requires_news_dev
 def test_real_news_page() -> None:
     page = "04a6711caa7c687592777718866e781e976e0fe684faebe8b3cedcef8cd0ea34"
     html = gzip.decompress((NEWS_DEV / "html" / f"{page}.html.gz").read_bytes()).decode()

@@ -21,6 +21,7 @@ import argparse
 import gzip
 import html
 import json
+import os
 import re
 import time
 from collections import Counter
@@ -33,7 +34,9 @@ from bot.clean import CleanContext, casing
 from bot.clean.edits import apply_edits
 
 ROOT = Path(__file__).resolve().parents[2]
-NEWS_DEV = ROOT.parent / "shared" / "corpora" / "news-dev"
+NEWS_DEV = Path(
+    os.environ.get("NEWS_DEV_CORPUS") or ROOT.parent / "shared" / "corpora" / "news-dev"
+)
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 TITLE_RE = re.compile(
     r'<meta[^>]+property=["\']og:title["\'][^>]+content=["\']([^"\']+)|<title[^>]*>(.*?)</title>',

@@ -15,6 +15,7 @@ import argparse
 import gzip
 import html
 import json
+import os
 import re
 import sys
 import zlib
@@ -28,7 +29,9 @@ from pathlib import Path
 from bench.cleanup.corrupt import Corrupted, corrupt
 
 ROOT = Path(__file__).resolve().parents[2]
-NEWS_DEV = ROOT.parent / "shared" / "corpora" / "news-dev"
+NEWS_DEV = Path(
+    os.environ.get("NEWS_DEV_CORPUS") or ROOT.parent / "shared" / "corpora" / "news-dev"
+)
 
 _TOKEN_RE = re.compile(r"[^\W\d_]+")
 _WORD_COUNT_RE = re.compile(r"\S+")

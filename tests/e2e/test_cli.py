@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
 import os
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.conftest import NEWS_DEV, ROOT, SPUN_EXAMPLE
+from tests.conftest import ROOT, SPUN_EXAMPLE
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.pages import ARTICLE_PARAGRAPHS, ARTICLE_TEXT, ARTICLE_TITLE, PageServer
 from tests.fakes.pdfs import article_pdf, encrypted, scanned_pdf
@@ -68,7 +67,7 @@ def test_extract_json_from_url_file_and_stdin_in_input_order(env, pages, capsys,
     html_file = tmp_path / "page.html"
     # The longest ground-truth article: a full page, not a paywalled teaser.
     news_id = max(pages.news_ids, key=lambda i: len(pages.ground_truth(i)))
-    html_file.write_text(_news_html(news_id), encoding="utf-8")
+    html_file.write_text(pages.news_html(news_id), encoding="utf-8")
     sources = [pages.url("/article"), str(SPUN_EXAMPLE), str(html_file), "-"]
     code, records, _ = run_cli(
         capsys, "extract", *sources, "--json", stdin="Pasted title\n\nSome pasted text here."
@@ -82,10 +81,6 @@ def test_extract_json_from_url_file_and_stdin_in_input_order(env, pages, capsys,
     assert records[1]["text"].startswith("Russia has been unwilling")
     assert records[3]["title"] == "Pasted title"
     assert records[3]["text"] == "Some pasted text here."
-
-
-def _news_html(news_id: str) -> str:
-    return gzip.decompress((NEWS_DEV / "html" / f"{news_id}.html.gz").read_bytes()).decode()
 
 
 def test_clean_json_reports_repairs_with_offsets(env, capsys) -> None:

@@ -48,6 +48,7 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import os
 import ssl
 import sys
 import threading
@@ -61,7 +62,10 @@ from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
-NEWS_DEV = Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "news-dev"
+NEWS_DEV = Path(
+    os.environ.get("NEWS_DEV_CORPUS")
+    or Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "news-dev"
+)
 
 ARTICLE_TITLE = "City council approves new river bridge"
 ARTICLE_PARAGRAPHS = (
@@ -102,6 +106,78 @@ FR_PARAGRAPHS = (
     "Les travaux devraient débuter au printemps prochain et durer environ deux ans. Le "
     "gouvernement régional a promis de financer un tiers du coût, selon les documents budgétaires.",
 )
+
+# Stand-ins for the news-dev pages when that corpus is absent (a user's checkout has only the
+# repository): /news/<id> and the feeds serve these instead, so feed, digest and CLI tests do not
+# depend on it. Each is a different story, so near-duplicate merging keeps them apart.
+STAND_IN_STORIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "stand-in-harbour": (
+        "Harbour authority orders two electric ferries",
+        (
+            "The harbour authority signed a contract on Monday for two battery-powered ferries "
+            "that will replace the diesel boats crossing the bay from 2027.",
+            '"Every crossing will be quieter and cleaner," said chair Maria Lindqvist, adding '
+            "that the boats will charge at both piers during the ten-minute stops.",
+            "The shipyard in the north of the country won the tender against three bidders, and "
+            "the order is worth 38 million euros including the charging stations.",
+        ),
+    ),
+    "stand-in-school": (
+        "Schools in the valley will start an hour later",
+        (
+            "Secondary schools in the valley district will begin lessons at nine o'clock from "
+            "September, the education board decided after a year-long trial.",
+            "Teachers reported fewer late arrivals and better concentration in the first "
+            'lessons, said headteacher Omar Farouk: "The pupils are simply more awake."',
+            "Parents' groups were split, with some warning that the later end of the school day "
+            "clashes with sports clubs and part-time jobs.",
+        ),
+    ),
+    "stand-in-orchard": (
+        "Late frost cuts the apple harvest by a third",
+        (
+            "Orchards across the southern hills lost about a third of this year's apple crop "
+            "after two nights of frost in late April damaged the blossom.",
+            '"We have not seen a spring like this in twenty years," said grower Ingrid Holm, '
+            "whose family farm will pick fewer than half the usual number of crates.",
+            "The farmers' union asked the regional government for emergency loans and said cider "
+            "makers will have to buy fruit from abroad.",
+        ),
+    ),
+    "stand-in-library": (
+        "City library opens its doors around the clock",
+        (
+            "The central library became the first in the country to stay open day and night, "
+            "using staffed evenings and a card-operated entrance after midnight.",
+            "Librarian Chen Wei said students had asked for quiet study space during exams and "
+            "that the night hours cost less than expected because of new lighting.",
+            "Security guards will patrol the building, and the children's floor closes at eight "
+            "in the evening, the council said.",
+        ),
+    ),
+    "stand-in-marathon": (
+        "Record field expected for Sunday's marathon",
+        (
+            "More than eighteen thousand runners have registered for Sunday's marathon, the "
+            "largest field since the race was first held in 1986.",
+            "Organisers moved the start thirty minutes earlier because of the forecast heat and "
+            "will add six water stations along the river path.",
+            "Last year's winner, Amina Yusuf, said she hopes to break the course record: \"The new "
+            'route is flat and fast, so anything is possible."',
+        ),
+    ),
+    "stand-in-observatory": (
+        "Observatory telescope returns after a long repair",
+        (
+            "The mountain observatory's largest telescope took its first images in two years "
+            "after engineers replaced the cracked support of its main mirror.",
+            "Astronomer Lucas Moreau said the first target was a nearby galaxy cluster, chosen to "
+            "check that the optics are aligned before the survey resumes.",
+            "The repair cost four million euros, paid by the university and a science "
+            "foundation, and the observing schedule is already full until spring.",
+        ),
+    ),
+}
 
 LAST_MODIFIED = "Tue, 01 Oct 2024 08:00:00 GMT"
 ETAG = '"article-v1"'
@@ -273,14 +349,29 @@ class PageServer:
     # corpus --------------------------------------------------------------------------------
     @property
     def news_ids(self) -> list[str]:
-        """Ids of the news-dev pages, sorted."""
-        return sorted(p.name.removesuffix(".html.gz") for p in self.news_dir.glob("html/*.html.gz"))
+        """Ids of the news-dev pages, sorted (the stand-in stories when the corpus is absent)."""
+        found = sorted(
+            p.name.removesuffix(".html.gz") for p in self.news_dir.glob("html/*.html.gz")
+        )
+        return found or sorted(STAND_IN_STORIES)
 
     def ground_truth(self, page_id: str) -> str:
-        """The clean article body of a news-dev page."""
+        """The clean article body of a news-dev page (or of a stand-in story)."""
+        if page_id in STAND_IN_STORIES:
+            return "\n".join(STAND_IN_STORIES[page_id][1])
         if self._truth is None:
             self._truth = json.loads((self.news_dir / "ground-truth.json").read_text("utf-8"))
         return self._truth[page_id]["articleBody"]
+
+    def news_html(self, page_id: str) -> str | None:
+        """The page served at /news/<id>, or None for an unknown id."""
+        if "/" in page_id:
+            return None
+        if page_id in STAND_IN_STORIES:
+            title, paragraphs = STAND_IN_STORIES[page_id]
+            return article_html(title, paragraphs)
+        file = self.news_dir / "html" / f"{page_id}.html.gz"
+        return gzip.decompress(file.read_bytes()).decode("utf-8") if file.is_file() else None
 
     # programming ---------------------------------------------------------------------------
     def add_route(
@@ -340,10 +431,10 @@ class PageServer:
         path, q = req.path, req.query
         html = {"Content-Type": "text/html; charset=utf-8"}
         if path.startswith("/news/"):
-            file = self.news_dir / "html" / f"{path.removeprefix('/news/')}.html.gz"
-            if "/" in path.removeprefix("/news/") or not file.is_file():
+            page = self.news_html(path.removeprefix("/news/"))
+            if page is None:
                 return Response(404, b"<html><body>Not found</body></html>", html)
-            return Response(200, gzip.decompress(file.read_bytes()), html)
+            return Response(200, page.encode("utf-8"), html)
         if path == "/article":
             return Response(200, article_html().encode(), html)
         if path.startswith("/status/"):
