@@ -17,6 +17,7 @@ import resource
 import statistics
 import sys
 import time
+import timeit
 import zlib
 from pathlib import Path
 
@@ -108,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"  max RSS at the end: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
     )
+    # The same code runs 2-3x apart on different (shared) machines: this line lets figures from
+    # two machines be compared.
+    calibration = min(timeit.repeat("sum(range(10**6))", number=5, repeat=5)) / 5
+    print(f"  machine: sum(range(10**6)) takes {calibration * 1000:.1f} ms on this core")
     return 0
 
 
