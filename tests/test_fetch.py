@@ -7,6 +7,7 @@ import socket
 import ssl
 import zlib
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import httpx
 import pytest
@@ -70,6 +71,21 @@ async def test_news_dev_page_is_served_whole(srv: PageServer, fetcher: Fetcher) 
     page_id = srv.news_ids[0]
     got = await fetcher.fetch(srv.url(f"/news/{page_id}"))
     assert got.text == srv.news_html(page_id)
+
+
+async def test_without_the_corpus_the_server_serves_stand_in_stories(
+    tmp_path: Path, fetcher: Fetcher
+) -> None:
+    # A user's checkout has no ../shared corpus: feeds and /news/ pages must still be there.
+    with PageServer(news_dir=tmp_path / "absent") as server:
+        ids = server.news_ids
+        assert len(ids) >= 5 and all(i.startswith("stand-in-") for i in ids)
+        feed = await fetcher.fetch(server.url("/feed.rss"), accept=FEED_TYPES)
+        assert all(server.url(f"/news/{i}") in feed.text for i in ids[:5])
+        page = await fetcher.fetch(server.url(f"/news/{ids[0]}"))
+        assert server.ground_truth(ids[0]).split("\n")[0] in page.text
+        with pytest.raises(HTTPStatusError):
+            await fetcher.fetch(server.url("/news/no-such-story"))
 
 
 async def test_follows_redirects_up_to_the_limit(srv: PageServer, fetcher: Fetcher) -> None:
