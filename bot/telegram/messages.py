@@ -14,11 +14,13 @@ from telegram import (
     MessageOriginUser,
 )
 
+from bot.errors import InputError
 from bot.telegram.format import format_origin
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?\s*")
 # A public chat's link: t.me/name, also with a scheme, as telegram.me, or as the web preview t.me/s/name.
+_TELEGRAM_LINK = re.compile(r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/", re.IGNORECASE)
 _CHAT_LINK = re.compile(
     r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?:s/)?(?!joinchat/)([A-Za-z][A-Za-z0-9_]{3,31})/?(?:[/?#].*)?$",
     re.IGNORECASE,
@@ -114,11 +116,21 @@ def pdf_attachment(message: Message | None) -> Document | None:
 
 def chat_ref(arg: str) -> int | str | None:
     """A chat named in a command: `@name`, `t.me/name` (any link form) → "@name", a negative id
-    → int; None when the argument names no chat (user ids, times and other words)."""
+    → int; None when the argument names no chat (user ids, times and other words).
+
+    InputError for a t.me link that names no public chat (an invite link cannot be looked up).
+    """
     arg = arg.strip()
     if re.fullmatch(r"-\d+", arg):
         return int(arg)
     if arg.startswith("@") and len(arg) > 1:
         return arg
     link = _CHAT_LINK.match(arg)
-    return "@" + link.group(1) if link else None
+    if link:
+        return "@" + link.group(1)
+    if _TELEGRAM_LINK.match(arg):
+        raise InputError(
+            "That link names no public channel (invite links can't be looked up); "
+            "use the channel's @username or its numeric id (-100…)."
+        )
+    return None

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from telegram import Message
 
 from bot.clock import FakeClock
+from bot.errors import InputError
 from bot.telegram.access import start_of_day
 from bot.telegram.messages import (
     body_text,
@@ -122,12 +123,9 @@ def test_pdf_attachment_by_mime_type_or_name(name: str, mime_type: str, is_pdf: 
         ("telegram.me/mychannel?start=x", "@mychannel"),
         ("-1001234567890", -1001234567890),
         ("-4567", -4567),
-        # Not a chat: invite links cannot be looked up, times and zones are /subscribe's.
-        ("https://t.me/+AbCdEf123", None),
-        ("t.me/joinchat/AbCdEf", None),
-        ("https://t.me/", None),
-        ("t.me/abc", None),  # shorter than any username
+        # Not a chat: times and zones are /subscribe's, other sites' links are no chats.
         ("https://example.com/mychannel", None),
+        ("https://example.com/t.me/mychannel", None),
         ("07:30", None),
         ("7", None),
         ("Europe/Madrid", None),
@@ -136,3 +134,17 @@ def test_pdf_attachment_by_mime_type_or_name(name: str, mime_type: str, is_pdf: 
 )
 def test_chat_ref_reads_every_way_of_naming_a_chat(arg: str, ref: int | str | None) -> None:
     assert chat_ref(arg) == ref
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://t.me/+AbCdEf123",  # an invite link: the Bot API cannot look it up
+        "t.me/joinchat/AbCdEf",
+        "https://t.me/",
+        "t.me/abc",  # shorter than any username
+    ],
+)
+def test_chat_ref_refuses_a_t_me_link_that_names_no_public_chat(link: str) -> None:
+    with pytest.raises(InputError, match="@username or its numeric id"):
+        chat_ref(link)
