@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     # Fetching
     fetch_allow_private: bool = False
     fetch_max_bytes: int = 5 * 1024 * 1024
+    pdf_max_bytes: int = Field(
+        20 * 1024 * 1024, description="PDF links and files; the Bot API hands bots up to 20 MB"
+    )
     fetch_timeout: float = 20.0
     fetch_max_redirects: int = 5
     fetch_user_agent: str = (

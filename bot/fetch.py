@@ -34,7 +34,7 @@ from bot.errors import (
 )
 from bot.extract import decode_body
 from bot.models import Fetched
-from bot.pdf import looks_like_pdf
+from bot.pdf import MAGIC_WINDOW, looks_like_pdf
 
 HTML_TYPES: tuple[str, ...] = ("text/html", "application/xhtml+xml", "text/plain")
 PDF_TYPE = "application/pdf"
@@ -125,10 +125,20 @@ def _media_type(content_type: str) -> tuple[str, str]:
 
 
 class _Inflater:
-    """Content-Encoding decoder that never produces more than the cap (gzip bombs stop early)."""
+    """Content-Encoding decoder that never produces more than the cap (gzip bombs stop early).
 
-    def __init__(self, encoding: str, cap: int) -> None:
-        self.cap = cap
+    With a `pdf_cap`, the body may be a PDF: it gets that cap if its first KB holds the PDF
+    header and `cap` otherwise. Until that KB is decoded, decoding stops at it, so a compressed
+    page posing as a PDF cannot inflate past `cap` before the header is seen.
+    """
+
+    def __init__(self, encoding: str, cap: int, pdf_cap: int | None = None) -> None:
+        self.page_cap = cap
+        self.pdf_cap = pdf_cap
+        self.cap = cap if pdf_cap is None else max(cap, pdf_cap)
+        self.what = "page" if pdf_cap is None else "PDF"  # named in the too-large message
+        self.header_pending = pdf_cap is not None
+        self.head = bytearray()  # the first MAGIC_WINDOW decoded bytes while the header is pending
         self.size = 0
         self.encoding = encoding
         if encoding in ("gzip", "x-gzip"):
@@ -145,29 +155,61 @@ class _Inflater:
 
     def feed(self, data: bytes) -> bytes:
         """Decode one raw chunk; TooLargeError as soon as decoded output passes the cap."""
-        if self._z is None:
-            out = data
-        else:
-            out = self._decompress(data)
+        if not self.header_pending:
+            return self._account(self._decode(data, self.cap - self.size + 1)[0])
+        pieces: list[bytes] = []
+        while data or self.header_pending:
+            # max_length = room left + 1: producing that extra byte proves the cap is passed.
+            room = self.cap - self.size + 1
+            if self.header_pending:
+                room = min(room, MAGIC_WINDOW - len(self.head))
+            out, data = self._decode(data, room)
+            pieces.append(self._account(out))
+            if len(out) < room and not data:
+                break  # all input decoded; zlib holds nothing back
+        return b"".join(pieces)
+
+    def finish(self) -> None:
+        """End of the body: a body shorter than the header window is judged by what came."""
+        if self.header_pending:
+            self._judge_header()
+            if self.size > self.cap:  # only under a page cap smaller than the window
+                raise TooLargeError(_too_large(self.cap, self.what))
+
+    def _account(self, out: bytes) -> bytes:
         self.size += len(out)
+        if self.header_pending:
+            self.head += out[: MAGIC_WINDOW - len(self.head)]
+            if len(self.head) >= MAGIC_WINDOW:
+                self._judge_header()
         if self.size > self.cap:
-            raise TooLargeError(_too_large(self.cap))
+            raise TooLargeError(_too_large(self.cap, self.what))
         return out
 
-    def _decompress(self, data: bytes) -> bytes:
-        assert self._z is not None
+    def _judge_header(self) -> None:
+        self.header_pending = False
+        if looks_like_pdf(self.head):
+            assert self.pdf_cap is not None
+            self.cap, self.what = self.pdf_cap, "PDF"
+        else:
+            self.cap, self.what = self.page_cap, "page"
+        self.head = bytearray()
+
+    def _decode(self, data: bytes, room: int) -> tuple[bytes, bytes]:
+        """At most `room` decoded bytes of `data`, and the input left over."""
+        if self._z is None:
+            return data[:room], data[room:]
         try:
-            # max_length = room left + 1: producing that extra byte proves the cap is passed.
-            out = self._z.decompress(data, self.cap - self.size + 1)
+            out = self._z.decompress(data, room)
         except zlib.error:
             if self._first and self.encoding == "deflate":
                 # Some servers send raw deflate without the zlib header.
                 self._z = zlib.decompressobj(-zlib.MAX_WBITS)
                 self._first = False
-                return self._decompress(data)
+                return self._decode(data, room)
             raise FetchError("The site sent a corrupt compressed page.") from None
         self._first = False
-        return out
+        return out, self._z.unconsumed_tail
 
 
 def _is_tls_error(exc: BaseException) -> bool:
@@ -205,8 +247,11 @@ def _names_pdf(url: httpx.URL, disposition: str) -> bool:
     return name.strip().lower().endswith(".pdf")
 
 
-def _too_large(cap: int) -> str:
-    return f"The page is larger than {cap / (1024 * 1024):g} MB, more than the bot processes."
+def _too_large(cap: int, what: str = "page") -> str:
+    return f"The {what} is larger than {cap / (1024 * 1024):g} MB, more than the bot processes."
+
+
+DEFAULT_PDF_MAX_BYTES = 20 * 1024 * 1024  # the largest file the Bot API hands to a bot
 
 
 class Fetcher:
@@ -216,6 +261,7 @@ class Fetcher:
         self,
         *,
         max_bytes: int = 5 * 1024 * 1024,
+        pdf_max_bytes: int = DEFAULT_PDF_MAX_BYTES,
         timeout: float = 20.0,
         max_redirects: int = 5,
         user_agent: str = DEFAULT_USER_AGENT,
@@ -224,6 +270,7 @@ class Fetcher:
         resolver: Resolver | None = None,
     ) -> None:
         self.max_bytes = max_bytes
+        self.pdf_max_bytes = pdf_max_bytes
         self.timeout = timeout
         self.max_redirects = max_redirects
         self.user_agent = user_agent
@@ -248,6 +295,7 @@ class Fetcher:
         """A Fetcher configured from FETCH_* settings."""
         return cls(
             max_bytes=settings.fetch_max_bytes,
+            pdf_max_bytes=settings.pdf_max_bytes,
             timeout=settings.fetch_timeout,
             max_redirects=settings.fetch_max_redirects,
             user_agent=settings.fetch_user_agent,
@@ -413,15 +461,23 @@ class Fetcher:
                 else f"The link returns {media}, which is not one of {', '.join(accept)}.",
                 detail=str(url),
             )
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            raise TooLargeError(_too_large(self.max_bytes), detail=f"{url}: {declared} bytes")
+        # A PDF has its own cap (PDF_MAX_BYTES), which applies only once its first KB shows the
+        # PDF header; without one the page cap does, so a server that calls a huge page
+        # "application/pdf" is still cut off at FETCH_MAX_BYTES while streaming.
+        maybe_pdf = media == PDF_TYPE or must_sniff
+        pdf_cap = self.pdf_max_bytes if maybe_pdf else None
         encoding = response.headers.get("content-encoding", "").strip().lower()
-        inflater = _Inflater(encoding, self.max_bytes)
+        inflater = _Inflater(encoding, self.max_bytes, pdf_cap)
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > inflater.cap:
+            raise TooLargeError(
+                _too_large(inflater.cap, inflater.what), detail=f"{url}: {declared} bytes"
+            )
         body = bytearray()
         try:
             async for chunk in response.aiter_raw():
                 body += inflater.feed(chunk)
+            inflater.finish()
         except httpx.TimeoutException as exc:
             raise FetchTimeoutError(
                 f"The site stopped sending the page for over {self.timeout:g} seconds.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import socket
 import ssl
+import tracemalloc
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -198,12 +199,94 @@ async def test_download_without_a_pdf_name_is_refused_unread(
 async def test_pdf_over_the_cap(srv: PageServer) -> None:
     data = article_pdf()
     srv.add_route("/big.pdf", data, content_type="application/pdf", chunked=True)
-    f = Fetcher(allow_private=True, max_bytes=len(data) - 1)
+    f = Fetcher(allow_private=True, pdf_max_bytes=len(data) - 1)
     try:
-        with pytest.raises(TooLargeError):
+        with pytest.raises(TooLargeError, match="The PDF is larger"):
             await f.fetch(srv.url("/big.pdf"))
     finally:
         await f.aclose()
+
+
+async def test_pdf_declared_over_its_cap_is_refused_unread(srv: PageServer) -> None:
+    data = article_pdf()
+    srv.add_route("/declared.pdf", data, content_type="application/pdf")
+    f = Fetcher(allow_private=True, max_bytes=len(data) // 4, pdf_max_bytes=len(data) - 1)
+    try:
+        with pytest.raises(TooLargeError) as caught:
+            await f.fetch(srv.url("/declared.pdf"))
+        assert caught.value.detail.endswith(f"{len(data)} bytes")  # the Content-Length check
+    finally:
+        await f.aclose()
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "headers"),
+    [
+        ("/report.pdf", "application/pdf", {}),
+        ("/report-dl.pdf", "application/octet-stream", {}),
+        ("/report-untyped", "", {}),
+        ("/report-gz.pdf", "application/pdf", {"Content-Encoding": "gzip"}),
+        ("/report-raw.pdf", "application/pdf", {"Content-Encoding": "deflate"}),
+    ],
+)
+async def test_pdf_over_the_page_cap_but_under_the_pdf_cap(
+    srv: PageServer, path: str, content_type: str, headers: dict[str, str]
+) -> None:
+    data = article_pdf()
+    encoding = headers.get("Content-Encoding", "")
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)  # raw deflate, as some servers send it
+    body = {"gzip": gzip.compress(data), "deflate": raw.compress(data) + raw.flush()}.get(
+        encoding, data
+    )
+    srv.add_route(path, body, content_type=content_type, headers=headers, chunked=True)
+    f = Fetcher(allow_private=True, max_bytes=len(data) // 4, pdf_max_bytes=len(data))
+    try:
+        got = await f.fetch(srv.url(path))
+        assert (got.content_type, got.body) == ("application/pdf", data)
+    finally:
+        await f.aclose()
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/liar.pdf", "application/pdf"),  # claims to be a PDF
+        ("/liar-dl.pdf", "application/octet-stream"),  # a download named .pdf
+        ("/liar-untyped", ""),  # no Content-Type at all
+    ],
+)
+async def test_a_page_posing_as_a_pdf_keeps_the_page_cap(
+    srv: PageServer, path: str, content_type: str
+) -> None:
+    page = article_html(paragraphs=["Not a PDF at all. " * 40] * 40).encode()
+    srv.add_route(path, page, content_type=content_type, chunked=True)
+    f = Fetcher(allow_private=True, max_bytes=len(page) // 4, pdf_max_bytes=len(page) * 4)
+    try:
+        with pytest.raises(TooLargeError, match="The page is larger"):
+            await f.fetch(srv.url(path))
+    finally:
+        await f.aclose()
+
+
+async def test_page_cap_holds_while_streaming_a_body_that_claims_to_be_a_pdf(
+    srv: PageServer,
+) -> None:
+    # 64 MiB of HTML gzipped to about 64 KB, sent as a PDF, under a 1 GiB PDF cap: the page cap
+    # must cut it off as it inflates, not after the whole body sits in memory.
+    bomb = gzip.compress(b"<p>" + b"x" * (64 * 1024 * 1024), compresslevel=9)
+    srv.add_route(
+        "/bomb.pdf", bomb, content_type="application/pdf", headers={"Content-Encoding": "gzip"}
+    )
+    f = Fetcher(allow_private=True, max_bytes=1024 * 1024, pdf_max_bytes=1024 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        with pytest.raises(TooLargeError, match="1 MB"):
+            await f.fetch(srv.url("/bomb.pdf"))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        await f.aclose()
+    assert peak < 16 * 1024 * 1024
 
 
 async def test_empty_body(srv: PageServer, fetcher: Fetcher) -> None:
@@ -597,6 +680,7 @@ async def test_from_settings_keeps_the_guard_on_by_default(
     f = Fetcher.from_settings(settings)
     try:
         assert (f.max_bytes, f.max_redirects, f.allow_private) == (5 * 1024 * 1024, 5, False)
+        assert f.pdf_max_bytes == 20 * 1024 * 1024
         with pytest.raises(PrivateAddressError):
             await f.fetch(srv.url("/article"))
     finally:

@@ -24,6 +24,7 @@ from bot.digests.store import DigestStore
 from bot.errors import BotError, InputError
 from bot.telegram.common import Context, guarded, reply_text, services_of
 from bot.telegram.format import escape, link
+from bot.telegram.messages import chat_ref
 from bot.telegram.send import send_file
 from bot.telegram.settings import ADMIN_STATUSES, is_chat_admin, may_manage
 
@@ -48,6 +49,7 @@ class Target:
     chat_type: str
     title: str
     is_channel_by_name: bool = False
+    name: str = ""  # how the command named the channel (@name or its id)
 
 
 def _scheduler(context: Context) -> DigestScheduler:
@@ -64,16 +66,16 @@ def _args(update: Update) -> list[str]:
     return text.split()[1:]
 
 
-async def _channel_target(update: Update, context: Context, name: str) -> Target:
-    """Resolve `@channel` / `-100…` from a private chat; the sender must administer it and the
-    bot must be able to post there."""
+async def _channel_target(update: Update, context: Context, ref: int | str) -> Target:
+    """Resolve `@channel` / `t.me/channel` / `-100…` from a private chat; the sender must
+    administer it and the bot must be able to post there."""
+    name = str(ref)
     chat = update.effective_chat
     user = update.effective_user
     if chat is None or chat.type != ChatType.PRIVATE:
         raise InputError(
             "Name a channel only in a private chat with me, e.g. " + _example_channel()
         )
-    ref: int | str = int(name) if name.lstrip("-").isdigit() else name
     try:
         target = await context.bot.get_chat(ref)
     except TelegramError as exc:
@@ -93,7 +95,7 @@ async def _channel_target(update: Update, context: Context, name: str) -> Target
         )
     if not await is_chat_admin(context, target.id, user.id if user else None):
         raise InputError(f"Only an admin of {name} can subscribe it to a digest.")
-    return Target(target.id, target.type, target.title or name, is_channel_by_name=True)
+    return Target(target.id, target.type, target.title or name, is_channel_by_name=True, name=name)
 
 
 def _example_channel() -> str:
@@ -102,8 +104,9 @@ def _example_channel() -> str:
 
 
 async def _target(update: Update, context: Context, args: list[str]) -> tuple[Target, list[str]]:
-    if args and (args[0].startswith("@") or args[0].startswith("-100")):
-        return await _channel_target(update, context, args[0]), args[1:]
+    ref = chat_ref(args[0]) if args else None
+    if ref is not None:
+        return await _channel_target(update, context, ref), args[1:]
     chat = update.effective_chat
     assert chat is not None
     return Target(chat.id, chat.type, chat.title or chat.full_name or ""), args
@@ -151,7 +154,7 @@ async def on_subscribe(update: Update, context: Context) -> None:
     where = f" for <b>{escape(target.title)}</b>" if target.is_channel_by_name else ""
     if target.is_channel_by_name:
         # /feeds and /digest act on the chat they are sent in: here that is not the channel.
-        name = escape(args[0])
+        name = escape(target.name)
         hint = (
             "Add sources by posting <code>/feeds add URL</code> in the channel; "
             f"<code>/unsubscribe {name}</code> here stops it."

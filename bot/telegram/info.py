@@ -46,7 +46,8 @@ def help_html(*, has_llm: bool, bot_username: str, digests: bool = False) -> str
             "what. I also fix what content farms break: lowercased names, odd synonyms, glued "
             "quotes, comment-form clutter.",
             "",
-            "/summarize <i>link or text</i> — summarise (also as a reply to a message); /tldr too",
+            "/summarize <i>link or text</i> — summarise (also as a reply to a message or a PDF); "
+            "/tldr too",
             "/clean <i>link</i> — the repaired text and the list of repairs",
             "/settings — summary length, language, auto mode (groups and channels)",
             "/auto on|off — summarise every link posted in a group or channel (admins)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from telegram import (
+    Document,
     Message,
     MessageEntity,
     MessageOriginChannel,
@@ -13,10 +14,17 @@ from telegram import (
     MessageOriginUser,
 )
 
+from bot.errors import InputError
 from bot.telegram.format import format_origin
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?\s*")
+# A public chat's link: t.me/name, also with a scheme, as telegram.me, or as the web preview t.me/s/name.
+_TELEGRAM_LINK = re.compile(r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/", re.IGNORECASE)
+_CHAT_LINK = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?:s/)?(?!joinchat/)([A-Za-z][A-Za-z0-9_]{3,31})/?(?:[/?#].*)?$",
+    re.IGNORECASE,
+)
 
 
 def _normalise(url: str) -> str:
@@ -93,3 +101,36 @@ def mentions_bot(message: Message | None, username: str) -> bool:
     mentions = message.parse_entities([MessageEntity.MENTION])
     mentions.update(message.parse_caption_entities([MessageEntity.MENTION]))
     return any(text.lower() == handle for text in mentions.values())
+
+
+def pdf_attachment(message: Message | None) -> Document | None:
+    """The message's document when it is a PDF (by MIME type or .pdf name), else None."""
+    document = message.document if message is not None else None
+    if document is None:
+        return None
+    is_pdf = (document.mime_type or "").lower() == "application/pdf" or (
+        document.file_name or ""
+    ).lower().endswith(".pdf")
+    return document if is_pdf else None
+
+
+def chat_ref(arg: str) -> int | str | None:
+    """A chat named in a command: `@name`, `t.me/name` (any link form) → "@name", a negative id
+    → int; None when the argument names no chat (user ids, times and other words).
+
+    InputError for a t.me link that names no public chat (an invite link cannot be looked up).
+    """
+    arg = arg.strip()
+    if re.fullmatch(r"-\d+", arg):
+        return int(arg)
+    if arg.startswith("@") and len(arg) > 1:
+        return arg
+    link = _CHAT_LINK.match(arg)
+    if link:
+        return "@" + link.group(1)
+    if _TELEGRAM_LINK.match(arg):
+        raise InputError(
+            "That link names no public channel (invite links can't be looked up); "
+            "use the channel's @username or its numeric id (-100…)."
+        )
+    return None

@@ -13,7 +13,7 @@ from bot.models import LENGTHS
 from bot.storage.chats import ChatSettings
 from bot.telegram.common import Context, chats_of, guarded, reply_text
 from bot.telegram.format import escape
-from bot.telegram.messages import command_args
+from bot.telegram.messages import chat_ref, command_args
 
 log = logging.getLogger(__name__)
 
@@ -117,14 +117,8 @@ async def privacy_note(context: Context, chat_id: int, chat_type: str) -> str:
 
 
 def _target_from_args(args: str) -> int | str | None:
-    arg = args.split()[0] if args.split() else ""
-    if not arg:
-        return None
-    if arg.lstrip("-").isdigit():
-        return int(arg)
-    if arg.startswith("@") or arg.startswith("https://t.me/"):
-        return "@" + arg.removeprefix("https://t.me/").lstrip("@").split("/")[0]
-    return None
+    words = args.split()
+    return chat_ref(words[0]) if words else None
 
 
 @guarded()

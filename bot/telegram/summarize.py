@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from telegram import Document as TelegramDocument
 from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
@@ -33,6 +34,7 @@ from bot.telegram.messages import (
     mentions_bot,
     origin_html,
     origin_kind,
+    pdf_attachment,
 )
 from bot.telegram.progress import Progress
 from bot.telegram.send import send_html
@@ -50,7 +52,7 @@ HINT = (
 )
 SUMMARIZE_USAGE = (
     "Use <code>/summarize LINK</code> or <code>/summarize TEXT</code>, or reply "
-    "<code>/summarize</code> to a message with a link."
+    "<code>/summarize</code> to a message with a link or a PDF."
 )
 
 
@@ -217,18 +219,13 @@ async def on_other_file(update: Update, context: Context) -> None:
     await reply_text(update, context, FILES_HINT)
 
 
-@guarded(typing=True)
-async def on_pdf_document(update: Update, context: Context) -> None:
-    """Private chat: a PDF sent as a file → its summary, like a link to it."""
-    message = update.effective_message
-    if message is None or message.document is None:
-        return
-    cap = services_of(context).settings.fetch_max_bytes
+async def pdf_from_telegram(context: Context, attachment: TelegramDocument) -> Document:
+    """Download a PDF sent to Telegram (up to PDF_MAX_BYTES) and read its text."""
+    cap = services_of(context).settings.pdf_max_bytes
     too_large = TooLargeError(
         f"That PDF is larger than {cap / (1024 * 1024):g} MB, more than the bot processes; "
         "send the part that matters, or paste its text."
     )
-    attachment = message.document
     if attachment.file_size and attachment.file_size > cap:
         raise too_large  # refused before anything is downloaded
     try:
@@ -250,13 +247,23 @@ async def on_pdf_document(update: Update, context: Context) -> None:
     if len(data) > cap:
         raise too_large
     name = attachment.file_name or "document.pdf"
-    document = await asyncio.to_thread(extract_pdf, data, source=name)
+    return await asyncio.to_thread(extract_pdf, data, source=name)
+
+
+@guarded(typing=True)
+async def on_pdf_document(update: Update, context: Context) -> None:
+    """Private chat: a PDF sent as a file → its summary, like a link to it."""
+    message = update.effective_message
+    if message is None or message.document is None:
+        return
+    document = await pdf_from_telegram(context, message.document)
     await summarize_in_chat(update, context, links=[], document=document)
 
 
 @guarded(typing=True)
 async def on_summarize_command(update: Update, context: Context) -> None:
-    """/summarize or /tldr with a link or text, or as a reply to a message."""
+    """/summarize or /tldr with a link or text, or as a reply to a message (its PDF, links or
+    text)."""
     message = update.effective_message
     if message is None:
         return
@@ -266,6 +273,14 @@ async def on_summarize_command(update: Update, context: Context) -> None:
         await summarize_in_chat(update, context, links=links, text=text)
         return
     replied = message.reply_to_message
+    attachment = pdf_attachment(replied)
+    if replied is not None and attachment is not None:
+        # The PDF is what the message carries; a caption only describes it.
+        document = await pdf_from_telegram(context, attachment)
+        await summarize_in_chat(
+            update, context, links=[], document=document, source_message=replied
+        )
+        return
     if replied is not None:
         links = links_in(replied)
         text = body_text(replied)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.clock import FakeClock
 from bot.digests.scheduler import DigestScheduler
 from bot.digests.store import DigestStore
@@ -147,6 +149,41 @@ async def test_channel_subscribed_by_username_from_a_private_chat(tmp_path: Path
         await tg.wait_for_text(USER, "Unsubscribed")
         assert await store.subscription(CHANNEL) is None
         assert tg.errors() == []
+
+
+@pytest.mark.parametrize(
+    "link", ["https://t.me/rivernews", "t.me/rivernews", "http://t.me/s/RiverNews/"]
+)
+async def test_channel_subscribed_by_its_t_me_link(tmp_path: Path, link: str) -> None:
+    async with running_bot(tmp_path) as h:
+        store = DigestStore(h.services.db)
+        h.tg.chat(CHANNEL, "channel", title="River News", username="RiverNews")
+        h.tg.set_member(CHANNEL, BOT_ID, "administrator")
+        h.tg.set_member(CHANNEL, USER, "creator")
+        h.tg.push_message(USER, f"/subscribe {link} 07:30 Europe/Madrid")
+        reply = await h.tg.wait_for_text(USER, "Daily digest for River News")
+        assert "at 07:30 (Europe/Madrid)" in reply["text"]
+        named = "@" + link.rstrip("/").rsplit("/", 1)[1]
+        assert f"/unsubscribe {named} here" in reply["text"]  # the channel's name, not the link
+        sub = await store.subscription(CHANNEL)
+        assert sub is not None and sub.active and sub.local_time == "07:30"
+        assert await store.subscription(USER) is None
+        # The settings of the same channel, named the same way (one parser for both commands).
+        h.tg.push_message(USER, f"/settings {link}")
+        await h.tg.wait_for_text(USER, "Settings for River News")
+        h.tg.push_message(USER, f"/unsubscribe {link}")
+        await h.tg.wait_for_text(USER, "Unsubscribed")
+        assert await store.subscription(CHANNEL) is None
+        assert h.tg.errors() == []
+
+
+async def test_invite_link_is_not_taken_for_a_channel(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        h.tg.push_message(USER, "/subscribe https://t.me/+AbCdEf123 07:30")
+        reply = await h.tg.wait_for_text(USER, "invite links can't be looked up")
+        assert "use the channel's @username" in reply["text"]
+        assert h.tg.calls_to("getChat") == []
+        assert await DigestStore(h.services.db).subscription(USER) is None
 
 
 async def test_unknown_username_gets_a_helpful_reply(tmp_path: Path) -> None:

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import Message
 
 from bot.clock import FakeClock
+from bot.errors import InputError
 from bot.telegram.access import start_of_day
-from bot.telegram.messages import body_text, command_args, links_in, mentions_bot, origin_html
+from bot.telegram.messages import (
+    body_text,
+    chat_ref,
+    command_args,
+    links_in,
+    mentions_bot,
+    origin_html,
+    pdf_attachment,
+)
 from tests.fakes.botapi import FakeBotAPI, detect_entities, parse_html
 
 FAKE = FakeBotAPI()  # not started: only its message builders are used
@@ -82,3 +92,59 @@ def test_origin_lines_parse_and_name_the_source() -> None:
 def test_quota_day_starts_at_midnight_utc() -> None:
     clock = FakeClock(datetime(2026, 1, 2, 23, 59, tzinfo=UTC))
     assert start_of_day(clock.now()) == datetime(2026, 1, 2, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("name", "mime_type", "is_pdf"),
+    [
+        ("report.pdf", "application/pdf", True),
+        ("REPORT.PDF", "", True),  # no MIME type, a .pdf name
+        ("scan", "application/pdf", True),  # no extension, a PDF MIME type
+        ("feeds.opml", "text/x-opml", False),
+        ("slides.zip", "application/zip", False),
+    ],
+)
+def test_pdf_attachment_by_mime_type_or_name(name: str, mime_type: str, is_pdf: bool) -> None:
+    msg = message("", extra={"document": FAKE.add_file(b"%PDF-1.4", name, mime_type)})
+    assert (pdf_attachment(msg) is msg.document) is is_pdf
+    assert pdf_attachment(message("just text")) is None
+    assert pdf_attachment(None) is None
+
+
+@pytest.mark.parametrize(
+    ("arg", "ref"),
+    [
+        ("@mychannel", "@mychannel"),
+        ("https://t.me/mychannel", "@mychannel"),
+        ("http://t.me/mychannel/", "@mychannel"),
+        ("t.me/mychannel", "@mychannel"),
+        ("t.me/MyChannel/1234", "@MyChannel"),  # a link to one post names its channel
+        ("https://t.me/s/mychannel", "@mychannel"),  # the web preview
+        ("telegram.me/mychannel?start=x", "@mychannel"),
+        ("-1001234567890", -1001234567890),
+        ("-4567", -4567),
+        # Not a chat: times and zones are /subscribe's, other sites' links are no chats.
+        ("https://example.com/mychannel", None),
+        ("https://example.com/t.me/mychannel", None),
+        ("07:30", None),
+        ("7", None),
+        ("Europe/Madrid", None),
+        ("@", None),
+    ],
+)
+def test_chat_ref_reads_every_way_of_naming_a_chat(arg: str, ref: int | str | None) -> None:
+    assert chat_ref(arg) == ref
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://t.me/+AbCdEf123",  # an invite link: the Bot API cannot look it up
+        "t.me/joinchat/AbCdEf",
+        "https://t.me/",
+        "t.me/abc",  # shorter than any username
+    ],
+)
+def test_chat_ref_refuses_a_t_me_link_that_names_no_public_chat(link: str) -> None:
+    with pytest.raises(InputError, match="@username or its numeric id"):
+        chat_ref(link)
