@@ -11,7 +11,7 @@ from contextlib import AsyncExitStack
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
@@ -32,6 +32,7 @@ from bot.telegram.clean import on_clean
 from bot.telegram.common import GENERIC_ERROR, Context, chats_of, guarded, reply_text
 from bot.telegram.format import escape
 from bot.telegram.info import COMMANDS, DIGEST_COMMANDS, on_help, on_start, on_stats, on_usage
+from bot.telegram.messages import pdf_attachment
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.ratelimit import FloodLimiter
 from bot.telegram.settings import on_auto, on_settings, on_settings_button
@@ -137,6 +138,13 @@ async def warm_up(services: Services) -> None:
         log.warning("cleanup warm-up failed", exc_info=True)
 
 
+class _PdfDocument(filters.MessageFilter):
+    """Messages carrying a PDF, by the same rule `/summarize` uses for a replied-to message."""
+
+    def filter(self, message: Message) -> bool:
+        return pdf_attachment(message) is not None
+
+
 def register_handlers(application: Application) -> None:
     """Every command and message handler."""
     messages = filters.UpdateType.MESSAGE
@@ -155,7 +163,7 @@ def register_handlers(application: Application) -> None:
     add(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     add(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     # Before the text handler: a PDF with a caption is about the PDF, not the caption.
-    pdf = filters.Document.PDF | filters.Document.FileExtension("pdf")
+    pdf = _PdfDocument()
     add(MessageHandler(filters.ChatType.PRIVATE & messages & pdf, on_pdf_document))
     # Other files sent privately without a caption would otherwise get no answer at all (OPML
     # lists are taken earlier by the digests' handlers).
