@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.extraction [--json] [--per-page]
 
 Every page is served from a local HTTP server (tests/fakes/pages.py) and goes through
-bot.fetch.Fetcher and bot.extract.document_from_fetched, exactly as a link sent to the bot.
+bot.ingest.fetch.Fetcher and bot.ingest.documents.document_from_fetched, exactly as a link sent to the bot.
 Scores use the Article Extraction Benchmark's metric (scrapinghub/article-extraction-benchmark,
 evaluate.py): `\\w+` tokens, 4-token shingles counted as multisets, per-page TP/FP/FN normalised
 to sum 1, precision averaged over pages that predicted something, recall over pages whose truth
@@ -33,8 +33,8 @@ if str(ROOT) not in sys.path:  # allow `python bench/extraction.py` as well as `
 import trafilatura  # noqa: E402
 
 from bot.errors import BotError  # noqa: E402
-from bot.extract import document_from_fetched  # noqa: E402
-from bot.fetch import Fetcher  # noqa: E402
+from bot.ingest.documents import document_from_fetched  # noqa: E402
+from bot.ingest.fetch import Fetcher  # noqa: E402
 from tests.fakes.pages import NEWS_DEV, PageServer  # noqa: E402
 
 TOKEN = re.compile(r"\w+", re.UNICODE)

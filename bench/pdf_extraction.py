@@ -1,4 +1,4 @@
-"""PDF extraction speed: a generated 50-page report through bot.pdf.extract_pdf.
+"""PDF extraction speed: a generated 50-page report through bot.ingest.pdf.extract_pdf.
 
 The report has a running header, page numbers and five paragraphs (about 500 words) per page, like
 a dense annual report or court ruling. Reported: wall time per page of the whole extractor (median
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from pypdf import PdfReader
 
-    from bot.pdf import extract_pdf
+    from bot.ingest.pdf import extract_pdf
 
     data = build(args.pages)
     pages = len(PdfReader(io.BytesIO(data)).pages)
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"runs: {args.runs}, median shown (min–max per page in brackets)")
     print(
-        f"bot.pdf.extract_pdf: {ours_s * 1000 / pages:.1f} ms per page "
+        f"bot.ingest.pdf.extract_pdf: {ours_s * 1000 / pages:.1f} ms per page "
         f"[{min(ours) * 1000 / pages:.1f}–{max(ours) * 1000 / pages:.1f}], "
         f"{ours_s:.2f} s for the document"
     )

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.stages [--json] [--rounds N]
 
 Stages, each timed per article over the 97 news-dev pages served from a local HTTP server:
-fetch (bot.fetch over loopback), extract (bot.extract), clean (bot.clean), prompt build
+fetch (bot.ingest.fetch over loopback), extract (bot.ingest.documents), clean (bot.clean), prompt build
 (bot.summarise.LLMSummariser with an instant in-process client that records the messages: the
 LLM itself is excluded). The overhead ratio compares the sum of the four stages with
 `trafilatura.extract` alone on the same HTML. Token counts use the summariser's own counter for
@@ -33,8 +33,8 @@ import trafilatura  # noqa: E402
 from bot.clean import clean_document  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.errors import BotError  # noqa: E402
-from bot.extract import document_from_fetched  # noqa: E402
-from bot.fetch import Fetcher  # noqa: E402
+from bot.ingest.documents import document_from_fetched  # noqa: E402
+from bot.ingest.fetch import Fetcher  # noqa: E402
 from bot.models import SummaryOptions  # noqa: E402
 from bot.summarise import Completion, LLMSummariser, count_tokens, load_prompts  # noqa: E402
 from tests.fakes.pages import NEWS_DEV, PageServer  # noqa: E402

@@ -152,7 +152,8 @@ async def _run_sources(args: argparse.Namespace, settings) -> int:  # type: igno
 
 
 async def _process(args, pipeline, source: str, stdin_text: str | None) -> Result:  # type: ignore[no-untyped-def]
-    from bot.sources import document_from_text, is_url, read_file_source
+    from bot.ingest.documents import read_file_source
+    from bot.ingest.text import document_from_text, is_url
 
     # Only the CLI reads local files: the pipeline never treats a string as a path.
     target: str | Document

@@ -17,13 +17,13 @@ from bot.clean import clean_document
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.errors import InputError, SummariseError
+from bot.ingest.text import document_from_text, is_url
 from bot.models import CleanResult, Document, Result, Summary, SummaryOptions
 from bot.ops.metrics import Metrics
 from bot.singleflight import SingleFlight
-from bot.sources import document_from_text, is_url
 
 if TYPE_CHECKING:
-    from bot.fetch import Fetcher
+    from bot.ingest.fetch import Fetcher
     from bot.storage.db import Database
     from bot.summarise import Summariser
     from bot.summarise.llm import LLMClient
@@ -79,7 +79,7 @@ class Pipeline:
         fetcher: Fetcher | None = None,
     ) -> Pipeline:
         """Build the fetcher and summarisers from settings (an explicit client/fetcher wins)."""
-        from bot.fetch import Fetcher
+        from bot.ingest.fetch import Fetcher
         from bot.summarise import OfflineSummariser, build_summariser
 
         metrics = metrics or Metrics()
@@ -119,7 +119,7 @@ class Pipeline:
 
     async def _fetch_document(self, url: str, progress: Progress | None) -> Document:
         from bot.errors import FetchError
-        from bot.extract import document_from_fetched
+        from bot.ingest.documents import document_from_fetched
 
         await (progress or _no_progress)("fetching")
         try:

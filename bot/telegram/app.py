@@ -130,7 +130,7 @@ WARM_UP_TEXT = (
 
 async def warm_up(services: Services) -> None:
     """Load the cleanup tables now, so the first user's summary does not pay for it."""
-    from bot.sources import document_from_text
+    from bot.ingest.text import document_from_text
 
     try:
         await services.pipeline.clean(document_from_text(WARM_UP_TEXT, "warm-up"))

@@ -6,8 +6,8 @@ import re
 
 from telegram import Update
 
+from bot.ingest.text import document_from_text
 from bot.models import Document, Result
-from bot.sources import document_from_text
 from bot.telegram.common import Context, guarded, reply_text, services_of
 from bot.telegram.format import escape, format_repairs, utf16_len
 from bot.telegram.messages import body_text, command_args, links_in

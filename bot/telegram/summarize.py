@@ -12,9 +12,9 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bot.errors import BotError, FetchError, TooLargeError
+from bot.ingest.pdf import extract_pdf
+from bot.ingest.text import document_from_text
 from bot.models import Document, SummaryOptions
-from bot.pdf import extract_pdf
-from bot.sources import document_from_text
 from bot.storage.chats import ChatSettings
 from bot.telegram.access import check_quota, is_allowed
 from bot.telegram.common import (

@@ -174,7 +174,7 @@ def closed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Names of the clients closed so far (the real close methods still run)."""
     from telegram.request import HTTPXRequest
 
-    from bot.fetch import Fetcher
+    from bot.ingest.fetch import Fetcher
     from bot.storage.db import Database
     from bot.summarise.llm import OpenAIChatClient
 

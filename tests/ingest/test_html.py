@@ -11,7 +11,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bot.errors import ExtractError, UnsupportedContentError
-from bot.extract import MIN_WORDS, count_words, decode_body, document_from_fetched, extract_document
+from bot.ingest.documents import document_from_fetched
+from bot.ingest.html import decode_body, extract_document
+from bot.ingest.text import MIN_WORDS, count_words
 from bot.models import Fetched
 from tests.conftest import NEWS_DEV, requires_news_dev
 from tests.fakes.pages import (

@@ -25,7 +25,7 @@ from functools import cache
 from importlib.resources import files
 
 from bot.errors import ExtractError
-from bot.extract import MIN_WORDS, count_words
+from bot.ingest.text import MIN_WORDS, TITLE_MAX_CHARS, count_words
 from bot.models import Document
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 MAX_PAGES = 300
 # About 80,000 words: far more than any article; bounds memory and the LLM's map-reduce work.
 MAX_TEXT_CHARS = 500_000
-TITLE_MAX_CHARS = 200  # as in bot.sources: a longer first line is prose, not a title
 # Reading stops past this much time (a 300-page report takes about 3 s); the work runs in a
 # worker thread, which cannot be cancelled, so it must end by itself.
 TIME_BUDGET_SECONDS = 20.0

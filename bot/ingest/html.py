@@ -10,23 +10,12 @@ from importlib.resources import files
 import charset_normalizer
 import trafilatura
 
-from bot.errors import ExtractError, UnsupportedContentError
-from bot.models import Document, Fetched
+from bot.errors import ExtractError
+from bot.ingest.text import MIN_WORDS, count_words
+from bot.models import Document
 
-# Fewer words than this is not an article but a teaser, an error page or a JavaScript shell.
-# The shortest real article in news-dev has 18 words; teasers behind paywalls get caught by
-# the paywall markers below even when they are a little longer.
-MIN_WORDS = 15
 # A text this short that comes with paywall markers is a teaser, not the article.
 PAYWALL_MAX_WORDS = 120
-
-# Scripts written without spaces between words count one word per character, so that a Chinese
-# or Thai article is not mistaken for a teaser; runs of anything else between spaces are words.
-_UNSPACED = (
-    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"  # Thai, Lao, Myanmar, Khmer
-    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # kana, CJK ideographs
-)
-_WORD = re.compile(f"[{_UNSPACED}]|[^\\s{_UNSPACED}]+")
 
 _BOM_CODECS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -39,11 +28,6 @@ _META_CHARSET = re.compile(
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.\-]+)""")
 # Browsers treat these labels as windows-1252 (WHATWG Encoding); so do we.
 _ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252"}
-
-
-def count_words(text: str) -> int:
-    """Words in `text`; in scripts without spaces (CJK, Thai, …) each character counts as one."""
-    return len(_WORD.findall(text))
 
 
 def _codec(label: str) -> str:
@@ -146,27 +130,3 @@ def _drop_title_line(text: str, title: str) -> str:
     if title and rest.strip() and first.strip().casefold() == title.casefold():
         return rest.strip()
     return text
-
-
-def document_from_fetched(fetched: Fetched, source: str) -> Document:
-    """A Document from a download: HTML and PDF are extracted, plain text follows the text rule."""
-    if fetched.content_type == "text/plain":
-        from bot.sources import document_from_text  # sources imports this module
-
-        doc = document_from_text(fetched.text, source)
-        return Document(
-            source=doc.source,
-            text=doc.text,
-            title=doc.title,
-            url=fetched.url,
-        )
-    if fetched.content_type in ("text/html", "application/xhtml+xml"):
-        return extract_document(fetched.text, url=fetched.url, source=source)
-    if fetched.content_type == "application/pdf":
-        from bot.pdf import extract_pdf  # bot.pdf imports this module
-
-        return extract_pdf(fetched.body, source=source, url=fetched.url)
-    raise UnsupportedContentError(
-        f"The link returns {fetched.content_type or 'no content type'}, "
-        "not a web page, text or PDF, so it can't be summarised."
-    )

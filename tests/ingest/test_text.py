@@ -10,7 +10,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bot.errors import ExtractError, InputError
-from bot.sources import TITLE_MAX_CHARS, document_from_text, is_url, read_file_source
+from bot.ingest.documents import read_file_source
+from bot.ingest.text import TITLE_MAX_CHARS, document_from_text, is_url
 from tests.conftest import SPUN_EXAMPLE
 from tests.fakes.pages import (
     ARTICLE_PARAGRAPHS,

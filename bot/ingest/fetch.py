@@ -32,9 +32,9 @@ from bot.errors import (
     UnreachableError,
     UnsupportedContentError,
 )
-from bot.extract import decode_body
+from bot.ingest.html import decode_body
+from bot.ingest.pdf import MAGIC_WINDOW, looks_like_pdf
 from bot.models import Fetched
-from bot.pdf import MAGIC_WINDOW, looks_like_pdf
 
 HTML_TYPES: tuple[str, ...] = ("text/html", "application/xhtml+xml", "text/plain")
 PDF_TYPE = "application/pdf"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot import pdf
+from bot.ingest import pdf
 from bot.errors import BotError, ExtractError
-from bot.pdf import (
+from bot.ingest.pdf import (
     Line,
     drop_page_furniture,
     extract_pdf,
@@ -220,12 +220,6 @@ def test_too_little_text_is_refused() -> None:
 
 
 # --- the text stages on their own -------------------------------------------------------------
-
-
-def test_title_rule_shared_with_text_sources() -> None:
-    from bot import sources
-
-    assert pdf.TITLE_MAX_CHARS == sources.TITLE_MAX_CHARS
 
 
 def test_looks_like_pdf_allows_junk_before_the_header() -> None:

@@ -25,7 +25,7 @@ from bot.errors import (
     UnreachableError,
     UnsupportedContentError,
 )
-from bot.fetch import FEED_TYPES, HTML_TYPES, Fetcher, refusal_reason, system_resolver
+from bot.ingest.fetch import FEED_TYPES, HTML_TYPES, Fetcher, refusal_reason, system_resolver
 from tests.fakes.pages import (
     ARTICLE_PARAGRAPHS,
     ETAG,
