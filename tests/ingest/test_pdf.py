@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ingest import pdf
 from bot.errors import BotError, ExtractError
+from bot.ingest import pdf
 from bot.ingest.pdf import (
     Line,
     drop_page_furniture,
