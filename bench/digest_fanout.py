@@ -72,8 +72,9 @@ async def run(
 ) -> dict[str, object]:
     from bot.clock import FakeClock
     from bot.config import Settings
-    from bot.digests.store import DigestStore
-    from bot.telegram.app import build_application, build_services
+    from bot.services import build_services
+    from bot.storage.digests import DigestStore
+    from bot.telegram.app import build_application
     from tests.fakes.openai_server import FakeOpenAI, RecordedRequest
     from tests.fakes.pages import PageServer
 
@@ -110,7 +111,7 @@ async def run(
             app.bot._rate_limiter = FloodLimiter(  # type: ignore[attr-defined]
                 overall_max_rate=overall_rate, metrics=services.metrics
             )
-        scheduler = app.bot_data["digest_scheduler"]
+        scheduler = app.bot_data.digest_scheduler
         if workers:
             scheduler.workers = workers
         store = DigestStore(services.db)
@@ -167,7 +168,7 @@ async def run(
 
 async def store_feeds(store, chats: int, url: str, now: datetime) -> None:  # type: ignore[no-untyped-def]
     """Every chat follows the same feed (one transaction per 500 chats)."""
-    from bot.digests.store import insert_for
+    from bot.storage.digests import insert_for
     from bot.storage.schema import Feed
 
     insert = insert_for(store.db)

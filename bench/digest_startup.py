@@ -37,7 +37,7 @@ NOW = datetime(2025, 6, 2, 12, 0, 30, tzinfo=UTC)
 
 async def seed(url: str, count: int, downtime: timedelta) -> None:
     """N subscriptions plus the sent deliveries a bot running until `downtime` ago left."""
-    from bot.digests.schedule import due_instant, local_date_of
+    from bot.digests.timing import due_instant, local_date_of
     from bot.storage.db import Database
     from bot.storage.schema import Delivery, Subscription
 
@@ -89,8 +89,9 @@ async def start_once(url: str, digests: bool) -> dict[str, float]:
     """In a fresh process: open the DB, build the scheduler, run the catch-up tick."""
     from bot.clock import FakeClock
     from bot.digests.scheduler import DigestScheduler
-    from bot.digests.store import DigestStore
     from bot.storage.db import Database
+    from bot.storage.digests import DigestStore
+    from bot.telegram.digest_html import DigestHtml
 
     sent: list[int] = []
 
@@ -103,7 +104,11 @@ async def start_once(url: str, digests: bool) -> dict[str, float]:
     result = {"open_migrate_s": t1 - t0}
     if digests:
         scheduler = DigestScheduler(
-            store=DigestStore(db), clock=FakeClock(NOW), send=send, send_rate=0
+            store=DigestStore(db),
+            clock=FakeClock(NOW),
+            send=send,
+            renderer=DigestHtml(),
+            send_rate=0,
         )
         report = await scheduler.tick()
         t2 = time.perf_counter()

@@ -107,7 +107,7 @@ async def measure(server: PageServer, ids: Sequence[str], settings: Settings) ->
                 t2 = time.perf_counter()
                 cleaned, _result = clean_document(document)
                 t3 = time.perf_counter()
-                await summariser.summarize(cleaned, SummaryOptions())
+                await summariser.summarise(cleaned, SummaryOptions())
                 t4 = time.perf_counter()
             except BotError as exc:
                 out.failed[page_id] = f"{type(exc).__name__}: {exc.user_message}"

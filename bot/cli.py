@@ -15,8 +15,13 @@ import time
 from collections.abc import Sequence
 from typing import TextIO
 
+from pydantic import ValidationError
+
+from bot.config import Settings, load_settings
 from bot.errors import BotError, ConfigError, InputError
 from bot.models import LENGTHS, Document, Result, SummaryOptions
+from bot.ops.logging import setup_logging
+from bot.ops.shutdown import exit_on_sigterm_until_started
 
 log = logging.getLogger("bot")
 
@@ -63,13 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
     args = build_parser().parse_args(argv)
     if args.command == "run":
-        from bot.ops.shutdown import exit_on_sigterm_until_started
-
         # A service manager may stop the bot while it is still importing; that is a clean stop.
         exit_on_sigterm_until_started()
     try:
         settings = _load_settings()
         _setup_logging(settings, debug=args.debug)
+        # The heavy modules (trafilatura, PTB, SQLAlchemy) are imported only by the command that
+        # needs them, after the SIGTERM handler above: start-up stays fast and stoppable.
         if args.command == "run":
             from bot.telegram.app import run_bot
 
@@ -88,11 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _load_settings():  # type: ignore[no-untyped-def]
-    from pydantic import ValidationError
-
-    from bot.config import load_settings
-
+def _load_settings() -> Settings:
     try:
         return load_settings()
     except ValidationError as exc:
@@ -101,22 +102,16 @@ def _load_settings():  # type: ignore[no-untyped-def]
         raise ConfigError(f"Invalid setting {field}: {first.get('msg', 'bad value')}.") from exc
 
 
-def _setup_logging(settings, *, debug: bool) -> None:  # type: ignore[no-untyped-def]
-    try:
-        from bot.ops.logging import setup_logging
-    except ImportError:  # the ops module is optional for the pipeline commands
-        logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING)
-        return
+def _setup_logging(settings: Settings, *, debug: bool) -> None:
     setup_logging(settings, level="DEBUG" if debug else None)
 
 
-async def _run_sources(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
-    from bot.pipeline import Pipeline
-    from bot.storage.db import Database
+async def _run_sources(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services import build_services  # heavy: see main()
 
     stdin_text = sys.stdin.read() if "-" in args.sources else None
-    db = await Database.open(settings.effective_database_url)
-    pipeline = await Pipeline.create(settings, db=db)
+    services = await build_services(settings)
+    pipeline = services.pipeline
     try:
         if args.command == "summarize" and not pipeline.uses_llm and not args.offline:
             print(
@@ -140,8 +135,7 @@ async def _run_sources(args: argparse.Namespace, settings) -> int:  # type: igno
 
         records = await asyncio.gather(*(one(source) for source in args.sources))
     finally:
-        await pipeline.aclose()
-        await db.close()
+        await services.aclose()
     failed = 0
     for record in records:
         if "error" in record:
@@ -152,7 +146,7 @@ async def _run_sources(args: argparse.Namespace, settings) -> int:  # type: igno
 
 
 async def _process(args, pipeline, source: str, stdin_text: str | None) -> Result:  # type: ignore[no-untyped-def]
-    from bot.ingest.documents import read_file_source
+    from bot.ingest.documents import read_file_source  # heavy: see main()
     from bot.ingest.text import document_from_text, is_url
 
     # Only the CLI reads local files: the pipeline never treats a string as a path.
@@ -168,7 +162,7 @@ async def _process(args, pipeline, source: str, stdin_text: str | None) -> Resul
     if args.command == "clean":
         return await pipeline.clean(target)
     options = SummaryOptions(length=args.length, language=args.language, offline=args.offline)
-    return await pipeline.summarize(target, options)
+    return await pipeline.summarise(target, options)
 
 
 def _record(command: str, source: str, result: Result) -> dict[str, object]:
@@ -192,7 +186,7 @@ def _record(command: str, source: str, result: Result) -> dict[str, object]:
             "repairs": [r.as_dict() for r in repairs],
         }
     summary = result.summary
-    if summary is None:  # pragma: no cover - summarize always sets it
+    if summary is None:  # pragma: no cover - the summarize command always sets it
         raise InputError("No summary was produced.")
     return {
         "source": source,

@@ -18,6 +18,8 @@
     │   ├── LLMRateLimitError      429 after retries / quota at the provider
     │   └── LLMUnavailableError    5xx, timeouts, connection errors after retries
     ├── AccessDeniedError      user or chat not allowed
+    ├── ChatGoneError          the chat blocked or removed the bot (a send failed for good)
+    ├── ChatMovedError         the group became a supergroup with a new id
     └── QuotaExceededError     the user's daily token quota is spent
 
 Anything that is not a `BotError` is a bug: it is logged with context and the user gets a generic line.
@@ -118,3 +120,24 @@ class AccessDeniedError(BotError):
 
 class QuotaExceededError(BotError):
     default_message = "You have used today's summary quota. It resets at midnight UTC."
+
+
+class ChatGoneError(BotError):
+    """Telegram answered Forbidden: the user blocked the bot or the bot left/was removed."""
+
+    default_message = "The bot can no longer write to this chat."
+
+    def __init__(self, chat_id: int, detail: str | None = None) -> None:
+        self.chat_id = chat_id
+        super().__init__(detail=detail)
+
+
+class ChatMovedError(BotError):
+    """The group became a supergroup; `new_chat_id` is where it lives now (data already moved)."""
+
+    default_message = "This group was upgraded to a supergroup."
+
+    def __init__(self, chat_id: int, new_chat_id: int) -> None:
+        self.chat_id = chat_id
+        self.new_chat_id = new_chat_id
+        super().__init__(detail=f"{chat_id} -> {new_chat_id}")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -91,3 +94,23 @@ class Result:
     summary: Summary | None = None
     content_hash: str = ""
     warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 hex of the text after NFKC normalisation and whitespace collapsing."""
+    normalised = _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class CacheKey:
+    """Everything that determines a summary's text."""
+
+    content_hash: str
+    prompt_version: str
+    model: str
+    length: str
+    language: str

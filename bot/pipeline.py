@@ -1,6 +1,6 @@
 """The pipeline: source → fetch → extract → clean → summarise, with the cache and usage in between.
 
-Built once at start-up (`await Pipeline.create(...)`) and shared by the CLI, the Telegram handlers and
+Built once at start-up (`bot.services.build_pipeline`) and shared by the CLI, the Telegram handlers and
 the digest scheduler. The stages themselves are pure functions in their own modules; this class only
 wires them to the network, the LLM and the database.
 """
@@ -11,22 +11,31 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
 from bot.clean import clean_document
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.errors import InputError, SummariseError
+from bot.errors import FetchError, InputError, SummariseError
+from bot.ingest.documents import document_from_fetched
+from bot.ingest.pdf import extract_pdf
 from bot.ingest.text import document_from_text, is_url
-from bot.models import CleanResult, Document, Result, Summary, SummaryOptions
-from bot.ops.metrics import Metrics
+from bot.metrics import Metrics
+from bot.models import (
+    CacheKey,
+    CleanResult,
+    Document,
+    Result,
+    Summary,
+    SummaryOptions,
+    content_hash,
+)
 from bot.singleflight import SingleFlight
 
 if TYPE_CHECKING:
     from bot.ingest.fetch import Fetcher
-    from bot.storage.db import Database
     from bot.summarise import Summariser
-    from bot.summarise.llm import LLMClient
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +44,45 @@ Progress = Callable[[str], Awaitable[None]]
 
 async def _no_progress(_stage: str) -> None:
     return None
+
+
+class SummaryStore(Protocol):
+    """Where summaries are cached by `CacheKey` (bot.storage.cache.SummaryCache)."""
+
+    async def get(self, key: CacheKey) -> Summary | None: ...
+    async def get_id(self, key: CacheKey) -> int | None: ...
+    async def put(self, key: CacheKey, summary: Summary, *, title: str, url: str) -> int | None: ...
+
+
+class UsageRecorder(Protocol):
+    """Where each request's tokens are recorded (bot.storage.cache.UsageLog)."""
+
+    async def record(
+        self,
+        *,
+        chat_id: int | None,
+        user_id: int | None,
+        content_hash: str,
+        summary: Summary,
+        at: datetime,
+    ) -> None: ...
+
+
+class ArticleRecorder(Protocol):
+    """Where the articles shared in each chat are kept for digests (bot.storage.articles)."""
+
+    async def record(
+        self,
+        *,
+        chat_id: int,
+        content_hash: str,
+        url: str,
+        title: str,
+        site: str,
+        summary_id: int | None,
+        origin: str,
+        at: datetime,
+    ) -> None: ...
 
 
 class Pipeline:
@@ -47,51 +95,23 @@ class Pipeline:
         fetcher: Fetcher,
         summariser: Summariser,
         offline: Summariser,
-        db: Database,
+        cache: SummaryStore,
+        usage: UsageRecorder,
+        chat_articles: ArticleRecorder,
         metrics: Metrics | None = None,
         clock: Clock | None = None,
     ) -> None:
-        from bot.storage.articles import ChatArticles
-        from bot.storage.cache import SummaryCache, UsageLog
-
         self.settings = settings
         self.fetcher = fetcher
         self.summariser = summariser
         self.offline = offline
-        self.db = db
+        self.cache = cache
+        self.usage = usage
+        self.chat_articles = chat_articles
         self.metrics = metrics or Metrics()
         self.clock = clock or SystemClock()
-        self.cache = SummaryCache(db)
-        self.usage = UsageLog(db)
-        self.chat_articles = ChatArticles(db)
         self._documents: SingleFlight[Document] = SingleFlight()
         self._summaries: SingleFlight[tuple[Summary, int | None]] = SingleFlight()
-
-    @classmethod
-    async def create(
-        cls,
-        settings: Settings,
-        *,
-        db: Database,
-        metrics: Metrics | None = None,
-        llm_client: LLMClient | None = None,
-        clock: Clock | None = None,
-        fetcher: Fetcher | None = None,
-    ) -> Pipeline:
-        """Build the fetcher and summarisers from settings (an explicit client/fetcher wins)."""
-        from bot.ingest.fetch import Fetcher
-        from bot.summarise import OfflineSummariser, build_summariser
-
-        metrics = metrics or Metrics()
-        return cls(
-            settings=settings,
-            fetcher=fetcher or Fetcher.from_settings(settings),
-            summariser=build_summariser(settings, client=llm_client, metrics=metrics),
-            offline=OfflineSummariser(),
-            db=db,
-            metrics=metrics,
-            clock=clock,
-        )
 
     @property
     def uses_llm(self) -> bool:
@@ -118,9 +138,6 @@ class Pipeline:
         )
 
     async def _fetch_document(self, url: str, progress: Progress | None) -> Document:
-        from bot.errors import FetchError
-        from bot.ingest.documents import document_from_fetched
-
         await (progress or _no_progress)("fetching")
         try:
             fetched = await self.fetcher.fetch(url)
@@ -131,6 +148,10 @@ class Pipeline:
         # Extraction is 30–90 ms of CPU per page: off the event loop, so other chats keep moving.
         return await asyncio.to_thread(document_from_fetched, fetched, url)
 
+    async def pdf_document(self, data: bytes, name: str) -> Document:
+        """A PDF the user sent as a file → Document, extracted off the event loop."""
+        return await asyncio.to_thread(extract_pdf, data, source=name)
+
     async def clean(self, source: str | Document, progress: Progress | None = None) -> Result:
         """Fetch/extract (if needed) and run the cleanup stage."""
         document = await self.document(source, progress)
@@ -140,7 +161,7 @@ class Pipeline:
             raise InputError("The text is empty after cleanup; there is nothing to summarise.")
         return Result(document=cleaned, clean=repairs)
 
-    async def summarize(
+    async def summarise(
         self,
         source: str | Document,
         options: SummaryOptions,
@@ -155,8 +176,6 @@ class Pipeline:
         The same content requested concurrently (from any URL) is summarised once; usage is recorded
         per request, and a chat_articles row is added when `chat_id` is given.
         """
-        from bot.storage.cache import CacheKey, content_hash
-
         cleaned = await self.clean(source, progress)
         document = cleaned.document
         digest = content_hash(document.text)
@@ -192,27 +211,24 @@ class Pipeline:
     async def _summarise(
         self,
         summariser: Summariser,
-        key: object,
+        key: CacheKey,
         document: Document,
         options: SummaryOptions,
         progress: Progress | None,
     ) -> tuple[Summary, int | None]:
-        from bot.storage.cache import CacheKey
-
-        assert isinstance(key, CacheKey)
         cached = await self.cache.get(key)
         if cached is not None:
             self.metrics.summaries.labels("cached").inc()
             return cached, await self.cache.get_id(key)
         await (progress or _no_progress)("summarising")
         try:
-            summary = await summariser.summarize(document, options)
+            summary = await summariser.summarise(document, options)
         except SummariseError as exc:
             self.metrics.summaries.labels("error").inc()
             if not self.settings.llm_fallback_offline or summariser is self.offline:
                 raise
             log.warning("LLM failed (%s); falling back to the offline summary", type(exc).__name__)
-            fallback = await self.offline.summarize(document, options)
+            fallback = await self.offline.summarise(document, options)
             note = f"{exc.user_message} This is the offline (extractive) summary instead."
             # Not cached under the LLM's key: the next request should try the LLM again.
             return replace(fallback, note=note), None

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from bot.errors import InputError, LLMUnavailableError
 from bot.models import SummaryOptions
 from bot.pipeline import Pipeline, text_document
+from bot.services import build_pipeline
 from bot.storage.db import Database
 from bot.storage.schema import ChatArticle
 from tests.fakes.openai_server import FakeOpenAI
@@ -32,7 +33,7 @@ def pages():
 
 async def make_pipeline(settings, db, **overrides) -> Pipeline:
     settings = settings.model_copy(update={"fetch_allow_private": True, **overrides})
-    return await Pipeline.create(settings, db=db)
+    return build_pipeline(settings, db=db)
 
 
 async def test_strings_that_are_not_links_are_refused_not_read_as_files(settings, db) -> None:
@@ -56,14 +57,14 @@ async def test_concurrent_requests_fetch_and_summarise_once(settings, db, pages)
             before = len(pages.requests_to("/article"))
             results = await asyncio.gather(
                 *(
-                    pipeline.summarize(url, SummaryOptions(), chat_id=chat_id)
+                    pipeline.summarise(url, SummaryOptions(), chat_id=chat_id)
                     for chat_id in (1, 2, 3)
                 )
             )
             assert len(pages.requests_to("/article")) - before == 1
             assert len(llm.requests) == 1
             assert {r.summary.text for r in results if r.summary} == {results[0].summary.text}
-            again = await pipeline.summarize(url, SummaryOptions(), chat_id=4)
+            again = await pipeline.summarise(url, SummaryOptions(), chat_id=4)
             assert again.summary is not None and again.summary.cached
             assert len(llm.requests) == 1
         finally:
@@ -85,12 +86,12 @@ async def test_llm_failure_is_an_error_unless_fallback_is_configured(settings, d
         strict = await make_pipeline(settings, db, **common)
         try:
             with pytest.raises(LLMUnavailableError):
-                await strict.summarize(document, SummaryOptions())
+                await strict.summarise(document, SummaryOptions())
         finally:
             await strict.aclose()
         lenient = await make_pipeline(settings, db, llm_fallback_offline=True, **common)
         try:
-            result = await lenient.summarize(document, SummaryOptions())
+            result = await lenient.summarise(document, SummaryOptions())
         finally:
             await lenient.aclose()
     assert result.summary is not None and result.summary.model == "offline"

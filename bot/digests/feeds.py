@@ -22,8 +22,8 @@ from bot.errors import BotError, FetchError, InputError
 from bot.models import Fetched, Result, SummaryOptions
 
 if TYPE_CHECKING:
-    from bot.digests.store import DigestStore, FeedInfo
     from bot.pipeline import Pipeline
+    from bot.storage.digests import DigestStore, FeedInfo
 
 log = logging.getLogger(__name__)
 
@@ -234,7 +234,7 @@ class FeedPoller:
     async def _summarise_item(self, entry: FeedEntry, memo: PollRound) -> Result | None:
         task = memo.summaries.get(entry.url)
         if task is None:
-            task = asyncio.ensure_future(self.pipeline.summarize(entry.url, self.options))
+            task = asyncio.ensure_future(self.pipeline.summarise(entry.url, self.options))
             memo.summaries[entry.url] = task
         try:
             return await asyncio.shield(task)

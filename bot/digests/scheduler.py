@@ -3,7 +3,7 @@
 Every tick (each minute, and once right after start) reads the active subscriptions, works out with
 the injected clock which (subscription, local date) pairs are due, records the ones missed beyond
 the grace window as skipped, and hands the rest to a few workers. A worker claims one delivery
-(see `delivery.py`), builds the digest, and sends it part by part through a shared rate limiter,
+(see `bot/storage/deliveries.py`), builds the digest, and sends it part by part through a shared rate limiter,
 recording progress after each part. Expired claims of dead processes are picked up the same way.
 """
 
@@ -15,31 +15,44 @@ import os
 import socket
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from aiolimiter import AsyncLimiter
 
-from bot.digests.delivery import FAILED, SENT, SKIPPED, Claim, Deliveries
-from bot.digests.format import render_digest, render_empty
-from bot.digests.schedule import due_dates, local_date_of
-from bot.digests.selection import group_articles
-from bot.digests.store import DigestArticle, DigestStore, SubscriptionInfo
+from bot.digests.selection import Entry, group_articles
+from bot.digests.timing import due_dates, local_date_of
+from bot.errors import ChatGoneError, ChatMovedError
+from bot.storage.deliveries import FAILED, SENT, SKIPPED, Claim, Deliveries
+from bot.storage.digests import DigestArticle, DigestStore, SubscriptionInfo
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from bot.clock import Clock
     from bot.digests.feeds import FeedPoller
-    from bot.ops.metrics import Metrics
+    from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
 # Sends one HTML message (already under Telegram's limit) to a chat. Raises ChatGoneError when
 # the chat blocked/removed the bot and ChatMovedError when it became a supergroup.
 SendFn = Callable[[int, str], Awaitable[None]]
+
+
+class DigestRenderer(Protocol):
+    """Turns grouped entries into messages for the front end (Telegram HTML in the bot)."""
+
+    def digest(self, entries: Sequence[Entry], day: date | None) -> list[str]:
+        """The digest as messages, each within the front end's length limit."""
+        ...
+
+    def empty(self, day: date | None) -> str:
+        """The note for a day with nothing to report."""
+        ...
+
 
 DEFAULT_LEASE = timedelta(minutes=3)
 DEFAULT_SEND_RATE = 28.0  # messages/s overall: under Telegram's 30/s with room for replies
@@ -76,13 +89,6 @@ class _Job:
     claim: Claim | None = None  # set for re-claimed expired deliveries
 
 
-def _chat_moved_type() -> tuple[type[BaseException], type[BaseException]]:  # (gone, moved)
-    # Imported lazily: the Telegram layer is optional for the pure scheduler tests.
-    from bot.telegram.send import ChatGoneError, ChatMovedError
-
-    return ChatGoneError, ChatMovedError
-
-
 class DigestScheduler:
     """Finds due digests and delivers each exactly once (per subscription and local date)."""
 
@@ -92,6 +98,7 @@ class DigestScheduler:
         store: DigestStore,
         clock: Clock,
         send: SendFn,
+        renderer: DigestRenderer,
         metrics: Metrics | None = None,
         grace: timedelta = timedelta(hours=6),
         worker_id: str | None = None,
@@ -103,6 +110,7 @@ class DigestScheduler:
         self.store = store
         self.clock = clock
         self.send = send
+        self.renderer = renderer
         self.metrics = metrics
         self.grace = grace
         self.worker_id = worker_id or default_worker_id()
@@ -335,20 +343,17 @@ class DigestScheduler:
             report.empty += 1
             self._count("empty")
             return
-        gone, moved = _chat_moved_type()
         index = claim.messages_sent
         while index < len(messages):
             try:
                 await self._send(chat_id, messages[index])
-            except moved as exc:
-                chat_id = exc.new_chat_id  # type: ignore[attr-defined]
+            except ChatMovedError as exc:
+                chat_id = exc.new_chat_id
                 log.info("chat moved; digest continues in %s", chat_id)
                 continue
-            except Exception as exc:
-                # Forbidden (blocked, removed) and "chat not found" will not heal by retrying;
-                # anything else (network, 5xx) leaves the claim to be retried after its lease.
-                if not isinstance(exc, gone) and "chat not found" not in str(exc).lower():
-                    raise
+            except ChatGoneError as exc:
+                # Blocked, removed or missing chats will not heal by retrying; anything else
+                # (network, 5xx) propagates and leaves the claim to be retried after its lease.
                 await self.store.pause(claim.subscription_id, "chat gone: bot blocked or removed")
                 await self.deliveries.finish(claim, FAILED, self.clock.now(), str(exc)[:500])
                 report.failed += 1
@@ -400,20 +405,14 @@ class DigestScheduler:
         )
         return await self._messages(chat_id, articles, local_date)
 
-    async def compose(
-        self, chat_id: int, after: datetime, until: datetime, day: date | None
-    ) -> list[str]:
-        """Messages for the chat's articles in (after, until]; the empty note if the chat wants it."""
-        return await self._messages(chat_id, await self.store.articles(chat_id, after, until), day)
-
     async def _messages(
         self, chat_id: int, articles: list[DigestArticle], day: date | None
     ) -> list[str]:
         entries = group_articles(articles)
         if entries:
-            return render_digest(entries, day=day)
+            return self.renderer.digest(entries, day)
         if await self.store.empty_note(chat_id):
-            return [render_empty(day)]
+            return [self.renderer.empty(day)]
         return []
 
     async def send_now(self, chat_id: int) -> int:
@@ -436,7 +435,7 @@ class DigestScheduler:
         entries = group_articles(articles)
         if not entries:
             return 0
-        messages = render_digest(entries, day=local_date_of(now, zone))
+        messages = self.renderer.digest(entries, local_date_of(now, zone))
         for html in messages:
             await self._send(chat_id, html)
         self._count("on_demand")

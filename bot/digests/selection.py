@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz
 
-from bot.digests.store import DigestArticle
+from bot.storage.digests import DigestArticle
 
 SHINGLE = 3
 # Containment of word 3-shingles. Measured on news-dev: the same story from two sites overlaps

@@ -1,6 +1,6 @@
 """Liveness/readiness state and the small HTTP server that exposes `/healthz` and `/metrics`.
 
-`Health` is a plain state object the front ends update (it lives on `Services.health`):
+`bot.metrics.Health` is a plain state object the front ends update (it lives on `Services.health`):
 
 - the digest lifecycle sets `scheduler_running = True` when its scheduler starts and `False` when it
   stops; `None` (the default) means "no scheduler expected" and is not checked;
@@ -27,8 +27,6 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -39,27 +37,13 @@ from tornado.netutil import bind_sockets
 from tornado.web import Application, RequestHandler
 
 if TYPE_CHECKING:
+    from bot.metrics import Health
     from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 DB_PING_TIMEOUT = 2.0  # seconds; a database slower than this is not "ready"
 LAST_UPDATE_GAUGE = "bot_last_update_timestamp_seconds"
-
-
-@dataclass
-class Health:
-    """Readiness state shared by the Telegram layer, the digest scheduler and the health server."""
-
-    scheduler_running: bool | None = None  # None: digests not enabled, nothing to check
-    shutting_down: bool = False
-    last_update_at: datetime | None = None
-    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    updates_probe: Callable[[], bool] | None = None  # None: not checked
-
-    def mark_update(self, when: datetime | None = None) -> None:
-        """Record that an update was processed (defaults to now)."""
-        self.last_update_at = when or datetime.now(UTC)
 
 
 async def ping_database(services: Services, limit: float = DB_PING_TIMEOUT) -> tuple[bool, str]:

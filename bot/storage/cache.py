@@ -7,9 +7,6 @@ zero tokens the second time.
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -17,30 +14,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from bot.clock import Clock, SystemClock
-from bot.models import LENGTHS, Length, Summary
+from bot.models import LENGTHS, CacheKey, Length, Summary
 from bot.storage.schema import SummaryRow, Usage
 
 if TYPE_CHECKING:
     from bot.storage.db import Database
-
-_WHITESPACE = re.compile(r"\s+")
-
-
-def content_hash(text: str) -> str:
-    """SHA-256 hex of the text after NFKC normalisation and whitespace collapsing."""
-    normalised = _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
-    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class CacheKey:
-    """Everything that determines a summary's text."""
-
-    content_hash: str
-    prompt_version: str
-    model: str
-    length: str
-    language: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from bot.summarise.tokens import count_tokens
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.ops.metrics import Metrics
+    from bot.metrics import Metrics
 
 __all__ = [
     "Completion",
@@ -41,7 +41,7 @@ class Summariser(Protocol):
     name: str  # the model name, or "offline"
     prompt_version: str
 
-    async def summarize(self, document: Document, options: SummaryOptions) -> Summary: ...
+    async def summarise(self, document: Document, options: SummaryOptions) -> Summary: ...
 
     async def aclose(self) -> None: ...
 

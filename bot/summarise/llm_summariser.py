@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass
 
 from bot.errors import ConfigError, InputError, LLMUnavailableError, SummariseError
+from bot.metrics import Metrics
 from bot.models import Document, Length, Summary, SummaryOptions
-from bot.ops.metrics import Metrics
 from bot.summarise.chunking import split_to_budget
 from bot.summarise.llm import Completion, LLMClient
 from bot.summarise.prompts import Prompt, PromptSet
@@ -160,18 +160,18 @@ class LLMSummariser:
             raise SummariseError("The LLM returned an empty summary. Try again later.")
         return text
 
-    async def summarize(self, document: Document, options: SummaryOptions) -> Summary:
+    async def summarise(self, document: Document, options: SummaryOptions) -> Summary:
         """Summarise `document`; raise a `SummariseError` subclass on failure (never truncate)."""
         try:
             async with asyncio.timeout(self.total_timeout):
-                return await self._summarize(document, options)
+                return await self._summarise(document, options)
         except TimeoutError:
             raise LLMUnavailableError(
                 f"The LLM did not finish within {self.total_timeout:g} seconds. Try again later.",
                 detail=f"total timeout for {document.source!r}",
             ) from None
 
-    async def _summarize(self, document: Document, options: SummaryOptions) -> Summary:
+    async def _summarise(self, document: Document, options: SummaryOptions) -> Summary:
         spend = _Spend()
         common = {
             # The title is untrusted too: one line, capped, no delimiter tags.

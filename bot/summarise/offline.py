@@ -229,15 +229,15 @@ class OfflineSummariser:
         # sentencex rules for this language split sentences; "en" works for most Latin text.
         self.sentence_language = sentence_language
 
-    async def summarize(self, document: Document, options: SummaryOptions) -> Summary:
+    async def summarise(self, document: Document, options: SummaryOptions) -> Summary:
         """Summarise `document` as Markdown bullets; deterministic for the same input."""
-        return self.summarize_sync(document, options)
+        return self.summarise_sync(document, options)
 
     async def aclose(self) -> None:
         """Nothing to close; present so every summariser can be closed the same way."""
 
-    def summarize_sync(self, document: Document, options: SummaryOptions) -> Summary:
-        """The same as `summarize`, for callers without an event loop (benchmarks)."""
+    def summarise_sync(self, document: Document, options: SummaryOptions) -> Summary:
+        """The same as `summarise`, for callers without an event loop (benchmarks)."""
         text = document.text
         title = document.title
         # A text whose first line is the title (pasted articles) should not repeat it.

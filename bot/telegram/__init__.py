@@ -2,7 +2,7 @@
 
 app.py        build_application(services) / run_bot(settings): handlers, error handler,
               flood limiter, per-chat ordered concurrency, webhook or polling, start-up checks
-summarize.py  links / pasted text / forwards in private chats, /summarize (/tldr), mentions
+summarise_command.py  links / pasted text / forwards in private chats, /summarize (/tldr), mentions
               and auto mode in groups, channel posts
 clean.py      /clean (inline, or a .txt file when long)
 settings.py   /settings inline keyboard, /auto, channel settings from a private chat

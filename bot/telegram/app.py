@@ -26,23 +26,25 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.errors import BotError, ConfigError
+from bot.ops.health import HealthServer
 from bot.ops.shutdown import run_until_stopped
-from bot.services import Services
-from bot.telegram.clean import on_clean
-from bot.telegram.common import GENERIC_ERROR, Context, chats_of, guarded, reply_text
-from bot.telegram.format import escape
+from bot.services import Services, build_services
+from bot.telegram.clean_command import on_clean
+from bot.telegram.common import CONTEXT_TYPES, GENERIC_ERROR, Context, chats_of, guarded, reply_text
+from bot.telegram.digest_commands import register_digest_commands
 from bot.telegram.info import COMMANDS, DIGEST_COMMANDS, on_help, on_start, on_stats, on_usage
 from bot.telegram.messages import pdf_attachment
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.ratelimit import FloodLimiter
-from bot.telegram.settings import on_auto, on_settings, on_settings_button
-from bot.telegram.summarize import (
+from bot.telegram.render import escape
+from bot.telegram.settings_command import on_auto, on_settings, on_settings_button
+from bot.telegram.summarise_command import (
     on_channel_post,
     on_group_message,
     on_other_file,
     on_pdf_document,
     on_private_message,
-    on_summarize_command,
+    on_summarise_command,
 )
 
 log = logging.getLogger(__name__)
@@ -87,8 +89,7 @@ async def on_migrate(update: Update, context: Context) -> None:
     repo = chats_of(context)
     # Both chats get a service message (migrate_to in the old group, migrate_from in the new
     # supergroup) and they run concurrently; one lock makes the second a harmless no-op.
-    lock = context.application.bot_data.setdefault("migration_lock", asyncio.Lock())
-    async with lock:
+    async with context.bot_data.migration_lock:
         if message.migrate_to_chat_id:
             await repo.migrate(message.chat.id, message.migrate_to_chat_id)
         elif message.migrate_from_chat_id:
@@ -153,7 +154,7 @@ def register_handlers(application: Application) -> None:
     add = application.add_handler
     add(CommandHandler("start", on_start, filters=messages))
     add(CommandHandler("help", on_help, filters=anywhere))
-    add(CommandHandler(["summarize", "summarise", "tldr"], on_summarize_command, filters=anywhere))
+    add(CommandHandler(["summarize", "summarise", "tldr"], on_summarise_command, filters=anywhere))
     add(CommandHandler("clean", on_clean, filters=anywhere))
     add(CommandHandler("settings", on_settings, filters=anywhere))
     add(CommandHandler("auto", on_auto, filters=anywhere))
@@ -189,41 +190,41 @@ def build_application(services: Services) -> Application:
     command list, and the digest scheduler / health server started in post_init."""
     settings = services.settings
     api = settings.telegram_api_url.rstrip("/")
-    lifecycle: dict[str, Any] = {}
+    servers: list[HealthServer] = []
 
     async def post_init(application: Application) -> None:
-        commands = list(COMMANDS)
-        if "digests" in lifecycle:
-            commands += DIGEST_COMMANDS
-        await application.bot.set_my_commands(commands)
+        await application.bot.set_my_commands([*COMMANDS, *DIGEST_COMMANDS])
         await warm_up(services)
         if settings.metrics_port:
-            from bot.ops.health import HealthServer
-
             server = HealthServer(services, settings.metrics_listen, settings.metrics_port)
             await server.start()
-            lifecycle["health"] = server
-        digests = lifecycle.get("digests")
-        if digests is not None:
-            await digests.start()
+            servers.append(server)
+        scheduler = application.bot_data.digest_scheduler
+        if scheduler is not None:
+            await scheduler.start()
+            services.health.scheduler_running = True
 
     async def post_stop(application: Application) -> None:
-        health = getattr(services, "health", None)
-        if health is not None:
-            health.shutting_down = True
+        services.health.shutting_down = True
 
     async def post_shutdown(application: Application) -> None:
-        for name in ("digests", "health"):
-            part = lifecycle.pop(name, None)
-            if part is not None:
-                try:
-                    await part.stop()
-                except Exception:
-                    log.exception("stopping %s failed", name)
+        scheduler = application.bot_data.digest_scheduler
+        if scheduler is not None and services.health.scheduler_running:
+            try:
+                await scheduler.stop()  # claims of digests in flight stay valid for a resume
+            except Exception:
+                log.exception("stopping the digest scheduler failed")
+            services.health.scheduler_running = False
+        while servers:
+            try:
+                await servers.pop().stop()
+            except Exception:
+                log.exception("stopping the health server failed")
 
     application = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
+        .context_types(CONTEXT_TYPES)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
@@ -236,20 +237,13 @@ def build_application(services: Services) -> Application:
         .post_shutdown(post_shutdown)
         .build()
     )
-    application.bot_data["services"] = services
-    health = getattr(services, "health", None)
-    if health is not None:
-        # Ready only while updates are actually fetched (polling or webhook), off at SIGTERM.
-        health.updates_probe = lambda: (
-            application.running and (application.updater is None or application.updater.running)
-        )
+    application.bot_data.services = services
+    # Ready only while updates are actually fetched (polling or webhook), off at SIGTERM.
+    services.health.updates_probe = lambda: (
+        application.running and (application.updater is None or application.updater.running)
+    )
     register_handlers(application)
-    try:
-        from bot.digests import register as register_digests
-    except ImportError:
-        register_digests = None  # digests not available in this build
-    if register_digests is not None:
-        lifecycle["digests"] = register_digests(application, services)
+    register_digest_commands(application, services)
     return application
 
 
@@ -295,38 +289,6 @@ def webhook_kwargs(settings: Settings) -> dict[str, Any]:
     }
 
 
-async def build_services(settings: Settings) -> Services:
-    """Open the database (migrating it) and build the pipeline; ConfigError on failure."""
-    from bot.ops.metrics import Metrics
-    from bot.pipeline import Pipeline
-    from bot.storage.db import Database
-
-    metrics = Metrics()
-    db = await Database.open(settings.effective_database_url)
-    try:
-        await _check_writable(db)
-        pipeline = await Pipeline.create(settings, db=db, metrics=metrics)
-    except BaseException:
-        await db.close()
-        raise
-    return Services(settings=settings, db=db, pipeline=pipeline, metrics=metrics)
-
-
-async def _check_writable(db: Any) -> None:
-    from sqlalchemy import text
-
-    try:
-        async with db.session() as session:
-            # A write that is rolled back: read-only files and permissions fail here, not later.
-            await session.execute(text("DELETE FROM chats WHERE id IS NULL"))
-            await session.rollback()
-    except Exception as exc:
-        raise ConfigError(
-            f"The database is not writable ({type(exc).__name__}); check DATABASE_URL/DATA_DIR "
-            "permissions."
-        ) from exc
-
-
 async def preflight(application: Application) -> None:
     """getMe: a wrong token or an unreachable API URL becomes one clear ConfigError."""
     url = application.bot.base_url.rsplit("/bot", 1)[0]
@@ -361,8 +323,8 @@ async def _serve(settings: Settings, closing: AsyncExitStack) -> None:
     This is the task a stop signal cancels: wherever that lands (migrations, getMe, setWebhook,
     the first deleteWebhook of polling, serving), the steps so far are undone by `closing`.
     """
-    services = await build_services(settings)
-    closing.push_async_callback(_close, services)
+    services = await build_services(settings, check_writable=True)
+    closing.push_async_callback(services.aclose)
     application = build_application(services)
     closing.push_async_callback(_stop_application, application)
     await preflight(application)
@@ -404,11 +366,4 @@ async def _stop_application(application: Application) -> None:
     await application.bot.shutdown()
 
 
-async def _close(services: Services) -> None:
-    try:
-        await services.pipeline.aclose()
-    finally:
-        await services.db.close()
-
-
-__all__ = ["build_application", "build_services", "register_handlers", "run_bot", "webhook_kwargs"]
+__all__ = ["build_application", "register_handlers", "run_bot", "webhook_kwargs"]

@@ -2,34 +2,53 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
-from bot.errors import AccessDeniedError, BotError
+from bot.digests.scheduler import DigestScheduler
+from bot.errors import AccessDeniedError, BotError, ChatGoneError, ChatMovedError
 from bot.services import Services
 from bot.storage.chats import ChatRepository, ChatSettings
 from bot.telegram.access import check_allowed
-from bot.telegram.format import escape
+from bot.telegram.policy import InflightCounter
 from bot.telegram.progress import early_typing, start_typing
-from bot.telegram.send import ChatGoneError, ChatMovedError, send_html
+from bot.telegram.render import escape
+from bot.telegram.send import send_html
 
 log = logging.getLogger("bot.telegram")
 
-Context = ContextTypes.DEFAULT_TYPE
+
+@dataclass
+class BotData:
+    """Handler state shared by every update, typed instead of string keys in bot_data."""
+
+    services: Services | None = None
+    digest_scheduler: DigestScheduler | None = None
+    inflight: InflightCounter = field(default_factory=lambda: InflightCounter())
+    migration_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+CONTEXT_TYPES = ContextTypes(bot_data=BotData)
 Handler = Callable[[Update, Context], Awaitable[None]]
 GENERIC_ERROR = "Something went wrong on my side; it has been logged. Please try again later."
 
 
 def services_of(context: Context) -> Services:
     """The Services container stored in bot_data by build_application."""
-    return context.application.bot_data["services"]
+    services = context.bot_data.services
+    if services is None:  # pragma: no cover - build_application always sets it
+        raise RuntimeError("the application was built without services")
+    return services
 
 
 def chats_of(context: Context) -> ChatRepository:

@@ -9,7 +9,7 @@ from bot.errors import AccessDeniedError
 from bot.storage.chats import UsageStats
 from bot.telegram.access import is_admin, start_of_day, tokens_used_today
 from bot.telegram.common import Context, chats_of, guarded, reply_text, services_of
-from bot.telegram.format import escape
+from bot.telegram.render import escape
 
 COMMANDS = (
     BotCommand("summarize", "Summarise a link or text (or reply to a message)"),
@@ -95,7 +95,7 @@ async def on_help(update: Update, context: Context) -> None:
         help_html(
             has_llm=services.pipeline.uses_llm,
             bot_username=context.bot.username,
-            digests="digest_scheduler" in context.application.bot_data,
+            digests=context.bot_data.digest_scheduler is not None,
         ),
     )
 

@@ -15,7 +15,7 @@ from telegram import (
 )
 
 from bot.errors import InputError
-from bot.telegram.format import format_origin
+from bot.telegram.render import format_origin
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?\s*")

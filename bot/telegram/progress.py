@@ -13,7 +13,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from bot.errors import BotError
-from bot.telegram.format import escape, split_html
+from bot.telegram.render import escape, split_html
 from bot.telegram.send import delete_message, edit_html, send_html
 
 if TYPE_CHECKING:

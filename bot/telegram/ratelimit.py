@@ -13,7 +13,7 @@ from aiolimiter import AsyncLimiter
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.ops.metrics import Metrics
+from bot.metrics import Metrics
 from bot.telegram.send import retry_after_seconds
 
 log = logging.getLogger(__name__)

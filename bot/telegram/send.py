@@ -12,9 +12,9 @@ from telegram import InputFile, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
-from bot.errors import BotError
+from bot.errors import ChatGoneError, ChatMovedError
 from bot.storage.chats import ChatRepository
-from bot.telegram.format import MAX_CAPTION, split_html, visible_text
+from bot.telegram.render import MAX_CAPTION, split_html, visible_text
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -24,27 +24,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_RETRY_AFTER_ROUNDS = 3
-
-
-class ChatGoneError(BotError):
-    """Telegram answered Forbidden: the user blocked the bot or the bot left/was removed."""
-
-    default_message = "The bot can no longer write to this chat."
-
-    def __init__(self, chat_id: int, detail: str | None = None) -> None:
-        self.chat_id = chat_id
-        super().__init__(detail=detail)
-
-
-class ChatMovedError(BotError):
-    """The group became a supergroup; `new_chat_id` is where it lives now (data already moved)."""
-
-    default_message = "This group was upgraded to a supergroup."
-
-    def __init__(self, chat_id: int, new_chat_id: int) -> None:
-        self.chat_id = chat_id
-        self.new_chat_id = new_chat_id
-        super().__init__(detail=f"{chat_id} -> {new_chat_id}")
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -64,7 +43,8 @@ def _repo(services: Services | None) -> ChatRepository | None:
 async def call_chat(
     bot: Bot, chat_id: int, make: Callable[[], Awaitable[T]], *, services: Services | None = None
 ) -> T:
-    """Run one Bot API call for `chat_id`, translating Forbidden/ChatMigrated and waiting out 429.
+    """Run one Bot API call for `chat_id`: Forbidden and "chat not found" become ChatGoneError,
+    ChatMigrated becomes ChatMovedError, and 429s are waited out.
 
     A PTB rate limiter on the bot already retries RetryAfter; this loop is the backstop when it
     gave up (or when the bot was built without one), so a flood wait never loses a message.
@@ -92,6 +72,12 @@ async def call_chat(
             if repo is not None:
                 await repo.migrate(chat_id, exc.new_chat_id)
             raise ChatMovedError(chat_id, exc.new_chat_id) from exc
+        except BadRequest as exc:
+            # A chat that does not exist (deleted, or the bot was never in it) will not heal by
+            # retrying either; it is not marked blocked, since the id may have been mistyped.
+            if "chat not found" in exc.message.lower():
+                raise ChatGoneError(chat_id, detail=exc.message) from exc
+            raise
     raise AssertionError("unreachable")  # pragma: no cover
 
 

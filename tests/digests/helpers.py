@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.digests.store import DigestStore
 from bot.storage.db import Database
+from bot.storage.digests import DigestStore
 from bot.storage.schema import SummaryRow
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, timedelta
 
-from bot.digests.delivery import FAILED, SENT, Deliveries
-from bot.digests.store import DigestStore
 from bot.storage.db import Database
+from bot.storage.deliveries import FAILED, SENT, Deliveries
+from bot.storage.digests import DigestStore
 
 NOW = datetime(2025, 3, 30, 8, 0, tzinfo=UTC)
 DAY = date(2025, 3, 30)

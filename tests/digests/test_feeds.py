@@ -10,10 +10,11 @@ from hypothesis import strategies as st
 
 from bot.config import Settings
 from bot.digests.feeds import FeedPoller, NotAFeedError, PollRound, parse_feed
-from bot.digests.store import DigestStore
 from bot.errors import FetchError, HTTPStatusError, TooLargeError
 from bot.pipeline import Pipeline
+from bot.services import build_pipeline
 from bot.storage.db import Database
+from bot.storage.digests import DigestStore
 from tests.fakes.pages import PageServer
 
 NOW = datetime(2025, 6, 2, 7, 50, tzinfo=UTC)
@@ -81,7 +82,7 @@ async def env(tmp_path: Path) -> AsyncIterator[tuple[DigestStore, FeedPoller, Pi
         fetch_max_bytes=256 * 1024,
     )
     db = await Database.open(f"sqlite:///{tmp_path / 'feeds.db'}")
-    pipeline = await Pipeline.create(settings, db=db)
+    pipeline = build_pipeline(settings, db=db)
     store = DigestStore(db)
     try:
         yield store, FeedPoller(store, pipeline), pipeline

@@ -5,9 +5,9 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.digests.format import key_lines, render_digest, render_empty
 from bot.digests.selection import Entry, Source
-from bot.telegram.format import utf16_len, visible_text
+from bot.telegram.digest_html import key_lines, render_digest, render_empty
+from bot.telegram.render import utf16_len, visible_text
 
 
 def entry(i: int, summary: str = "- Minister said X.\n- Opposition said Y.\n- Third.") -> Entry:

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.digests.handlers import parse_subscribe_args
 from bot.errors import InputError
+from bot.telegram.digest_commands import parse_subscribe_args
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.digests.schedule import (
+from bot.digests.timing import (
     due_dates,
     due_instant,
     local_date_of,

@@ -6,15 +6,16 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from telegram.error import BadRequest, NetworkError
+from telegram.error import NetworkError
 
 from bot.clock import FakeClock
-from bot.digests.delivery import FAILED, SENT, SKIPPED, Deliveries
 from bot.digests.scheduler import DigestScheduler
-from bot.digests.store import DigestStore
-from bot.ops.metrics import Metrics
+from bot.errors import ChatGoneError, ChatMovedError
+from bot.metrics import Metrics
 from bot.storage.db import Database
-from bot.telegram.send import ChatGoneError, ChatMovedError
+from bot.storage.deliveries import FAILED, SENT, SKIPPED, Deliveries
+from bot.storage.digests import DigestStore
+from bot.telegram.digest_html import DigestHtml
 from tests.digests.helpers import Killed, Outbox, seed_article
 
 DAY0 = datetime(2025, 3, 3, 0, 0, tzinfo=UTC)
@@ -22,7 +23,13 @@ DAY0 = datetime(2025, 3, 3, 0, 0, tzinfo=UTC)
 
 def make(db: Database, clock: FakeClock, outbox: Outbox, **kw: object) -> DigestScheduler:
     return DigestScheduler(
-        store=DigestStore(db), clock=clock, send=outbox, metrics=Metrics(), send_rate=0, **kw
+        store=DigestStore(db),
+        clock=clock,
+        send=outbox,
+        renderer=DigestHtml(),
+        metrics=Metrics(),
+        send_rate=0,
+        **kw,
     )  # type: ignore[arg-type]
 
 
@@ -179,7 +186,7 @@ async def test_chat_gone_pauses_and_chat_moved_follows(db: Database) -> None:
         errors={
             1: ChatGoneError(1, "blocked"),
             -2: ChatMovedError(-2, -1002),
-            3: BadRequest("Chat not found"),
+            3: ChatGoneError(3, detail="Chat not found"),
         }
     )
     clock = FakeClock(DAY0 + timedelta(hours=8))

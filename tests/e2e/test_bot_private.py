@@ -211,7 +211,8 @@ async def test_blocked_user_is_recorded_and_retry_after_is_waited_out(tmp_path: 
                 break
             await asyncio.sleep(0.02)
         assert await repo.is_blocked(USER)
-        from bot.telegram.send import ChatGoneError, send_html
+        from bot.errors import ChatGoneError
+        from bot.telegram.send import send_html
 
         before = len(h.tg.calls)
         try:

@@ -12,15 +12,16 @@ from telegram import Bot, Update
 from telegram.ext import ExtBot
 
 from bot.config import Settings
-from bot.ops.metrics import Metrics
+from bot.errors import ChatGoneError, ChatMovedError
+from bot.metrics import Metrics
 from bot.services import Services
 from bot.storage.chats import ChatRepository
 from bot.storage.db import Database
-from bot.telegram.format import escape
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.progress import Progress
 from bot.telegram.ratelimit import FloodLimiter
-from bot.telegram.send import ChatGoneError, ChatMovedError, send_file, send_html
+from bot.telegram.render import escape
+from bot.telegram.send import send_file, send_html
 from tests.fakes.botapi import FakeBotAPI
 
 

@@ -20,7 +20,8 @@ import httpx
 import pytest
 
 from bot.errors import ConfigError
-from bot.telegram.app import build_application, build_services, run_bot, webhook_kwargs
+from bot.services import build_services
+from bot.telegram.app import build_application, run_bot, webhook_kwargs
 from tests.conftest import ROOT
 from tests.fakes.botapi import FakeBotAPI
 from tests.fakes.openai_server import FakeOpenAI

@@ -11,7 +11,8 @@ from typing import Any
 
 from bot.clock import FakeClock
 from bot.digests.scheduler import DigestScheduler
-from bot.telegram.app import build_application, build_services
+from bot.services import build_services
+from bot.telegram.app import build_application
 from tests.fakes.botapi import FakeBotAPI
 from tests.fakes.openai_server import FakeOpenAI, RecordedRequest
 from tests.fakes.pages import PageServer
@@ -69,7 +70,7 @@ async def test_subscribe_feed_digest_at_its_minute_then_digest_and_unsubscribe(
     start = datetime.now(UTC).replace(second=0, microsecond=0)
     clock = FakeClock(start)
     async with digest_bot(tmp_path, clock) as (tg, llm, pages, services, app):
-        scheduler: DigestScheduler = app.bot_data["digest_scheduler"]
+        scheduler: DigestScheduler = app.bot_data.digest_scheduler
         assert services.health.scheduler_running is True
         due_local = (start + timedelta(hours=1)).astimezone(UTC)
         hhmm = f"{due_local:%H:%M}"
@@ -152,7 +153,7 @@ async def test_channel_subscribed_from_private_chat_by_its_admin(tmp_path: Path)
         tg.push_message(USER, f"/subscribe {channel} 07:30 Europe/Madrid")
         reply = await tg.wait_for_text(USER, "Daily digest for News channel")
         assert "Europe/Madrid" in reply["text"]
-        from bot.digests.store import DigestStore
+        from bot.storage.digests import DigestStore
 
         sub = await DigestStore(services.db).subscription(channel)
         assert sub is not None and sub.local_time == "07:30" and sub.timezone == "Europe/Madrid"
@@ -163,9 +164,9 @@ async def test_blocked_chat_pauses_and_migrated_group_gets_its_digest(tmp_path: 
     clock = FakeClock(start)
     old_group, new_group = -4001, -1004001
     async with digest_bot(tmp_path, clock) as (tg, _llm, pages, services, app):
-        from bot.digests.store import DigestStore
+        from bot.storage.digests import DigestStore
 
-        scheduler: DigestScheduler = app.bot_data["digest_scheduler"]
+        scheduler: DigestScheduler = app.bot_data.digest_scheduler
         store = DigestStore(services.db)
         hhmm = f"{start + timedelta(hours=2):%H:%M}"
         tg.chat(old_group, "group", title="Old group")
@@ -188,8 +189,8 @@ async def test_blocked_chat_pauses_and_migrated_group_gets_its_digest(tmp_path: 
 
 
 async def test_on_start_a_digest_missed_within_the_grace_window_is_sent(tmp_path: Path) -> None:
-    from bot.digests.store import DigestStore
     from bot.storage.db import Database
+    from bot.storage.digests import DigestStore
     from tests.digests.helpers import seed_article
 
     now = datetime.now(UTC)

@@ -10,7 +10,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.digests.scheduler import DigestScheduler
-from bot.digests.store import DigestStore
+from bot.storage.digests import DigestStore
 from tests.digests.helpers import seed_article
 from tests.e2e.test_digest_bot import digest_bot
 from tests.fakes.botapi import BOT_ID
@@ -106,7 +106,7 @@ async def test_channel_subscribed_by_username_from_a_private_chat(tmp_path: Path
     start = datetime.now(UTC).replace(second=0, microsecond=0)
     clock = FakeClock(start)
     async with digest_bot(tmp_path, clock) as (tg, _llm, pages, services, app):
-        scheduler: DigestScheduler = app.bot_data["digest_scheduler"]
+        scheduler: DigestScheduler = app.bot_data.digest_scheduler
         store = DigestStore(services.db)
         tg.chat(CHANNEL, "channel", title="River News", username="RiverNews")
         hhmm = f"{start + timedelta(hours=1):%H:%M}"

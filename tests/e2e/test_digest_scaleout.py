@@ -25,8 +25,8 @@ CHATS = range(1, 121)
 
 
 async def _seed(url: str) -> None:
-    from bot.digests.store import DigestStore
     from bot.storage.db import Database
+    from bot.storage.digests import DigestStore
     from tests.digests.helpers import seed_article
 
     db = await Database.open(url)
@@ -48,8 +48,9 @@ async def _worker(url: str, api_url: str, token: str, barrier: str) -> dict[str,
 
     from bot.clock import FakeClock
     from bot.digests.scheduler import DigestScheduler
-    from bot.digests.store import DigestStore
     from bot.storage.db import Database
+    from bot.storage.digests import DigestStore
+    from bot.telegram.digest_html import DigestHtml
     from bot.telegram.send import send_html
 
     db = await Database.open(url, migrate=False)
@@ -60,7 +61,11 @@ async def _worker(url: str, api_url: str, token: str, barrier: str) -> dict[str,
 
         # Each process paces itself at half the limit: together they stay under 30/s.
         scheduler = DigestScheduler(
-            store=DigestStore(db), clock=FakeClock(DUE), send=send, send_rate=14
+            store=DigestStore(db),
+            clock=FakeClock(DUE),
+            send=send,
+            renderer=DigestHtml(),
+            send_rate=14,
         )
         await asyncio.to_thread(_wait_for, Path(barrier))
         report = await scheduler.tick()

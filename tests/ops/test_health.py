@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.ops.health import Health, HealthServer
-from bot.ops.metrics import Metrics
+from bot.metrics import Health, Metrics
+from bot.ops.health import HealthServer
 from bot.services import Services
 from bot.storage.db import Database
 

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.clock import FakeClock
-from bot.models import Summary
-from bot.storage.cache import CacheKey, SummaryCache, UsageLog, content_hash
+from bot.models import CacheKey, Summary, content_hash
+from bot.storage.cache import SummaryCache, UsageLog
 from bot.storage.db import Database
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -37,7 +37,7 @@ async def test_spun_example_gives_blinkens_statements(
 ) -> None:
     title, body = spun()
     text = clean_text(body, title).text if cleaned else body
-    summary = await OfflineSummariser().summarize(
+    summary = await OfflineSummariser().summarise(
         Document(source="spun.txt", text=text, title=title), SummaryOptions(length=length)
     )
     assert (summary.model, summary.prompt_version) == ("offline", OFFLINE_VERSION)
@@ -59,7 +59,7 @@ async def test_spun_example_gives_blinkens_statements(
 
 async def test_bullets_follow_article_order() -> None:
     title, body = spun()
-    summary = await OfflineSummariser().summarize(
+    summary = await OfflineSummariser().summarise(
         Document(source="x", text=body, title=title), SummaryOptions(length="long")
     )
     flat = " ".join(body.split())
@@ -71,7 +71,7 @@ async def test_deterministic() -> None:
     title, body = spun()
     document = Document(source="x", text=body, title=title)
     runs = {
-        (await OfflineSummariser().summarize(document, SummaryOptions())).text for _ in range(3)
+        (await OfflineSummariser().summarise(document, SummaryOptions())).text for _ in range(3)
     }
     assert len(runs) == 1
 
@@ -114,14 +114,14 @@ async def test_long_quote_is_shortened_at_a_sentence_and_closed() -> None:
         f"Sentence number {i} of the minister's long answer goes here." for i in range(12)
     )
     text = f"The minister said: “{quote}” Reporters then left the building after the talk."
-    summary = await OfflineSummariser().summarize(Document(source="x", text=text), SummaryOptions())
+    summary = await OfflineSummariser().summarise(Document(source="x", text=text), SummaryOptions())
     first = bullets(summary.text)[0]
     assert len(first) <= 405
     assert first.endswith(". …”")
 
 
 async def test_short_text_is_kept_whole_and_language_note() -> None:
-    summary = await OfflineSummariser().summarize(
+    summary = await OfflineSummariser().summarise(
         Document(source="x", text="Ceasefire agreed."), SummaryOptions(language="fr")
     )
     assert summary.text == "- Ceasefire agreed."
@@ -135,9 +135,9 @@ def test_any_text_gives_bullets_or_a_clear_input_error(text: str, length: str) -
     options = SummaryOptions(length=length)  # type: ignore[arg-type]
     if not text.strip():
         with pytest.raises(InputError):
-            OfflineSummariser().summarize_sync(document, options)
+            OfflineSummariser().summarise_sync(document, options)
         return
-    summary = OfflineSummariser().summarize_sync(document, options)
+    summary = OfflineSummariser().summarise_sync(document, options)
     assert summary.text.startswith("- ")
     assert 1 <= len(summary.text.splitlines()) <= 8
 
@@ -183,7 +183,7 @@ pieces = st.sampled_from(
 @given(st.lists(pieces, min_size=1, max_size=400), st.sampled_from(["short", "long"]))
 def test_quote_heavy_text_is_handled(parts: list[str], length: str) -> None:
     text = " ".join(parts) + " The end of the article is here, he said."
-    summary = OfflineSummariser().summarize_sync(
+    summary = OfflineSummariser().summarise_sync(
         Document(source="x", text=text),
         SummaryOptions(length=length),  # type: ignore[arg-type]
     )

@@ -12,8 +12,8 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Settings
-from bot.services import Services
-from bot.telegram.app import build_application, build_services
+from bot.services import Services, build_services
+from bot.telegram.app import build_application
 from tests.fakes.botapi import FakeBotAPI
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.pages import PageServer

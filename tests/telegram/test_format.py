@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.models import Document, Result, Summary
-from bot.telegram.format import (
+from bot.telegram.render import (
     escape,
     format_origin,
     format_summary,

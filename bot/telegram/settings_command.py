@@ -12,8 +12,8 @@ from bot.errors import AccessDeniedError, InputError
 from bot.models import LENGTHS
 from bot.storage.chats import ChatSettings
 from bot.telegram.common import Context, chats_of, guarded, reply_text
-from bot.telegram.format import escape
 from bot.telegram.messages import chat_ref, command_args
+from bot.telegram.render import escape
 
 log = logging.getLogger(__name__)
 

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.digests.feeds import FeedPoller, feed_error_message
 from bot.digests.opml import MAX_OPML_BYTES, NotOPMLError, export_opml, parse_opml
-from bot.digests.schedule import (
+from bot.digests.scheduler import DigestScheduler
+from bot.digests.timing import (
     TIME_EXAMPLE,
     format_local,
     looks_like_time,
@@ -20,16 +27,15 @@ from bot.digests.schedule import (
     parse_local_time,
     parse_zone,
 )
-from bot.digests.store import DigestStore
 from bot.errors import BotError, InputError
+from bot.services import Services, build_digest_scheduler
+from bot.storage.digests import DigestStore
 from bot.telegram.common import Context, guarded, reply_text, services_of
-from bot.telegram.format import escape, link
+from bot.telegram.digest_html import DigestHtml
 from bot.telegram.messages import chat_ref
-from bot.telegram.send import send_file
-from bot.telegram.settings import ADMIN_STATUSES, is_chat_admin, may_manage
-
-if TYPE_CHECKING:
-    from bot.digests.scheduler import DigestScheduler
+from bot.telegram.render import escape, link
+from bot.telegram.send import send_file, send_html
+from bot.telegram.settings_command import ADMIN_STATUSES, is_chat_admin, may_manage
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +59,10 @@ class Target:
 
 
 def _scheduler(context: Context) -> DigestScheduler:
-    return context.application.bot_data["digest_scheduler"]
+    scheduler = context.bot_data.digest_scheduler
+    if scheduler is None:  # pragma: no cover - registered together with these commands
+        raise RuntimeError("digest commands registered without a scheduler")
+    return scheduler
 
 
 def _store(context: Context) -> DigestStore:
@@ -346,3 +355,46 @@ async def on_document(update: Update, context: Context) -> None:
         extra.append(f"{imported.rejected} entries without an http(s) feed URL skipped")
     tail = f" ({'; '.join(extra)})" if extra else ""
     await reply_text(update, context, f"📥 Imported {added} feeds{tail}. /feeds lists them.")
+
+
+def register_digest_commands(application: Application, services: Services) -> DigestScheduler:
+    """Add /subscribe, /unsubscribe, /digest, /feeds and OPML uploads; return the scheduler."""
+
+    async def send(chat_id: int, html: str) -> None:
+        # services= lets send_html mark blocked chats and move migrated ones in the database.
+        await send_html(application.bot, chat_id, html, services=services)
+
+    scheduler = build_digest_scheduler(services, send, DigestHtml())
+    application.bot_data.digest_scheduler = scheduler
+    anywhere = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+
+    def final(callback):  # type: ignore[no-untyped-def]
+        # Group -1 runs before the app's handlers; stopping there keeps the generic
+        # "unknown command" reply from following ours.
+        async def run(update, context):  # type: ignore[no-untyped-def]
+            await callback(update, context)
+            raise ApplicationHandlerStop
+
+        return run
+
+    commands = {
+        "subscribe": on_subscribe,
+        "unsubscribe": on_unsubscribe,
+        "digest": on_digest,
+        "feeds": on_feeds,
+    }
+    for name, callback in commands.items():
+        application.add_handler(CommandHandler(name, final(callback), filters=anywhere), group=-1)
+    opml = filters.Document.FileExtension("opml") | filters.Document.MimeType("text/x-opml")
+    # Some readers export OPML as .xml (FreshRSS's .opml.xml, Inoreader); in a private chat
+    # such a file is surely meant for us, in a group it may be anything.
+    xml = (
+        filters.Document.FileExtension("xml")
+        | filters.Document.MimeType("text/xml")
+        | filters.Document.MimeType("application/xml")
+    )
+    opml |= filters.ChatType.PRIVATE & xml
+    application.add_handler(
+        MessageHandler(opml & filters.UpdateType.MESSAGE, final(on_document)), group=-1
+    )
+    return scheduler

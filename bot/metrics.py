@@ -1,6 +1,10 @@
-"""Prometheus metrics, held in one registry that is built at start-up and injected."""
+"""Prometheus metrics, held in one registry built at start-up and injected, and readiness state."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -32,3 +36,18 @@ class Metrics:
         self.last_update_timestamp = Gauge(
             "bot_last_update_timestamp_seconds", "When the last update was processed", registry=r
         )
+
+
+@dataclass
+class Health:
+    """Readiness state shared by the Telegram layer, the digest scheduler and the health server."""
+
+    scheduler_running: bool | None = None  # None: digests not enabled, nothing to check
+    shutting_down: bool = False
+    last_update_at: datetime | None = None
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    updates_probe: Callable[[], bool] | None = None  # None: not checked
+
+    def mark_update(self, when: datetime | None = None) -> None:
+        """Record that an update was processed (defaults to now)."""
+        self.last_update_at = when or datetime.now(UTC)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.digests.selection import Entry
-from bot.telegram.format import MAX_MESSAGE, escape, link, split_html, utf16_len, visible_text
+from bot.telegram.render import MAX_MESSAGE, escape, link, split_html, utf16_len, visible_text
 
 OVERVIEW_FROM = 6  # entries; below this the list itself is the overview
 MAX_LINES = 2  # key-statement lines per entry
@@ -103,3 +103,15 @@ def render_empty(day: date | None = None) -> str:
 def _units(html: str) -> int:
     # Telegram counts the visible text; measure that, not the markup.
     return utf16_len(visible_text(html))
+
+
+class DigestHtml:
+    """The digest scheduler's renderer: Telegram HTML, split under the message limit."""
+
+    def digest(self, entries: Sequence[Entry], day: date | None) -> list[str]:
+        """The digest as Telegram messages."""
+        return render_digest(entries, day=day)
+
+    def empty(self, day: date | None) -> str:
+        """The 'nothing new' note."""
+        return render_empty(day)

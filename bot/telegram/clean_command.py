@@ -9,9 +9,9 @@ from telegram import Update
 from bot.ingest.text import document_from_text
 from bot.models import Document, Result
 from bot.telegram.common import Context, guarded, reply_text, services_of
-from bot.telegram.format import escape, format_repairs, utf16_len
 from bot.telegram.messages import body_text, command_args, links_in
 from bot.telegram.progress import Progress
+from bot.telegram.render import escape, format_repairs, utf16_len
 from bot.telegram.send import send_file
 
 INLINE_LIMIT = 3000  # longer cleaned texts go out as a .txt file

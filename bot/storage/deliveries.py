@@ -15,8 +15,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 
-from bot.digests.store import utc
 from bot.storage.db import Database
+from bot.storage.digests import utc
 from bot.storage.schema import Delivery
 
 CLAIMED, SENT, SKIPPED, FAILED = "claimed", "sent", "skipped", "failed"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 
 from telegram import Document as TelegramDocument
 from telegram import Message, Update
@@ -12,7 +13,6 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bot.errors import BotError, FetchError, TooLargeError
-from bot.ingest.pdf import extract_pdf
 from bot.ingest.text import document_from_text
 from bot.models import Document, SummaryOptions
 from bot.storage.chats import ChatSettings
@@ -26,7 +26,6 @@ from bot.telegram.common import (
     reply_text,
     services_of,
 )
-from bot.telegram.format import escape, format_summary
 from bot.telegram.messages import (
     body_text,
     command_args,
@@ -36,16 +35,15 @@ from bot.telegram.messages import (
     origin_kind,
     pdf_attachment,
 )
+from bot.telegram.policy import cap_links
 from bot.telegram.progress import Progress
+from bot.telegram.render import escape, format_summary
 from bot.telegram.send import send_html
 
 log = logging.getLogger(__name__)
 
 MIN_TEXT_CHARS = 280  # shorter pasted text without a link is chit-chat, not an article
 MIN_FORWARD_CHARS = 80
-# Above this many summaries in progress, typing alone shows progress: status messages and their
-# edits would compete with the answers for Telegram's 30 messages/s.
-STATUS_MAX_INFLIGHT = 10  # a forwarded post is clearly meant to be summarised
 HINT = (
     "Send me a link to a news article (or a PDF), paste the article's text, or forward a post, "
     "and I'll reply with a summary of who said what. /help lists everything I can do."
@@ -62,7 +60,7 @@ def options_for(chat: ChatSettings) -> SummaryOptions:
     return SummaryOptions(length=length, language=chat.summary_language)  # type: ignore[arg-type]
 
 
-async def summarize_in_chat(
+async def summarise_in_chat(
     update: Update,
     context: Context,
     *,
@@ -89,30 +87,26 @@ async def summarize_in_chat(
     origin = origin_html(origin_from)
     kind = origin_kind(origin_from)
     limit = max(1, services.settings.max_links_per_message)
-    skipped = links[limit:]
-    sources: list[str | Document] = list(links[:limit])
+    taken, skipped = cap_links(links, limit)
+    sources: list[str | Document] = list(taken)
     if document is not None:
         sources, skipped = [document], []
     elif not sources:
         sources = [document_from_text(text, "message")]
     label = f"{len(sources)} links" if len(sources) > 1 else ""
 
-    inflight = context.application.bot_data.setdefault("inflight", [0])
-    inflight[0] += 1
-    try:
+    inflight = context.bot_data.inflight
+    with inflight.entered() as count:
         async with Progress(
             context.bot,
             chat.id,
             reply_to=message.message_id,
             services=services,
             label=label,
-            allow_status=inflight[0] <= STATUS_MAX_INFLIGHT,
+            allow_status=inflight.allows_status(count),
         ) as progress:
-            await _summarize_all(
-                update, context, progress, sources, options, kind, origin, user_id, quiet
-            )
-    finally:
-        inflight[0] -= 1
+            request = SummaryRequest(sources, options, kind, origin, user_id, quiet)
+            await _summarise_all(update, context, progress, request)
     if skipped:
         await reply_text(
             update,
@@ -121,18 +115,24 @@ async def summarize_in_chat(
         )
 
 
-async def _summarize_all(
-    update: Update,
-    context: Context,
-    progress: Progress,
-    sources: list[str | Document],
-    options: SummaryOptions,
-    kind: str,
-    origin: str,
-    user_id: int | None,
-    quiet: bool,
+@dataclass(frozen=True, slots=True)
+class SummaryRequest:
+    """What one message asked for: its sources and how to answer."""
+
+    sources: list[str | Document]
+    options: SummaryOptions
+    kind: str  # origin recorded with the article: message | forward | auto | …
+    origin: str  # HTML naming where a forwarded post came from, or ""
+    user_id: int | None
+    quiet: bool  # auto mode: failures are not reported in the chat
+
+
+async def _summarise_all(
+    update: Update, context: Context, progress: Progress, request: SummaryRequest
 ) -> None:
     services = services_of(context)
+    sources, options, kind = request.sources, request.options, request.kind
+    origin, user_id, quiet = request.origin, request.user_id, request.quiet
     chat = update.effective_chat
     message = update.effective_message
     assert chat is not None and message is not None
@@ -141,7 +141,7 @@ async def _summarize_all(
     async def one(source: str | Document) -> str | None:
         try:
             await check_quota(services, user_id)
-            result = await services.pipeline.summarize(
+            result = await services.pipeline.summarise(
                 source,
                 options,
                 chat_id=chat.id,
@@ -202,7 +202,7 @@ async def on_private_message(update: Update, context: Context) -> None:
     links = links_in(message)
     text = body_text(message)
     if links or _wants_text(message, text):
-        await summarize_in_chat(update, context, links=links, text=text)
+        await summarise_in_chat(update, context, links=links, text=text)
     else:
         await reply_text(update, context, escape(HINT))
 
@@ -247,7 +247,7 @@ async def pdf_from_telegram(context: Context, attachment: TelegramDocument) -> D
     if len(data) > cap:
         raise too_large
     name = attachment.file_name or "document.pdf"
-    return await asyncio.to_thread(extract_pdf, data, source=name)
+    return await services_of(context).pipeline.pdf_document(data, name)
 
 
 @guarded(typing=True)
@@ -257,11 +257,11 @@ async def on_pdf_document(update: Update, context: Context) -> None:
     if message is None or message.document is None:
         return
     document = await pdf_from_telegram(context, message.document)
-    await summarize_in_chat(update, context, links=[], document=document)
+    await summarise_in_chat(update, context, links=[], document=document)
 
 
 @guarded(typing=True)
-async def on_summarize_command(update: Update, context: Context) -> None:
+async def on_summarise_command(update: Update, context: Context) -> None:
     """/summarize or /tldr with a link or text, or as a reply to a message (its PDF, links or
     text)."""
     message = update.effective_message
@@ -270,14 +270,14 @@ async def on_summarize_command(update: Update, context: Context) -> None:
     links = links_in(message)
     text = command_args(message)
     if links or text:
-        await summarize_in_chat(update, context, links=links, text=text)
+        await summarise_in_chat(update, context, links=links, text=text)
         return
     replied = message.reply_to_message
     attachment = pdf_attachment(replied)
     if replied is not None and attachment is not None:
         # The PDF is what the message carries; a caption only describes it.
         document = await pdf_from_telegram(context, attachment)
-        await summarize_in_chat(
+        await summarise_in_chat(
             update, context, links=[], document=document, source_message=replied
         )
         return
@@ -285,7 +285,7 @@ async def on_summarize_command(update: Update, context: Context) -> None:
         links = links_in(replied)
         text = body_text(replied)
         if links or text.strip():
-            await summarize_in_chat(update, context, links=links, text=text, source_message=replied)
+            await summarise_in_chat(update, context, links=links, text=text, source_message=replied)
             return
     await reply_text(update, context, SUMMARIZE_USAGE)
 
@@ -314,12 +314,12 @@ async def on_group_message(update: Update, context: Context) -> None:
         if not links and replied is not None and not own_reply:
             links = links_in(replied)
             if links or _wants_text(replied, body_text(replied)):
-                await summarize_in_chat(
+                await summarise_in_chat(
                     update, context, links=links, text=body_text(replied), source_message=replied
                 )
                 return
         if links or _wants_text(message, text):
-            await summarize_in_chat(update, context, links=links, text=text)
+            await summarise_in_chat(update, context, links=links, text=text)
         else:
             await reply_text(update, context, escape(HINT))
         return
@@ -329,7 +329,7 @@ async def on_group_message(update: Update, context: Context) -> None:
     if settings.auto_mode:
         links = links_in(message)
         if links:
-            await summarize_in_chat(update, context, links=links, quiet=True)
+            await summarise_in_chat(update, context, links=links, quiet=True)
 
 
 @guarded(check_access=False)
@@ -349,4 +349,4 @@ async def on_channel_post(update: Update, context: Context) -> None:
     if settings.auto_mode:
         links = links_in(message)
         if links:
-            await summarize_in_chat(update, context, links=links, quiet=True)
+            await summarise_in_chat(update, context, links=links, quiet=True)
