@@ -1,6 +1,6 @@
 """Digest fan-out benchmark: N chats due at the same minute, through the production send path.
 
-The fake Bot API (tests/fakes/botapi.py: 30 messages/s overall, 429 + retry_after beyond) runs in a
+The fake Bot API (testsupport/botapi.py: 30 messages/s overall, 429 + retry_after beyond) runs in a
 child process so that neither its CPU nor its memory is counted as the bot's. The bot side is the
 real thing: `build_services` + `build_application` (PTB with the app's FloodLimiter) and the digest
 scheduler that `bot.digests.register` wires in, with an injected clock set to the due minute.
@@ -35,7 +35,7 @@ LIMIT = 30.0  # the fake's overall messages/s
 
 def _fake_telegram(conn, chats: int) -> None:  # type: ignore[no-untyped-def]
     """Child process: serve the fake Bot API until told to stop, then report every send."""
-    from tests.fakes.botapi import FakeBotAPI
+    from testsupport.botapi import FakeBotAPI
 
     tg = FakeBotAPI()
     tg.start()
@@ -75,8 +75,8 @@ async def run(
     from bot.services import build_services
     from bot.storage.digests import DigestStore
     from bot.telegram.app import build_application
-    from tests.fakes.openai_server import FakeOpenAI, RecordedRequest
-    from tests.fakes.pages import PageServer
+    from testsupport.openai_server import FakeOpenAI, RecordedRequest
+    from testsupport.pages import PageServer
 
     parent, child = mp.Pipe()
     proc = mp.get_context("spawn").Process(target=_fake_telegram, args=(child, chats))

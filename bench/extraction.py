@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.extraction [--json] [--per-page]
 
-Every page is served from a local HTTP server (tests/fakes/pages.py) and goes through
+Every page is served from a local HTTP server (testsupport/pages.py) and goes through
 bot.ingest.fetch.Fetcher and bot.ingest.documents.document_from_fetched, exactly as a link sent to the bot.
 Scores use the Article Extraction Benchmark's metric (scrapinghub/article-extraction-benchmark,
 evaluate.py): `\\w+` tokens, 4-token shingles counted as multisets, per-page TP/FP/FN normalised
@@ -35,7 +35,8 @@ import trafilatura  # noqa: E402
 from bot.errors import BotError  # noqa: E402
 from bot.ingest.documents import document_from_fetched  # noqa: E402
 from bot.ingest.fetch import Fetcher  # noqa: E402
-from tests.fakes.pages import NEWS_DEV, PageServer  # noqa: E402
+from testsupport.corpora import NEWS_DEV  # noqa: E402
+from testsupport.pages import PageServer  # noqa: E402
 
 TOKEN = re.compile(r"\w+", re.UNICODE)
 SHINGLE = 4

@@ -28,7 +28,7 @@ PARAGRAPHS_PER_PAGE = 5
 
 def build(pages: int) -> bytes:
     """The benchmark document: `pages` pages of five paragraphs, header and page numbers."""
-    from tests.fakes.pdfs import filler_paragraphs, make_pdf
+    from testsupport.pdfs import filler_paragraphs, make_pdf
 
     return make_pdf(
         [

@@ -37,7 +37,8 @@ from bot.ingest.documents import document_from_fetched  # noqa: E402
 from bot.ingest.fetch import Fetcher  # noqa: E402
 from bot.models import SummaryOptions  # noqa: E402
 from bot.summarise import Completion, LLMSummariser, count_tokens, load_prompts  # noqa: E402
-from tests.fakes.pages import NEWS_DEV, PageServer  # noqa: E402
+from testsupport.corpora import NEWS_DEV  # noqa: E402
+from testsupport.pages import PageServer  # noqa: E402
 
 STAGES = ("fetch", "extract", "clean", "prompt")
 

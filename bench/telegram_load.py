@@ -31,9 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fakes.botapi import FakeBotAPI  # noqa: E402
-from tests.fakes.openai_server import FakeOpenAI  # noqa: E402
-from tests.fakes.pages import ARTICLE_PARAGRAPHS, PageServer, article_html  # noqa: E402
+from testsupport.botapi import FakeBotAPI  # noqa: E402
+from testsupport.openai_server import FakeOpenAI  # noqa: E402
+from testsupport.pages import ARTICLE_PARAGRAPHS, PageServer, article_html  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:

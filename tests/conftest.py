@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
-
-ROOT = Path(__file__).resolve().parent.parent
-# The news-dev corpus (real pages with ground truth) sits beside the checkout; NEWS_DEV_CORPUS
-# points elsewhere. Tests that read it skip when it is absent, as on a user's machine.
-NEWS_DEV = Path(
-    os.environ.get("NEWS_DEV_CORPUS") or ROOT.parent / "shared" / "corpora" / "news-dev"
-)
-SPUN_EXAMPLE = ROOT / "examples" / "spun-article.txt"
-requires_news_dev = pytest.mark.skipif(
-    not (NEWS_DEV / "ground-truth.json").exists(),
-    reason=f"news-dev corpus not found at {NEWS_DEV} (set NEWS_DEV_CORPUS)",
-)
+from testsupport.corpora import postgres_url
 
 
 @pytest.fixture
@@ -32,16 +20,6 @@ def settings(tmp_path: Path) -> Settings:
         openai_api_key="",
         telegram_bot_token="",
     )
-
-
-def postgres_url() -> str | None:
-    """TEST_DATABASE_URL when set (CI sets it); tests that need PostgreSQL skip otherwise."""
-    return os.environ.get("TEST_DATABASE_URL") or None
-
-
-requires_postgres = pytest.mark.skipif(
-    postgres_url() is None, reason="TEST_DATABASE_URL is not set (PostgreSQL tests need a server)"
-)
 
 
 @pytest.fixture

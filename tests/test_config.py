@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import Settings
-from tests.conftest import ROOT
+from testsupport.corpora import ROOT
 
 
 def test_env_example_lists_every_setting() -> None:

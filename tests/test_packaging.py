@@ -7,7 +7,7 @@ import tomllib
 
 from setuptools import find_packages
 
-from tests.conftest import ROOT
+from testsupport.corpora import ROOT
 
 
 def test_the_listed_packages_are_every_package_under_bot_plus_the_prompts() -> None:

@@ -14,8 +14,8 @@ from bot.pipeline import Pipeline, text_document
 from bot.services import build_pipeline
 from bot.storage.db import Database
 from bot.storage.schema import ChatArticle
-from tests.fakes.openai_server import FakeOpenAI
-from tests.fakes.pages import PageServer
+from testsupport.openai_server import FakeOpenAI
+from testsupport.pages import PageServer
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.clean import CleanContext, casing, clean_text
 from bot.clean.edits import apply_edits
-from tests.conftest import NEWS_DEV
+from testsupport.corpora import NEWS_DEV
 
 SPUN_BODY = (
     "Russia has been unwilling to have interaction in talks over ukraine, stated u. S. secretary "

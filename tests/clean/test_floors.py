@@ -19,7 +19,7 @@ from bench.cleanup.evaluate import (
     evaluate_corrupted,
     load_articles,
 )
-from tests.conftest import NEWS_DEV
+from testsupport.corpora import NEWS_DEV
 
 pytestmark = pytest.mark.skipif(
     not (NEWS_DEV / "ground-truth.json").exists(), reason="news-dev corpus not available"

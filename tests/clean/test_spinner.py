@@ -18,7 +18,7 @@ from bot.clean.spinner import (
     load_spinner_table,
     spun_evidence,
 )
-from tests.conftest import NEWS_DEV, SPUN_EXAMPLE
+from testsupport.corpora import NEWS_DEV, SPUN_EXAMPLE
 
 
 def spin_fix(text: str) -> tuple[str, CleanContext]:

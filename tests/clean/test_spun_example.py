@@ -8,7 +8,7 @@ import pytest
 
 from bot.clean import clean_text
 from bot.models import CleanResult
-from tests.conftest import SPUN_EXAMPLE
+from testsupport.corpora import SPUN_EXAMPLE
 
 
 @cache

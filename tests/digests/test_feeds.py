@@ -15,7 +15,7 @@ from bot.pipeline import Pipeline
 from bot.services import build_pipeline
 from bot.storage.db import Database
 from bot.storage.digests import DigestStore
-from tests.fakes.pages import PageServer
+from testsupport.pages import PageServer
 
 NOW = datetime(2025, 6, 2, 7, 50, tzinfo=UTC)
 BASE = "https://site.example/news/"

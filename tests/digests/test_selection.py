@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.clean import clean_text
 from bot.digests.selection import group_articles, overlap, same_title, shingles
 from bot.storage.digests import DigestArticle
-from tests.conftest import NEWS_DEV, SPUN_EXAMPLE
+from testsupport.corpora import NEWS_DEV, SPUN_EXAMPLE
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
-from tests.fakes.botapi import FakeBotAPI
+from testsupport.botapi import FakeBotAPI
 
 
 @pytest.fixture

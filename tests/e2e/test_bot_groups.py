@@ -7,9 +7,9 @@ import asyncio
 from pathlib import Path
 
 from bot.storage.chats import ChatRepository
-from tests.conftest import requires_postgres
-from tests.fakes.botapi import BOT_USERNAME
 from tests.telegram.harness import running_bot
+from testsupport.botapi import BOT_USERNAME
+from testsupport.corpora import requires_postgres
 
 GROUP = -3001
 ADMIN = 11
@@ -102,7 +102,7 @@ async def test_settings_keyboard_privacy_note_and_admin_checks(tmp_path: Path) -
 
 
 async def test_no_privacy_note_when_the_bot_can_read_everything(tmp_path: Path) -> None:
-    from tests.fakes.botapi import FakeBotAPI
+    from testsupport.botapi import FakeBotAPI
 
     with FakeBotAPI(can_read_all_group_messages=True) as tg:
         async with running_bot(tmp_path, tg=tg) as h:
@@ -183,7 +183,7 @@ async def test_removed_from_group_is_recorded(tmp_path: Path) -> None:
 async def test_same_link_from_many_chats_is_summarised_once(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:
         h.llm.delay_all(0.5)
-        from tests.fakes.pages import article_html
+        from testsupport.pages import article_html
 
         url = h.pages.add_route("/once", article_html(), delay=0.5)
         for chat in range(500, 510):

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.pages import ARTICLE_PARAGRAPHS, ARTICLE_TITLE
-from tests.fakes.pdfs import article_pdf, encrypted, scanned_pdf
 from tests.telegram.harness import running_bot
+from testsupport.pages import ARTICLE_PARAGRAPHS, ARTICLE_TITLE
+from testsupport.pdfs import article_pdf, encrypted, scanned_pdf
 
 USER = 4343
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from tests.fakes.pages import ARTICLE_PARAGRAPHS, article_html
 from tests.telegram.harness import running_bot
+from testsupport.pages import ARTICLE_PARAGRAPHS, article_html
 
 USER = 4242
 PASTED = " ".join(ARTICLE_PARAGRAPHS)

@@ -22,7 +22,7 @@ from bot.telegram.progress import Progress
 from bot.telegram.ratelimit import FloodLimiter
 from bot.telegram.render import escape
 from bot.telegram.send import send_file, send_html
-from tests.fakes.botapi import FakeBotAPI
+from testsupport.botapi import FakeBotAPI
 
 
 @pytest.fixture

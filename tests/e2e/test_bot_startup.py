@@ -22,10 +22,10 @@ import pytest
 from bot.errors import ConfigError
 from bot.services import build_services
 from bot.telegram.app import build_application, run_bot, webhook_kwargs
-from tests.conftest import ROOT
-from tests.fakes.botapi import FakeBotAPI
-from tests.fakes.openai_server import FakeOpenAI
 from tests.telegram.harness import make_settings
+from testsupport.botapi import FakeBotAPI
+from testsupport.corpora import ROOT
+from testsupport.openai_server import FakeOpenAI
 
 
 def free_port() -> int:

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.conftest import ROOT, SPUN_EXAMPLE
-from tests.fakes.openai_server import FakeOpenAI
-from tests.fakes.pages import ARTICLE_PARAGRAPHS, ARTICLE_TEXT, ARTICLE_TITLE, PageServer
-from tests.fakes.pdfs import article_pdf, encrypted, scanned_pdf
+from testsupport.corpora import ROOT, SPUN_EXAMPLE
+from testsupport.openai_server import FakeOpenAI
+from testsupport.pages import ARTICLE_PARAGRAPHS, ARTICLE_TEXT, ARTICLE_TITLE, PageServer
+from testsupport.pdfs import article_pdf, encrypted, scanned_pdf
 
 pytestmark = pytest.mark.e2e
 

@@ -13,10 +13,10 @@ from bot.clock import FakeClock
 from bot.digests.scheduler import DigestScheduler
 from bot.services import build_services
 from bot.telegram.app import build_application
-from tests.fakes.botapi import FakeBotAPI
-from tests.fakes.openai_server import FakeOpenAI, RecordedRequest
-from tests.fakes.pages import PageServer
 from tests.telegram.harness import make_settings
+from testsupport.botapi import FakeBotAPI
+from testsupport.openai_server import FakeOpenAI, RecordedRequest
+from testsupport.pages import PageServer
 
 USER = 5151
 GROUP = -777

@@ -13,8 +13,8 @@ from bot.digests.scheduler import DigestScheduler
 from bot.storage.digests import DigestStore
 from tests.digests.helpers import seed_article
 from tests.e2e.test_digest_bot import digest_bot
-from tests.fakes.botapi import BOT_ID
 from tests.telegram.harness import running_bot
+from testsupport.botapi import BOT_ID
 
 USER = 6161
 CHANNEL = -1009876

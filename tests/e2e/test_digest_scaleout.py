@@ -75,7 +75,7 @@ async def _worker(url: str, api_url: str, token: str, barrier: str) -> dict[str,
 
 @pytest.mark.e2e
 def test_two_processes_send_each_digest_exactly_once(pg_database_url: str, tmp_path: Path) -> None:
-    from tests.fakes.botapi import FakeBotAPI
+    from testsupport.botapi import FakeBotAPI
 
     asyncio.run(_seed(pg_database_url))
     barrier = tmp_path / "go"

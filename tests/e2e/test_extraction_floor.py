@@ -14,8 +14,8 @@ import pytest
 import trafilatura
 
 from bench.extraction import load_truth, match, run_ours, run_plain, score, shingles, tokens
-from tests.conftest import NEWS_DEV
-from tests.fakes.pages import PageServer
+from testsupport.corpora import NEWS_DEV
+from testsupport.pages import PageServer
 
 pytestmark = pytest.mark.e2e
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SPUN_EXAMPLE
-from tests.fakes.openai_server import FakeOpenAI
+from testsupport.corpora import ROOT, SPUN_EXAMPLE
+from testsupport.openai_server import FakeOpenAI
 
 pytestmark = pytest.mark.e2e
 

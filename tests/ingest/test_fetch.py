@@ -26,7 +26,7 @@ from bot.errors import (
     UnsupportedContentError,
 )
 from bot.ingest.fetch import FEED_TYPES, HTML_TYPES, Fetcher, refusal_reason, system_resolver
-from tests.fakes.pages import (
+from testsupport.pages import (
     ARTICLE_PARAGRAPHS,
     ETAG,
     FR_PARAGRAPHS,
@@ -36,7 +36,7 @@ from tests.fakes.pages import (
     PageServer,
     article_html,
 )
-from tests.fakes.pdfs import article_pdf
+from testsupport.pdfs import article_pdf
 
 PUBLIC_IP = "93.184.216.34"  # a global unicast address: passes the guard, never dialled
 

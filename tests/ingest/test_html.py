@@ -15,8 +15,8 @@ from bot.ingest.documents import document_from_fetched
 from bot.ingest.html import decode_body, extract_document
 from bot.ingest.text import MIN_WORDS, count_words
 from bot.models import Fetched
-from tests.conftest import NEWS_DEV, requires_news_dev
-from tests.fakes.pages import (
+from testsupport.corpora import NEWS_DEV, requires_news_dev
+from testsupport.pages import (
     ARTICLE_PARAGRAPHS,
     ARTICLE_TITLE,
     PAYWALL_HTML,
@@ -25,7 +25,7 @@ from tests.fakes.pages import (
     TEXT_BODY,
     article_html,
 )
-from tests.fakes.pdfs import article_pdf
+from testsupport.pdfs import article_pdf
 
 JS_SHELL = """<!DOCTYPE html><html><head><title>Loading…</title>
 <script src="/app.js"></script></head>

@@ -14,8 +14,8 @@ from bot.ingest.pdf import (
     looks_like_pdf,
     rewrap,
 )
-from tests.fakes.pages import ARTICLE_TEXT, ARTICLE_TITLE
-from tests.fakes.pdfs import (
+from testsupport.pages import ARTICLE_TEXT, ARTICLE_TITLE
+from testsupport.pdfs import (
     article_pdf,
     blank_pages,
     encrypted,

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from bot.errors import ExtractError, InputError
 from bot.ingest.documents import read_file_source
 from bot.ingest.text import TITLE_MAX_CHARS, document_from_text, is_url
-from tests.conftest import SPUN_EXAMPLE
-from tests.fakes.pages import (
+from testsupport.corpora import SPUN_EXAMPLE
+from testsupport.pages import (
     ARTICLE_PARAGRAPHS,
     ARTICLE_TITLE,
     RU_PARAGRAPHS,
@@ -21,7 +21,7 @@ from tests.fakes.pages import (
     TEXT_BODY,
     article_html,
 )
-from tests.fakes.pdfs import article_pdf
+from testsupport.pdfs import article_pdf
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ import pytest
 from bot.config import Settings
 from bot.ops.check import CheckResult, collect_checks, run_checks
 from bot.storage.db import Database
-from tests.fakes.openai_server import FakeOpenAI
+from testsupport.openai_server import FakeOpenAI
 
 TOKEN = "123456789:AAH-fake_token_for_tests_0123456789abc"
 API_KEY = "sk-check-0123456789abcdefghij"

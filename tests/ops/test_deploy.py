@@ -9,7 +9,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from tests.conftest import ROOT
+from testsupport.corpora import ROOT
 
 DEPLOY = ROOT / "deploy"
 

@@ -18,9 +18,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import ROOT, SPUN_EXAMPLE
-from tests.fakes.botapi import FakeBotAPI
-from tests.fakes.openai_server import FakeOpenAI
+from testsupport.botapi import FakeBotAPI
+from testsupport.corpora import ROOT, SPUN_EXAMPLE
+from testsupport.openai_server import FakeOpenAI
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ from bot.clock import FakeClock
 from bot.storage.chats import ChatRepository
 from bot.storage.db import Database
 from bot.storage.schema import ChatArticle, Delivery, Feed, Subscription, Usage
-from tests.conftest import requires_postgres
+from testsupport.corpora import requires_postgres
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ import pytest
 from bot.config import Settings
 from bot.errors import LLMRateLimitError, LLMUnavailableError, NeedsKeyError, SummariseError
 from bot.summarise.llm import OpenAIChatClient
-from tests.fakes.openai_server import FakeOpenAI
+from testsupport.openai_server import FakeOpenAI
 
 MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}]
 

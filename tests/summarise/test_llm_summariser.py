@@ -16,7 +16,7 @@ from bot.models import Document, SummaryOptions
 from bot.summarise import LLMSummariser, OfflineSummariser, build_summariser, load_prompts
 from bot.summarise.llm import OpenAIChatClient
 from bot.summarise.llm_summariser import language_instruction, sanitize_output
-from tests.fakes.openai_server import FakeOpenAI, RecordedRequest
+from testsupport.openai_server import FakeOpenAI, RecordedRequest
 
 ARTICLE = (
     "Secretary of State Antony Blinken said on Tuesday that Russia had shown no interest in "

@@ -16,7 +16,7 @@ from bot.summarise.offline import (
     select_sentences,
     split_sentences,
 )
-from tests.conftest import SPUN_EXAMPLE
+from testsupport.corpora import SPUN_EXAMPLE
 
 
 def spun() -> tuple[str, str]:

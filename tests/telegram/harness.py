@@ -14,9 +14,9 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.services import Services, build_services
 from bot.telegram.app import build_application
-from tests.fakes.botapi import FakeBotAPI
-from tests.fakes.openai_server import FakeOpenAI
-from tests.fakes.pages import PageServer
+from testsupport.botapi import FakeBotAPI
+from testsupport.openai_server import FakeOpenAI
+from testsupport.pages import PageServer
 
 LLM_REPLY = (
     "- **Mayor Ana Ruiz** said the bridge will open in 2026.\n"

@@ -16,7 +16,7 @@ from bot.telegram.render import (
     utf16_len,
     visible_text,
 )
-from tests.fakes.botapi import HTMLError, parse_html
+from testsupport.botapi import HTMLError, parse_html
 
 
 def test_utf16_len_counts_astral_characters_twice() -> None:

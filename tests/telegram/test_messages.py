@@ -21,7 +21,7 @@ from bot.telegram.messages import (
     origin_html,
     pdf_attachment,
 )
-from tests.fakes.botapi import FakeBotAPI, detect_entities, parse_html
+from testsupport.botapi import FakeBotAPI, detect_entities, parse_html
 
 FAKE = FakeBotAPI()  # not started: only its message builders are used
 

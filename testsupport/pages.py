@@ -2,7 +2,7 @@
 
 Usage::
 
-    from tests.fakes.pages import PageServer
+    from testsupport.pages import PageServer
 
     with PageServer() as srv:
         srv.url("/news/<id>")                     # a news-dev page (gunzipped, text/html; utf-8)
@@ -22,7 +22,7 @@ Built-in routes (all on the same server):
     /slow?seconds=S            waits S seconds before answering with /article
     /drip?seconds=S            sends /article's headers, then its body in ten chunks over S seconds
     /image.png                 non-HTML content
-    /doc.pdf                   application/pdf with no pages (a damaged PDF; tests/fakes/pdfs.py
+    /doc.pdf                   application/pdf with no pages (a damaged PDF; testsupport/pdfs.py
                                makes real ones to serve with add_route)
     /big?bytes=N               HTML of N bytes (default 6 MiB), streamed chunked, no Content-Length
     /big-declared?bytes=N      the same with Content-Length declared
@@ -48,7 +48,6 @@ from __future__ import annotations
 import functools
 import gzip
 import json
-import os
 import ssl
 import sys
 import threading
@@ -62,10 +61,7 @@ from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
-NEWS_DEV = Path(
-    os.environ.get("NEWS_DEV_CORPUS")
-    or Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "news-dev"
-)
+from testsupport.corpora import NEWS_DEV
 
 ARTICLE_TITLE = "City council approves new river bridge"
 ARTICLE_PARAGRAPHS = (

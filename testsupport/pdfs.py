@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
-from tests.fakes.pages import ARTICLE_PARAGRAPHS, ARTICLE_TITLE
+from testsupport.pages import ARTICLE_PARAGRAPHS, ARTICLE_TITLE
 
 # Latin-1 only: fpdf2's built-in Helvetica has no other characters.
 _WORDS = (
