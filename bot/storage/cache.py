@@ -8,7 +8,7 @@ zero tokens the second time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -90,7 +90,7 @@ class SummaryCache:
             "text": summary.text,
             "prompt_tokens": summary.prompt_tokens,
             "completion_tokens": summary.completion_tokens,
-            "created_at": _utc(self.clock.now()),
+            "created_at": self.clock.now(),
         }
         insert = self.db.insert
         # ON CONFLICT DO NOTHING on the unique key: two workers summarising the same article at
@@ -102,11 +102,6 @@ class SummaryCache:
                 await session.execute(select(SummaryRow.id).where(*_key_filter(key)))
             ).scalar_one()
         return int(row_id)
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite keeps no zone and compares as text, so every stored instant must be in UTC.
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class UsageLog:
@@ -136,7 +131,7 @@ class UsageLog:
                     prompt_tokens=0 if summary.cached else summary.prompt_tokens,
                     completion_tokens=0 if summary.cached else summary.completion_tokens,
                     cached=summary.cached,
-                    created_at=_utc(at),
+                    created_at=at,
                 )
             )
 
@@ -161,6 +156,6 @@ class UsageLog:
         """Tokens (prompt + completion) a user spent since `since`, for daily quotas."""
         statement = select(
             func.coalesce(func.sum(Usage.prompt_tokens + Usage.completion_tokens), 0)
-        ).where(Usage.user_id == user_id, Usage.created_at >= _utc(since))
+        ).where(Usage.user_id == user_id, Usage.created_at >= since)
         async with self.db.session() as session:
             return int((await session.execute(statement)).scalar_one())

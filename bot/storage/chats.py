@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, delete, func, select, update
@@ -71,12 +71,6 @@ def _settings(row: Chat) -> ChatSettings:
         auto_mode=row.auto_mode,
         blocked_at=row.blocked_at,
     )
-
-
-def _created(row: Chat) -> datetime:
-    # SQLite hands back naive datetimes; all stored times are UTC.
-    value = row.created_at
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 class ChatRepository:
@@ -160,7 +154,7 @@ class ChatRepository:
         async with self.db.session() as session:
             old = await session.get(Chat, old_id)
             new = await session.get(Chat, new_id)
-            if old is not None and new is not None and _created(new) < _created(old):
+            if old is not None and new is not None and new.created_at < old.created_at:
                 # The supergroup row is the group's own, moved earlier; this old row was
                 # re-created by a late update from the old id and holds only defaults.
                 await session.delete(old)

@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 
 from bot.storage.db import Database
-from bot.storage.digests import utc
 from bot.storage.schema import Delivery
 
 CLAIMED, SENT, SKIPPED, FAILED = "claimed", "sent", "skipped", "failed"
@@ -117,7 +116,7 @@ class Deliveries:
             ).first()
         if row is None:
             return None
-        return Claim(row[0], row[1], row[2], row[3], utc(row[4]), row[5])  # type: ignore[arg-type]
+        return Claim(row[0], row[1], row[2], row[3], row[4], row[5])  # type: ignore[arg-type]
 
     async def expired(self, now: datetime, limit: int = 100) -> list[Claim]:
         """Re-claim deliveries whose holder died (lease expired), up to `limit`."""
@@ -151,7 +150,7 @@ class Deliveries:
                     )
                 )
                 claims = [
-                    Claim(r[0], r[1], r[2], r[3], utc(r[4]), r[5])  # type: ignore[arg-type]
+                    Claim(r[0], r[1], r[2], r[3], r[4], r[5])  # type: ignore[arg-type]
                     for r in rows
                 ]
         return claims

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,13 +20,6 @@ from bot.storage.schema import (
     Subscription,
     SummaryRow,
 )
-
-
-def utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes (stored as UTC); make them aware again."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +70,7 @@ def _sub(row: Subscription) -> SubscriptionInfo:
         timezone=row.timezone,
         active=row.active,
         paused_reason=row.paused_reason,
-        since=utc(row.created_at),  # type: ignore[arg-type]
+        since=row.created_at,
     )
 
 
@@ -90,7 +83,7 @@ def _feed(row: Feed) -> FeedInfo:
         etag=row.etag,
         last_modified=row.last_modified,
         last_error=row.last_error,
-        last_checked_at=utc(row.last_checked_at),
+        last_checked_at=row.last_checked_at,
     )
 
 
@@ -219,7 +212,7 @@ class DigestStore:
                 ).where(Subscription.active.is_(True))
             )
             return [
-                SubscriptionInfo(r[0], r[1], r[2], r[3], True, "", utc(r[4]))  # type: ignore[arg-type]
+                SubscriptionInfo(r[0], r[1], r[2], r[3], True, "", r[4])  # type: ignore[arg-type]
                 for r in rows
             ]
 
@@ -401,7 +394,7 @@ class DigestStore:
                     Delivery.local_date < before,
                 )
             )
-        return utc(due)
+        return due
 
     async def articles(self, chat_id: int, after: datetime, until: datetime) -> list[DigestArticle]:
         """Articles summarised in the chat in (after, until], oldest first, with summary text."""
@@ -428,7 +421,7 @@ class DigestStore:
                     Delivery.local_date < local_date,
                 )
             )
-            after = utc(previous) or first_after
+            after = previous or first_after
             after = max(after, due_at - max_lookback)
             return await self._articles(session, chat_id, after, due_at)
 
@@ -465,7 +458,7 @@ class DigestStore:
                 site=a.site,
                 content_hash=a.content_hash,
                 summary=text,
-                created_at=utc(a.created_at),  # type: ignore[arg-type]
+                created_at=a.created_at,
             )
             for a, text in rows
         ]
