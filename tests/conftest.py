@@ -1,35 +1,46 @@
-"""Shared fixtures: settings that never touch the network or the user's data directory."""
+"""The one shared conftest: isolated settings, databases of each kind, and the local fakes.
+
+Fixtures here are used across the suite; fakes themselves live in `testsupport/`, the corpus
+paths in `testsupport/corpora.py`. Tests under `tests/e2e/` are marked `e2e` by their folder.
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot.config import Settings
+from bot.storage.db import Database
 from testsupport.corpora import postgres_url
+from testsupport.openai_server import FakeOpenAI
+from testsupport.pages import PageServer
+from testsupport.settings import isolated_settings
+
+E2E_DIR = Path(__file__).resolve().parent / "e2e"
+DEFAULT_LLM_REPLY = "- **Ana** said “yes”."
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """End-to-end tests are marked by folder, so none can be forgotten."""
+    for item in items:
+        if E2E_DIR in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings isolated from the environment and `.env`: SQLite in tmp, no keys."""
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        data_dir=tmp_path,
-        database_url=f"sqlite:///{tmp_path / 'test.db'}",
-        openai_api_key="",
-        telegram_bot_token="",
-    )
+    return isolated_settings(tmp_path)
 
 
 @pytest.fixture
-def pg_database_url() -> object:
+def pg_database_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test (created on TEST_DATABASE_URL's server)."""
-    import uuid
-
-    import psycopg
-    from sqlalchemy.engine import make_url
-
     base = postgres_url()
     if base is None:
         pytest.skip("TEST_DATABASE_URL is not set (PostgreSQL tests need a server)")
@@ -43,3 +54,35 @@ def pg_database_url() -> object:
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database URL of each supported kind (PostgreSQL skips without a server)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return request.getfixturevalue("pg_database_url")
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """An opened, migrated database, once on SQLite and once on PostgreSQL."""
+    database = await Database.open(database_url)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture(scope="module")
+def pages() -> Iterator[PageServer]:
+    """The local page server (news-dev pages, stand-in stories and misbehaving sites)."""
+    with PageServer() as server:
+        yield server
+
+
+@pytest.fixture
+def llm(request: pytest.FixtureRequest) -> Iterator[FakeOpenAI]:
+    """An OpenAI-compatible fake answering the test module's `LLM_REPLY`."""
+    with FakeOpenAI(reply=getattr(request.module, "LLM_REPLY", DEFAULT_LLM_REPLY)) as server:
+        yield server

@@ -12,23 +12,8 @@ from bot.errors import InputError, LLMUnavailableError
 from bot.models import SummaryOptions
 from bot.pipeline import Pipeline, text_document
 from bot.services import build_pipeline
-from bot.storage.db import Database
 from bot.storage.schema import ChatArticle
 from testsupport.openai_server import FakeOpenAI
-from testsupport.pages import PageServer
-
-
-@pytest.fixture
-async def db(settings):
-    database = await Database.open(settings.effective_database_url)
-    yield database
-    await database.close()
-
-
-@pytest.fixture(scope="module")
-def pages():
-    with PageServer() as server:
-        yield server
 
 
 async def make_pipeline(settings, db, **overrides) -> Pipeline:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.config import Settings
 from bot.digests.feeds import FeedPoller, NotAFeedError, PollRound, parse_feed
 from bot.errors import FetchError, HTTPStatusError, TooLargeError
 from bot.pipeline import Pipeline
@@ -16,6 +15,7 @@ from bot.services import build_pipeline
 from bot.storage.db import Database
 from bot.storage.digests import DigestStore
 from testsupport.pages import PageServer
+from testsupport.settings import isolated_settings
 
 NOW = datetime(2025, 6, 2, 7, 50, tzinfo=UTC)
 BASE = "https://site.example/news/"
@@ -67,16 +67,9 @@ def test_any_text_parses_or_is_refused_clearly(text: str) -> None:
 
 
 @pytest.fixture
-def pages() -> Iterator[PageServer]:
-    with PageServer() as server:
-        yield server
-
-
-@pytest.fixture
 async def env(tmp_path: Path) -> AsyncIterator[tuple[DigestStore, FeedPoller, Pipeline]]:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        data_dir=tmp_path,
+    settings = isolated_settings(
+        tmp_path,
         fetch_allow_private=True,
         fetch_timeout=3.0,
         fetch_max_bytes=256 * 1024,

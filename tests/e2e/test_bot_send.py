@@ -11,7 +11,6 @@ import pytest
 from telegram import Bot, Update
 from telegram.ext import ExtBot
 
-from bot.config import Settings
 from bot.errors import ChatGoneError, ChatMovedError
 from bot.metrics import Metrics
 from bot.services import Services
@@ -23,6 +22,7 @@ from bot.telegram.ratelimit import FloodLimiter
 from bot.telegram.render import escape
 from bot.telegram.send import send_file, send_html
 from testsupport.botapi import FakeBotAPI
+from testsupport.settings import isolated_settings
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def tg() -> AsyncIterator[FakeBotAPI]:
 @pytest.fixture
 async def services(tmp_path: Path):  # type: ignore[no-untyped-def]
     db = await Database.open(f"sqlite:///{tmp_path / 's.db'}")
-    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    settings = isolated_settings(tmp_path)
     yield Services(settings=settings, db=db, pipeline=None, metrics=Metrics())  # type: ignore[arg-type]
     await db.close()
 

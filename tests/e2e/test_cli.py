@@ -15,16 +15,8 @@ import pytest
 from bot.cli import main
 from testsupport.corpora import ROOT, SPUN_EXAMPLE
 from testsupport.openai_server import FakeOpenAI
-from testsupport.pages import ARTICLE_PARAGRAPHS, ARTICLE_TEXT, ARTICLE_TITLE, PageServer
+from testsupport.pages import ARTICLE_PARAGRAPHS, ARTICLE_TEXT, ARTICLE_TITLE
 from testsupport.pdfs import article_pdf, encrypted, scanned_pdf
-
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def pages():
-    with PageServer() as server:
-        yield server
 
 
 @pytest.fixture

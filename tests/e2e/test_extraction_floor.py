@@ -17,8 +17,6 @@ from bench.extraction import load_truth, match, run_ours, run_plain, score, shin
 from testsupport.corpora import NEWS_DEV
 from testsupport.pages import PageServer
 
-pytestmark = pytest.mark.e2e
-
 F1_FLOOR = 0.95
 PRECISION_FLOOR = 0.945
 RECALL_FLOOR = 0.95

@@ -16,8 +16,6 @@ import pytest
 from testsupport.corpora import ROOT, SPUN_EXAMPLE
 from testsupport.openai_server import FakeOpenAI
 
-pytestmark = pytest.mark.e2e
-
 LLM_REPLY = "- **The minister** said the plan is ready."
 
 

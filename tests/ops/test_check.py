@@ -16,9 +16,13 @@ from bot.config import Settings
 from bot.ops.check import CheckResult, collect_checks, run_checks
 from bot.storage.db import Database
 from testsupport.openai_server import FakeOpenAI
+from testsupport.settings import isolated_settings
 
 TOKEN = "123456789:AAH-fake_token_for_tests_0123456789abc"
 API_KEY = "sk-check-0123456789abcdefghij"
+
+
+LLM_REPLY = "OK"  # what the shared `llm` fixture answers here
 
 
 class GetMeServer:
@@ -80,21 +84,8 @@ def telegram() -> Iterator[GetMeServer]:
         yield server
 
 
-@pytest.fixture
-def llm() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI(reply="OK") as server:
-        yield server
-
-
 def _settings(tmp_path: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "data_dir": tmp_path,
-        "database_url": f"sqlite:///{tmp_path / 'bot.db'}",
-        "telegram_bot_token": TOKEN,
-        "openai_api_key": "",
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return isolated_settings(tmp_path, **{"telegram_bot_token": TOKEN, **overrides})
 
 
 def _by_name(results: list[CheckResult]) -> dict[str, CheckResult]:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.ops.logging import MASK, Masker, current_update_context, setup_logging, update_context
+from testsupport.settings import isolated_settings
 
 TOKEN = "123456789:AAH-fake_token_for_tests_0123456789abc"
 API_KEY = "sk-test-0123456789abcdefghij"
@@ -39,14 +40,13 @@ def _restore_logging() -> Iterator[None]:
 
 def _settings(tmp_path, **overrides: object) -> Settings:
     values: dict[str, object] = {
-        "data_dir": tmp_path,
         "telegram_bot_token": TOKEN,
         "openai_api_key": API_KEY,
         "webhook_secret": WEBHOOK_SECRET,
         "database_url": f"postgresql://bot:{DB_PASSWORD}@db:5432/bot",
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return isolated_settings(tmp_path, **values)
 
 
 def _capture(tmp_path, **overrides: object) -> io.StringIO:

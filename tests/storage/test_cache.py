@@ -61,17 +61,6 @@ async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
     await db.close()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    if request.param == "postgres":
-        url = request.getfixturevalue("pg_database_url")  # skips without TEST_DATABASE_URL
-    else:
-        url = f"sqlite:///{tmp_path / 'cache.db'}"
-    database = await open_db(url)
-    yield database
-    await database.close()
-
-
 async def test_round_trip(db: Database) -> None:
     cache = SummaryCache(db, clock=FakeClock(T0))
     assert await cache.get(KEY) is None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -15,13 +14,6 @@ from bot.storage.schema import ChatArticle, Delivery, Feed, Subscription, Usage
 from testsupport.corpora import requires_postgres
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(tmp_path: Path):  # type: ignore[no-untyped-def]
-    database = await Database.open(f"sqlite:///{tmp_path / 'chats.db'}")
-    yield database
-    await database.close()
 
 
 async def test_defaults_update_and_ensure_keeps_settings(db: Database) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -16,10 +16,7 @@ from testsupport.openai_server import FakeOpenAI
 MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}]
 
 
-@pytest.fixture
-def llm() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI(reply="- **Ana** said “yes”.") as server:
-        yield server
+LLM_REPLY = "- **Ana** said “yes”."  # what the shared `llm` fixture answers here
 
 
 @pytest.fixture

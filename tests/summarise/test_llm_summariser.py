@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -25,18 +25,15 @@ ARTICLE = (
 )
 
 
+LLM_REPLY = "- **Blinken** said Russia showed “no interest” in talks."  # what the shared `llm` fixture answers here
+
+
 def is_map(request: RecordedRequest) -> bool:
     return "Take notes on part" in request.text
 
 
 def is_reduce(request: RecordedRequest) -> bool:
     return "<notes>" in request.text
-
-
-@pytest.fixture
-def llm() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI(reply="- **Blinken** said Russia showed “no interest” in talks.") as server:
-        yield server
 
 
 def llm_settings(settings: Settings, llm: FakeOpenAI, **overrides: object) -> Settings:

@@ -17,6 +17,7 @@ from bot.telegram.app import build_application
 from testsupport.botapi import FakeBotAPI
 from testsupport.openai_server import FakeOpenAI
 from testsupport.pages import PageServer
+from testsupport.settings import isolated_settings
 
 LLM_REPLY = (
     "- **Mayor Ana Ruiz** said the bridge will open in 2026.\n"
@@ -42,8 +43,6 @@ def make_settings(
 ) -> Settings:
     """Settings pointing every client at the local fakes."""
     values: dict[str, Any] = {
-        "data_dir": tmp_path,
-        "database_url": f"sqlite:///{tmp_path / 'bot.db'}",
         "telegram_bot_token": tg.token,
         "telegram_api_url": tg.api_url,
         "openai_api_key": "sk-test" if llm is not None else "",
@@ -54,7 +53,7 @@ def make_settings(
         "fetch_timeout": 5.0,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return isolated_settings(tmp_path, **values)
 
 
 @asynccontextmanager

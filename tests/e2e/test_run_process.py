@@ -22,8 +22,6 @@ from testsupport.botapi import FakeBotAPI
 from testsupport.corpora import ROOT, SPUN_EXAMPLE
 from testsupport.openai_server import FakeOpenAI
 
-pytestmark = pytest.mark.e2e
-
 CANARY = "zebra canary sentence that must never reach the logs"
 LLM_REPLY = "- **The minister** said the plan is ready."
 
