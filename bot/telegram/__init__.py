@@ -1,19 +1,21 @@
 """The Telegram front end (python-telegram-bot 22).
 
-app.py        build_application(services) / run_bot(settings): handlers, error handler,
-              flood limiter, per-chat ordered concurrency, webhook or polling, start-up checks
-summarise_command.py  links / pasted text / forwards in private chats, /summarize (/tldr), mentions
-              and auto mode in groups, channel posts
-clean.py      /clean (inline, or a .txt file when long)
-settings.py   /settings inline keyboard, /auto, channel settings from a private chat
-info.py       /start, /help, /usage, /stats and the command list
-common.py     the guard every handler runs in (access, metrics, log context, error replies)
-access.py     allow-lists, admins, the daily token quota
-progress.py   typing action at once, one throttled status message when slow
-send.py       send_html / send_file: split at 4,096 UTF-16 units, RetryAfter, Forbidden,
-              ChatMigrated
-format.py     pure: escaping, LLM Markdown → Telegram HTML, splitting, summary layout
-messages.py   reading messages: links (URL/text_link entities), command text, forward origin
-ratelimit.py  FloodLimiter (30/s overall, 20/min per group, retries)
-processor.py  PerChatUpdateProcessor: chats in parallel, one chat in order
+app.py                 build_application(services) / run_bot(settings): handlers, error handler,
+                       flood limiter, per-chat ordered concurrency, webhook or polling, start-up
+common.py              typed handler state (BotData), the guard every handler runs in
+policy.py              plain request policy: link caps, the in-flight counter
+summarise_command.py   links / pasted text / forwards / PDFs in private chats, /summarize (/tldr),
+                       mentions and auto mode in groups, channel posts
+clean_command.py       /clean
+settings_command.py    /settings inline keyboard, /auto, channel settings from a private chat
+info.py                /start, /help, /usage, /stats and the command list
+digest_commands.py     /subscribe, /unsubscribe, /digest, /feeds, OPML uploads; wires the scheduler
+digest_html.py         the digest scheduler's renderer (Telegram HTML)
+access.py              allow-lists, admins, the daily token quota
+progress.py            typing action at once, one throttled status message when slow
+send.py                send_html / send_file: splitting, RetryAfter, Forbidden, ChatMigrated
+render.py              pure: escaping, LLM Markdown → Telegram HTML, splitting, summary layout
+messages.py            reading messages: links, command text, forward origin
+ratelimit.py           FloodLimiter
+processor.py           PerChatUpdateProcessor: chats in parallel, one chat in order
 """
