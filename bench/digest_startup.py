@@ -7,8 +7,8 @@ catch-up tick that decides, for every subscription, whether something is due. Re
 of each step and the process's peak RSS (the same process without the digest steps is measured as
 the baseline, so the digest share is visible).
 
-    .venv/bin/python bench/digest_startup.py                       # 10,000 on SQLite
-    .venv/bin/python bench/digest_startup.py --database-url postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python -m bench.digest_startup                       # 10,000 on SQLite
+    .venv/bin/python -m bench.digest_startup --database-url postgresql://postgres@127.0.0.1:5432/test
 """
 
 from __future__ import annotations
@@ -23,9 +23,6 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 ZONES = [
     "UTC", "Europe/Madrid", "Europe/London", "America/New_York", "America/Los_Angeles",
@@ -133,7 +130,14 @@ def child(url: str, digests: bool) -> None:
 
 def measure(url: str, digests: bool) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", url, "--digests" if digests else "--no-digests"],
+        [
+            sys.executable,
+            "-m",
+            "bench.digest_startup",
+            "--child",
+            url,
+            "--digests" if digests else "--no-digests",
+        ],
         check=True,
         capture_output=True,
         text=True,

@@ -17,10 +17,6 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 WORDS_PER_PARAGRAPH = 100
 PARAGRAPHS_PER_PAGE = 5

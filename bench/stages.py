@@ -18,27 +18,21 @@ import gzip
 import json
 import logging
 import statistics
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # allow `python bench/stages.py` as well as `-m`
-    sys.path.insert(0, str(ROOT))
+import trafilatura
 
-import trafilatura  # noqa: E402
-
-from bot.clean import clean_document  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.errors import BotError  # noqa: E402
-from bot.ingest.documents import document_from_fetched  # noqa: E402
-from bot.ingest.fetch import Fetcher  # noqa: E402
-from bot.models import SummaryOptions  # noqa: E402
-from bot.summarise import Completion, LLMSummariser, count_tokens, load_prompts  # noqa: E402
-from testsupport.corpora import NEWS_DEV  # noqa: E402
-from testsupport.pages import PageServer  # noqa: E402
+from bot.clean import clean_document
+from bot.config import Settings
+from bot.errors import BotError
+from bot.ingest.documents import document_from_fetched
+from bot.ingest.fetch import Fetcher
+from bot.models import SummaryOptions
+from bot.summarise import Completion, LLMSummariser, count_tokens, load_prompts
+from testsupport.corpora import NEWS_DEV
+from testsupport.pages import PageServer
 
 STAGES = ("fetch", "extract", "clean", "prompt")
 
