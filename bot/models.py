@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 Length = Literal["short", "medium", "long"]
@@ -114,3 +115,16 @@ class CacheKey:
     model: str
     length: str
     language: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    """One message of a group conversation, as stored for recaps."""
+
+    message_id: int
+    author: str
+    text: str
+    at: datetime
+    user_id: int | None = None
+    reply_to: int | None = None
+    thread_id: int | None = None

@@ -16,12 +16,14 @@ from bot.storage.schema import (
     ChatArticle,
     Delivery,
     Feed,
+    GroupMessage,
+    RecapOptIn,
     Subscription,
     Usage,
 )
 
 # Tables whose rows belong to a chat and must follow it when a group becomes a supergroup.
-CHAT_KEYED = (ChatArticle, Usage, Feed, Delivery)
+CHAT_KEYED = (ChatArticle, Usage, Feed, Delivery, GroupMessage, RecapOptIn)
 EDITABLE = frozenset({"summary_length", "summary_language", "auto_mode", "timezone", "title"})
 
 
@@ -192,6 +194,10 @@ class ChatRepository:
                         .values(chat_id=new_id)
                     )
                     continue
+                if table is RecapOptIn:
+                    # chat_id is the key: the supergroup keeps its own opt-in if it has one.
+                    if await session.get(RecapOptIn, new_id) is not None:
+                        continue
                 await session.execute(
                     update(table).where(table.chat_id == old_id).values(chat_id=new_id)
                 )

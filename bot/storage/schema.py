@@ -192,3 +192,30 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     messages_sent: Mapped[int] = mapped_column(Integer, default=0)
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class RecapOptIn(Base):
+    """A group whose admin turned recaps on (/recap on): only then are its messages stored."""
+
+    __tablename__ = "recap_opt_ins"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    enabled_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    enabled_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class GroupMessage(Base):
+    """One message of an opted-in group, kept for a bounded time for /recap."""
+
+    __tablename__ = "group_messages"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_group_message"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    author: Mapped[str] = mapped_column(String(128), default="")
+    text: Mapped[str] = mapped_column(Text)
+    reply_to: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
