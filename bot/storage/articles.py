@@ -4,8 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.storage.db import Database
-from bot.storage.schema import ChatArticle
+from bot.storage.schema import ArticleText, ChatArticle
+
+# Filters read the start of an article; a cap keeps a 2 MB page from filling the database.
+MAX_STORED_TEXT = 20_000
+
+
+async def keep_text(
+    db: Database, session: AsyncSession, content_hash: str, text: str, at: datetime
+) -> None:
+    """Store an article's cleaned text once per content hash (filters match on it)."""
+    if not content_hash or not text:
+        return
+    await session.execute(
+        db.insert(ArticleText)
+        .values(content_hash=content_hash, text=text[:MAX_STORED_TEXT], created_at=at)
+        .on_conflict_do_nothing(index_elements=["content_hash"])
+    )
 
 
 class ChatArticles:
@@ -25,6 +43,9 @@ class ChatArticles:
         summary_id: int | None,
         origin: str,
         at: datetime,
+        fingerprint: bytes = b"",
+        text: str = "",
+        feed_id: int | None = None,
     ) -> None:
         """Add one row; the same article in the same chat may appear again on another day."""
         async with self._db.session() as session:
@@ -38,5 +59,8 @@ class ChatArticles:
                     summary_id=summary_id,
                     origin=origin,
                     created_at=at,
+                    fingerprint=fingerprint,
+                    feed_id=feed_id,
                 )
             )
+            await keep_text(self._db, session, content_hash, text, at)
