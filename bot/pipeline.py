@@ -204,7 +204,9 @@ class Pipeline:
             warnings.append(summary.note)
         # ~1 ms per 1,000 words; off the loop all the same (long PDFs are 100,000 words).
         signature = await asyncio.to_thread(fingerprint, document.text)
-        await self._record(chat_id, user_id, digest, summary, summary_id, document, origin, signature)
+        await self._record(
+            chat_id, user_id, digest, summary, summary_id, document, origin, signature
+        )
         return Result(
             document=document,
             clean=cleaned.clean,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Literal, Protocol, TypeVar
 
 import ahocorasick
@@ -69,7 +68,9 @@ def parse_terms(text: str) -> list[str]:
         phrase = next((g for g in match.groups()[:3] if g is not None), None)
         term = normalise(phrase if phrase is not None else match.group(4))
         if not term:
-            raise InputError('An empty phrase ("") can\'t be a filter. Put a word between the quotes.')
+            raise InputError(
+                'An empty phrase ("") can\'t be a filter. Put a word between the quotes.'
+            )
         if len(term) > MAX_TERM_CHARS:
             raise InputError(
                 f"A filter term can be at most {MAX_TERM_CHARS} characters; "
@@ -143,7 +144,7 @@ class ChatFilter:
             found.add(term_id)
         return found
 
-    def keeps(self, title: str, text: str, feed_id: int | None = None) -> bool:
+    def keeps(self, title: str, text: str = "", feed_id: int | None = None) -> bool:
         """Whether an item with this title and text passes the chat's (and its feed's) terms."""
         if self._automaton is None:
             return True

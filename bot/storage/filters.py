@@ -31,7 +31,9 @@ class DigestFilters:
         """The chat's terms, oldest first."""
         async with self.db.session() as session:
             rows = await session.scalars(
-                select(DigestFilter).where(DigestFilter.chat_id == chat_id).order_by(DigestFilter.id)
+                select(DigestFilter)
+                .where(DigestFilter.chat_id == chat_id)
+                .order_by(DigestFilter.id)
             )
             return [FilterRow(r.kind, r.term, r.feed_id) for r in rows]
 
