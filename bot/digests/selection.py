@@ -38,8 +38,9 @@ MIN_SHINGLES = 8  # texts shorter than this are not compared by shingles
 # Estimated Jaccard of two fingerprints. Tuned on news-dev pairs (bench/quality/digest_merge.py):
 # copies of one article (spun, re-extracted, syndicated) >= 0.2, different stories <= 0.12.
 COPY_THRESHOLD = 0.3
-# A summary match between fingerprinted articles also needs this much text likeness: the same
-# story told by two outlets shares names and quotes (0.05-0.10 on news-dev), a template does not.
+# A summary match between fingerprinted articles of two sites also needs this much text likeness:
+# the same story told by two outlets shares names and quotes (0.04-0.14 on news-dev), two stories
+# summarised in one template need not.
 STORY_THRESHOLD = 0.03
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -141,10 +142,12 @@ def group_articles(
             return 1.0 + likeness
         if len(sets[i]) < MIN_SHINGLES or len(sets[j]) < MIN_SHINGLES:
             return 0.0
-        if both and likeness < STORY_THRESHOLD:
+        same_site = hosts[i] and hosts[i] == hosts[j]
+        # Fingerprinted pages of one site share its boilerplate, and a second page of the same
+        # site adds no coverage: only a copy (above) merges them.
+        if both and (same_site or likeness < STORY_THRESHOLD):
             return 0.0
         value = overlap(sets[i], sets[j])
-        same_site = hosts[i] and hosts[i] == hosts[j]
         return (
             value if value >= (SAME_SITE_TEXT_THRESHOLD if same_site else TEXT_THRESHOLD) else 0.0
         )
