@@ -4,7 +4,8 @@ A chat's terms (chat-wide, or for one feed) are compiled into ONE Aho-Corasick a
 (pyahocorasick), so checking an item costs time linear in its title and text whatever the terms
 are: there is no pattern a user can write that makes matching slow. A term matches whole words:
 "ai" matches "AI rules" but not "said". Include terms keep only items that match at least one of
-them; exclude terms drop every item that matches one.
+them; exclude terms drop every item that matches one. Texts are tokenised once, when an article
+is stored (bot.storage.articles.filter_text); a digest only scans them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Literal, Protocol, TypeVar
 import ahocorasick
 
 from bot.errors import InputError
+from bot.storage.articles import filter_text
 
 Kind = Literal["include", "exclude"]
 KINDS: tuple[Kind, ...] = ("include", "exclude")
@@ -36,7 +38,7 @@ class FilterTerm(Protocol):
 
 
 class Filterable(Protocol):
-    """What a filter reads of a digest item."""
+    """What a filter reads of a digest item (`text` already through `filter_text`)."""
 
     title: str
     text: str
@@ -92,33 +94,34 @@ def check_limit(existing: int, new: int) -> None:
         )
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
-
-
 class ChatFilter:
-    """One chat's terms compiled into one automaton; decides which items a digest keeps."""
+    """One chat's terms compiled into one automaton; decides which items a digest keeps.
+
+    Terms and texts are tokenised alike (`filter_text`): words, and each other visible character
+    on its own, between single spaces. A term is added as " term ", so every hit the automaton
+    reports is a whole-word match and the scan can stop at the first one that decides.
+    """
 
     def __init__(self, terms: Iterable[FilterTerm]) -> None:
-        self._include: dict[int, set[int]] = {}  # feed id (0 = chat) → include term ids
-        self._exclude: dict[int, set[int]] = {}
+        self._include: dict[int, frozenset[int]] = {}  # feed id (0 = chat) → include term ids
+        self._exclude: dict[int, frozenset[int]] = {}
         self._automaton: ahocorasick.Automaton | None = None
         words: dict[str, int] = {}
+        include: dict[int, set[int]] = {}
+        exclude: dict[int, set[int]] = {}
         for item in terms:
-            term = normalise(item.term)
+            term = filter_text(item.term).strip()
             if not term or item.kind not in KINDS:
                 continue
-            term_id = words.setdefault(term, len(words))
-            scope = self._include if item.kind == "include" else self._exclude
+            term_id = words.setdefault(f" {term} ", len(words))
+            scope = include if item.kind == "include" else exclude
             scope.setdefault(int(item.feed_id or 0), set()).add(term_id)
+        self._include = {k: frozenset(v) for k, v in include.items()}
+        self._exclude = {k: frozenset(v) for k, v in exclude.items()}
         if words:
             automaton = ahocorasick.Automaton()
             for term, term_id in words.items():
-                # Whole-word checks only where the term itself begins/ends with a word character:
-                # "🚀" or "c++" match wherever they occur.
-                automaton.add_word(
-                    term, (term_id, len(term), _is_word_char(term[0]), _is_word_char(term[-1]))
-                )
+                automaton.add_word(term, term_id)
             automaton.make_automaton()
             self._automaton = automaton
 
@@ -127,41 +130,42 @@ class ChatFilter:
         """False when the chat has no terms (every item is kept)."""
         return self._automaton is not None
 
-    def matches(self, text: str) -> set[int]:
-        """Ids of the terms found as whole words in `text` (already normalised)."""
-        found: set[int] = set()
-        if self._automaton is None or not text:
-            return found
-        last = len(text) - 1
-        for end, (term_id, size, word_start, word_end) in self._automaton.iter(text):
-            if term_id in found:
-                continue
-            start = end - size + 1
-            if word_start and start > 0 and _is_word_char(text[start - 1]):
-                continue
-            if word_end and end < last and _is_word_char(text[end + 1]):
-                continue
-            found.add(term_id)
-        return found
+    def _scopes(self, feed_id: int | None) -> tuple[frozenset[int], frozenset[int]]:
+        empty: frozenset[int] = frozenset()
+        include = self._include.get(0, empty)
+        exclude = self._exclude.get(0, empty)
+        if feed_id:
+            include = include | self._include.get(feed_id, empty)
+            exclude = exclude | self._exclude.get(feed_id, empty)
+        return include, exclude
 
     def keeps(self, title: str, text: str = "", feed_id: int | None = None) -> bool:
-        """Whether an item with this title and text passes the chat's (and its feed's) terms."""
+        """Whether an item passes the chat's (and its feed's) terms. `text` is raw text; items
+        from the database carry theirs already tokenised (`keeps_prepared`)."""
+        return self.keeps_prepared(filter_text(title), filter_text(text), feed_id)
+
+    def keeps_prepared(self, title: str, text: str, feed_id: int | None = None) -> bool:
+        """`keeps` for title and text already passed through `filter_text`."""
         if self._automaton is None:
             return True
-        scopes = (0, feed_id) if feed_id else (0,)
-        include = set().union(*(self._include.get(s, set()) for s in scopes))
-        exclude = set().union(*(self._exclude.get(s, set()) for s in scopes))
+        include, exclude = self._scopes(feed_id)
         if not include and not exclude:
             return True
-        # Title and text are searched apart so a phrase never spans the seam between them.
-        found = self.matches(normalise(title)) | self.matches(normalise(text))
-        if found & exclude:
-            return False
-        return not include or bool(found & include)
+        matched = False
+        # Title and text are scanned apart so a phrase never spans the seam between them.
+        for part in (title, text):
+            for _end, term_id in self._automaton.iter(part):
+                if term_id in exclude:
+                    return False
+                if term_id in include:
+                    matched = True
+                    if not exclude:
+                        return True
+        return matched or not include
 
     def apply(self, items: Sequence[T]) -> tuple[list[T], int]:
         """(kept items in order, how many were filtered out)."""
         if self._automaton is None:
             return list(items), 0
-        kept = [i for i in items if self.keeps(i.title, i.text, i.feed_id)]
+        kept = [i for i in items if self.keeps_prepared(filter_text(i.title), i.text, i.feed_id)]
         return kept, len(items) - len(kept)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,16 +13,28 @@ from bot.storage.schema import ArticleText, ChatArticle
 # Filters read the start of an article; a cap keeps a 2 MB page from filling the database.
 MAX_STORED_TEXT = 20_000
 
+# Words, and every other visible character on its own ("c++" → "c + +", "launch🚀" → "launch 🚀").
+_TOKEN = re.compile(r"[^\W_]+|[^\s\w]|_", re.UNICODE)
+
+
+def filter_text(text: str) -> str:
+    """Text as digest filters read it: case-folded tokens between single spaces, padded.
+
+    Done once when an article is stored, so a digest only scans: a term " c + + " found in it
+    is a whole-word match with no further checks.
+    """
+    return " " + " ".join(_TOKEN.findall(text.casefold())) + " "
+
 
 async def keep_text(
     db: Database, session: AsyncSession, content_hash: str, text: str, at: datetime
 ) -> None:
-    """Store an article's cleaned text once per content hash (filters match on it)."""
+    """Store an article's cleaned text, as filters read it, once per content hash."""
     if not content_hash or not text:
         return
     await session.execute(
         db.insert(ArticleText)
-        .values(content_hash=content_hash, text=text[:MAX_STORED_TEXT], created_at=at)
+        .values(content_hash=content_hash, text=filter_text(text[:MAX_STORED_TEXT]), created_at=at)
         .on_conflict_do_nothing(index_elements=["content_hash"])
     )
 

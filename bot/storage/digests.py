@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.articles import ChatArticles, keep_text
+from bot.storage.articles import ChatArticles, filter_text, keep_text
 from bot.storage.db import Database
 from bot.storage.filters import DigestFilters, FilterRow
 from bot.storage.schema import (
@@ -73,7 +73,7 @@ class DigestArticle:
     fingerprint: bytes = b""  # MinHash of the cleaned text (bot.clean.fingerprint)
     origin: str = "message"  # message | forward: the chat shared it; feed: one of its feeds
     feed_id: int | None = None
-    text: str = ""  # the cleaned text, when stored (filters match on it)
+    text: str = ""  # the cleaned text as filters read it (bot.storage.articles.filter_text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -526,7 +526,7 @@ class DigestStore:
                 origin=a.origin,
                 feed_id=a.feed_id,
                 # Rows from before texts were kept are filtered on their summary instead.
-                text=text or summary,
+                text=text or filter_text(summary),
             )
             for a, summary, text in rows
         ]

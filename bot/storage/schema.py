@@ -85,8 +85,8 @@ class ChatArticle(Base):
 
 
 class ArticleText(Base):
-    """The cleaned text of an article in some chat's digest material, once per content hash:
-    digest filters match on it."""
+    """The cleaned text of an article in some chat's digest material, once per content hash,
+    as digest filters read it (bot.storage.articles.filter_text)."""
 
     __tablename__ = "article_texts"
 

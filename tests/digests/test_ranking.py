@@ -10,6 +10,7 @@ from bot.digests.filters import ChatFilter
 from bot.digests.scheduler import DigestScheduler
 from bot.digests.selection import rank, select
 from bot.metrics import Metrics
+from bot.storage.articles import filter_text
 from bot.storage.db import Database
 from bot.storage.digests import DigestArticle, DigestStore
 from bot.storage.filters import DigestFilters, FilterRow
@@ -39,7 +40,7 @@ def art(
         f"- Summary of {story}.",
         T0 + timedelta(minutes=minutes),
         origin=origin,
-        text=text,
+        text=filter_text(text),  # as the database hands it over
     )
 
 
@@ -166,7 +167,7 @@ async def test_stored_articles_keep_fingerprint_text_and_origin(db: Database) ->
     )
     (article,) = await store.articles(7, T0 - timedelta(hours=1), T0 + timedelta(hours=1))
     assert article.fingerprint == fingerprint(text) and len(article.fingerprint) == 512
-    assert article.text == text and article.origin == "message"
+    assert article.text == filter_text(text) and article.origin == "message"
 
 
 async def test_filter_terms_store_move_between_kinds_and_clear(db: Database) -> None:
