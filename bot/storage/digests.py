@@ -266,12 +266,15 @@ class DigestStore:
         added = 0
         async with self.db.session() as session:
             for url, title in feeds:
-                result = await session.execute(
+                # RETURNING, not rowcount: with psycopg, rowcount of INSERT … ON CONFLICT DO
+                # NOTHING is -1 whether or not a row went in.
+                new_id = await session.scalar(
                     insert(Feed)
                     .values(chat_id=chat_id, url=url, title=title, created_at=now)
                     .on_conflict_do_nothing(index_elements=["chat_id", "url"])
+                    .returning(Feed.id)
                 )
-                added += result.rowcount or 0  # type: ignore[attr-defined]
+                added += new_id is not None
         return added
 
     async def remove_feed(self, chat_id: int, url: str) -> bool:
@@ -345,7 +348,7 @@ class DigestStore:
         new: list[tuple[str, str, str]] = []
         async with self.db.session() as session:
             for guid, url, title, published in items:
-                result = await session.execute(
+                new_id = await session.scalar(
                     insert(FeedItem)
                     .values(
                         feed_id=feed_id,
@@ -357,8 +360,9 @@ class DigestStore:
                         seen_at=now,
                     )
                     .on_conflict_do_nothing(index_elements=["feed_id", "guid"])
+                    .returning(FeedItem.id)
                 )
-                if result.rowcount:  # type: ignore[attr-defined]
+                if new_id is not None:  # see add_feeds: rowcount cannot tell on PostgreSQL
                     new.append((guid, url, title))
         return new
 

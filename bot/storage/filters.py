@@ -53,12 +53,14 @@ class DigestFilters:
                 )
             )
             for term in terms:
-                result = await session.execute(
+                # RETURNING, not rowcount: psycopg reports -1 for a skipped ON CONFLICT insert.
+                new_id = await session.scalar(
                     insert(DigestFilter)
                     .values(chat_id=chat_id, feed_id=feed_id, kind=kind, term=term, created_at=now)
                     .on_conflict_do_nothing(index_elements=["chat_id", "feed_id", "kind", "term"])
+                    .returning(DigestFilter.id)
                 )
-                added += result.rowcount or 0  # type: ignore[attr-defined]
+                added += new_id is not None
         return added
 
     async def clear(self, chat_id: int, *, feed_id: int | None = None) -> int:

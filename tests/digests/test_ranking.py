@@ -185,3 +185,16 @@ async def test_filter_terms_store_move_between_kinds_and_clear(db: Database) -> 
     assert await repo.clear(1, feed_id=4) == 1
     assert await repo.clear(1) == 2
     assert await repo.terms(1) == []
+
+
+async def test_new_feeds_and_items_are_counted_right_on_every_database(db: Database) -> None:
+    # psycopg reports rowcount -1 for INSERT … ON CONFLICT DO NOTHING: on PostgreSQL an OPML
+    # import said "Imported -2 feeds" and every poll took every item for new.
+    store = DigestStore(db)
+    feeds = [("https://a.example/f", "A"), ("https://b.example/f", "B")]
+    assert await store.add_feeds(9, feeds, now=T0) == 2
+    assert await store.add_feeds(9, feeds[:1], now=T0) == 0
+    feed = (await store.feeds(9))[0]
+    item = ("g1", "https://a.example/1", "One", None)
+    assert await store.add_feed_items(feed.id, [item], now=T0) == [item[:3]]
+    assert await store.add_feed_items(feed.id, [item], now=T0) == []
