@@ -45,7 +45,10 @@ def _article(i: int, url: str, text: str, summary: str) -> DigestArticle:
 
 
 def test_template_summaries_never_merge_fingerprinted_stories() -> None:
-    template = "**Key points**\n- The article reports that officials said the situation is developing.\n- More details are expected in the coming days, the report notes."  # noqa: E501
+    template = (
+        "**Key points**\n- The article reports that officials said the situation is developing."
+        "\n- More details are expected in the coming days, the report notes."
+    )
     other = (
         "Scientists in Chile recorded the brightest meteor shower in a decade on Sunday night, "
         "and astronomers said the display could repeat next year."
