@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # Digests
     digest_grace_hours: float = 6.0
     digest_default_time: str = "08:00"
+    digest_max_stories: int = Field(
+        10, ge=1, description="stories per digest; /digest all shows all"
+    )
 
     # Operations
     log_level: str = "INFO"

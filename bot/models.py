@@ -95,6 +95,7 @@ class Result:
     summary: Summary | None = None
     content_hash: str = ""
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    fingerprint: bytes = b""  # MinHash of the cleaned text (bot.clean.fingerprint), when summarised
 
 
 _WHITESPACE = re.compile(r"\s+")

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from bot.clean import clean_document
+from bot.clean.fingerprint import fingerprint
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.errors import FetchError, InputError, SummariseError
@@ -82,6 +83,8 @@ class ArticleRecorder(Protocol):
         summary_id: int | None,
         origin: str,
         at: datetime,
+        fingerprint: bytes = b"",
+        text: str = "",
     ) -> None: ...
 
 
@@ -199,13 +202,18 @@ class Pipeline:
         )
         if summary.note:
             warnings.append(summary.note)
-        await self._record(chat_id, user_id, digest, summary, summary_id, document, origin)
+        # ~1 ms per 1,000 words; off the loop all the same (long PDFs are 100,000 words).
+        signature = await asyncio.to_thread(fingerprint, document.text)
+        await self._record(
+            chat_id, user_id, digest, summary, summary_id, document, origin, signature
+        )
         return Result(
             document=document,
             clean=cleaned.clean,
             summary=summary,
             content_hash=digest,
             warnings=tuple(warnings),
+            fingerprint=signature,
         )
 
     async def _summarise(
@@ -246,6 +254,7 @@ class Pipeline:
         summary_id: int | None,
         document: Document,
         origin: str,
+        signature: bytes,
     ) -> None:
         now = self.clock.now()
         await self.usage.record(
@@ -261,6 +270,8 @@ class Pipeline:
                 summary_id=summary_id,
                 origin=origin,
                 at=now,
+                fingerprint=signature,
+                text=document.text,
             )
 
     async def aclose(self) -> None:

@@ -112,7 +112,7 @@ def build_digest_scheduler(
         metrics=services.metrics,
         grace=timedelta(hours=services.settings.digest_grace_hours),
         poller=FeedPoller(store, services.pipeline),
-        **options,
+        **({"max_stories": services.settings.digest_max_stories} | options),
     )
 
 

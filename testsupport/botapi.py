@@ -213,6 +213,10 @@ def _entity_for(
     elif name == "blockquote":
         if "blockquote" in open_tags:
             raise HTMLError("Blockquotes can't be nested")
+        # Stricter than Telegram, which ignores unknown attributes: the only one our formatter
+        # may write is a bare `expandable` (a typo would silently give a plain quote).
+        if set(attrs) - {"expandable"} or attrs.get("expandable", ""):
+            raise HTMLError(f'Invalid attributes of tag "blockquote" at byte offset {offset}')
         if "expandable" in attrs:
             entity["type"] = "expandable_blockquote"
     elif name == "tg-emoji":

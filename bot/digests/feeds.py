@@ -20,6 +20,7 @@ import feedparser
 
 from bot.errors import BotError, FetchError, InputError
 from bot.models import Fetched, Result, SummaryOptions
+from bot.storage.digests import FeedArticle
 
 if TYPE_CHECKING:
     from bot.pipeline import Pipeline
@@ -212,18 +213,20 @@ class FeedPoller:
             return 0
         by_guid = {e.guid: e for e in parsed.entries}
         new_entries = [by_guid[guid] for guid, _, _ in fresh if guid in by_guid]
-        done: list[tuple[str, str, str, str, str]] = []
+        done: list[FeedArticle] = []
         for entry in newest_first(new_entries)[:MAX_NEW_PER_POLL]:
             result = await self._summarise_item(entry, memo)
             if result is not None:
                 doc = result.document
                 done.append(
-                    (
-                        entry.guid,
-                        result.content_hash,
-                        doc.url or entry.url,
-                        entry.title or doc.title,
-                        doc.site or feed.title or parsed.title,
+                    FeedArticle(
+                        guid=entry.guid,
+                        content_hash=result.content_hash,
+                        url=doc.url or entry.url,
+                        title=entry.title or doc.title,
+                        site=doc.site or feed.title or parsed.title,
+                        fingerprint=result.fingerprint,
+                        text=doc.text,
                     )
                 )
         if done:

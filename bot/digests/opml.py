@@ -53,7 +53,10 @@ def parse_opml(data: bytes) -> OPMLImport:
         if url in seen:
             continue
         seen.add(url)
-        feeds.append((url, " ".join(str(item.get("title", "")).split())[:200]))
+        name = " ".join(str(item.get("title", "")).split())[:200]
+        # Our export writes the URL where a feed has no title (OPML requires a text): reading it
+        # back as the title would make an export/import round trip change the feed list.
+        feeds.append((url, "" if name == url else name))
     if not feeds:
         raise NotOPMLError(
             "That OPML file lists no http(s) feed addresses, so nothing was imported."

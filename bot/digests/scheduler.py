@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from aiolimiter import AsyncLimiter
 
-from bot.digests.selection import Entry, group_articles
+from bot.digests.filters import ChatFilter
+from bot.digests.selection import Entry, Selection, select
 from bot.digests.timing import due_dates, local_date_of
 from bot.errors import ChatGoneError, ChatMovedError
 from bot.storage.deliveries import FAILED, SENT, SKIPPED, Claim, Deliveries
@@ -45,8 +46,11 @@ SendFn = Callable[[int, str], Awaitable[None]]
 class DigestRenderer(Protocol):
     """Turns grouped entries into messages for the front end (Telegram HTML in the bot)."""
 
-    def digest(self, entries: Sequence[Entry], day: date | None) -> list[str]:
-        """The digest as messages, each within the front end's length limit."""
+    def digest(
+        self, entries: Sequence[Entry], day: date | None, *, more: int = 0, filtered: int = 0
+    ) -> list[str]:
+        """The digest as messages, each within the front end's length limit; the footer says
+        how many more stories there were and how many items the chat's filters dropped."""
         ...
 
     def empty(self, day: date | None) -> str:
@@ -59,6 +63,7 @@ DEFAULT_SEND_RATE = 28.0  # messages/s overall: under Telegram's 30/s with room 
 FIRST_DIGEST_LOOKBACK = timedelta(hours=24)
 MAX_LOOKBACK = timedelta(days=7)
 FEED_LOOKAHEAD = timedelta(minutes=10)  # poll feeds of chats due this soon ahead of time
+DEFAULT_MAX_STORIES = 10
 
 
 def default_worker_id() -> str:
@@ -106,6 +111,7 @@ class DigestScheduler:
         poller: FeedPoller | None = None,
         send_rate: float = DEFAULT_SEND_RATE,
         workers: int = 24,
+        max_stories: int = DEFAULT_MAX_STORIES,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -117,6 +123,7 @@ class DigestScheduler:
         self.deliveries = Deliveries(store.db, self.worker_id, lease=lease)
         self.poller = poller
         self.workers = workers
+        self.max_stories = max_stories
         # A bucket of 2: sends are spaced evenly instead of bursting a whole second's worth
         # (capacity 1 undershoots the rate by ~6% from timer wake-up latency; 2 holds it).
         self.limiter = AsyncLimiter(2, 2.0 / send_rate) if send_rate > 0 else None
@@ -405,18 +412,32 @@ class DigestScheduler:
         )
         return await self._messages(chat_id, articles, local_date)
 
+    async def select(
+        self, chat_id: int, articles: list[DigestArticle], *, everything: bool = False
+    ) -> Selection:
+        """The chat's filters applied, copies merged, stories ranked and cut to `max_stories`."""
+        chat_filter = ChatFilter(await self.store.filters(chat_id)) if articles else None
+        return select(
+            articles, chat_filter=chat_filter, limit=None if everything else self.max_stories
+        )
+
+    def _render(self, chosen: Selection, day: date | None) -> list[str]:
+        return self.renderer.digest(chosen.entries, day, more=chosen.more, filtered=chosen.filtered)
+
     async def _messages(
         self, chat_id: int, articles: list[DigestArticle], day: date | None
     ) -> list[str]:
-        entries = group_articles(articles)
-        if entries:
-            return self.renderer.digest(entries, day)
+        chosen = await self.select(chat_id, articles)
+        if chosen.entries:
+            return self._render(chosen, day)
         if await self.store.empty_note(chat_id):
             return [self.renderer.empty(day)]
         return []
 
-    async def send_now(self, chat_id: int) -> int:
-        """/digest: send the chat's digest up to now without touching the schedule; messages sent."""
+    async def send_now(self, chat_id: int, *, everything: bool = False) -> int:
+        """/digest: send the chat's digest up to now without touching the schedule; messages sent.
+
+        `everything` (/digest all) lifts the limit on the number of stories."""
         now = self.clock.now()
         sub = await self.store.subscription(chat_id)
         zone = sub.timezone if sub else await self.store.chat_timezone(chat_id)
@@ -432,10 +453,10 @@ class DigestScheduler:
             if feeds:
                 await self.poller.poll_stale(feeds, now=now)
         articles = await self.store.articles(chat_id, after, self.clock.now())
-        entries = group_articles(articles)
-        if not entries:
+        chosen = await self.select(chat_id, articles, everything=everything)
+        if not chosen.entries:
             return 0
-        messages = self.renderer.digest(entries, local_date_of(now, zone))
+        messages = self._render(chosen, local_date_of(now, zone))
         for html in messages:
             await self._send(chat_id, html)
         self._count("on_demand")

@@ -1,8 +1,11 @@
 """Pure digest selection: group a chat's articles into entries, merging near-duplicate stories.
 
 Two articles are one story when they have the same content hash, when their titles are nearly the
-same (rapidfuzz), or when their texts share enough word 3-shingles (more for two pages of the
-same site, which share boilerplate). Shingles survive spinning
+same (rapidfuzz), when the fingerprints of their cleaned texts (MinHash, bot.clean.fingerprint)
+say they are copies of one article, or when their texts share enough word 3-shingles (more for
+two pages of the same site, which share boilerplate). When both articles carry a fingerprint,
+their summaries alone never merge them: two different stories summarised in one LLM template
+read alike, so a summary match also needs the texts to share some shingles. Shingles survive spinning
 partially (a synonym swap breaks only the three shingles around it), so a spun copy of an article
 still overlaps its source far more than two different stories on the same topic do; the
 thresholds below were measured on news-dev (see tests/digests/test_selection.py).
@@ -14,10 +17,13 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz
 
+from bot.clean.fingerprint import similarity
+from bot.digests.filters import ChatFilter
 from bot.storage.digests import DigestArticle
 
 SHINGLE = 3
@@ -29,6 +35,13 @@ SAME_SITE_TEXT_THRESHOLD = 0.3
 TITLE_THRESHOLD = 90.0  # rapidfuzz token_sort_ratio on normalised titles
 MIN_TITLE_WORDS = 5  # shorter titles ("Live updates") say too little to merge on
 MIN_SHINGLES = 8  # texts shorter than this are not compared by shingles
+# Estimated Jaccard of two fingerprints. Tuned on news-dev pairs (bench/quality/digest_merge.py):
+# copies of one article (spun, re-extracted, syndicated) >= 0.2, different stories <= 0.12.
+COPY_THRESHOLD = 0.3
+# A summary match between fingerprinted articles of two sites also needs this much text likeness:
+# the same story told by two outlets shares names and quotes (0.04-0.14 on news-dev), two stories
+# summarised in one template need not.
+STORY_THRESHOLD = 0.03
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -50,6 +63,22 @@ class Entry:
     url: str
     summary: str
     sources: list[Source] = field(default_factory=list)
+    latest: datetime | None = None  # when the newest copy arrived
+    shared: bool = False  # the chat itself shared a copy (not only its feeds)
+
+    @property
+    def coverage(self) -> int:
+        """How many distinct sites carried the story."""
+        return len({s.site for s in self.sources}) or 1
+
+
+@dataclass(slots=True)
+class Selection:
+    """What a digest shows: ranked entries, and what it left out."""
+
+    entries: list[Entry]
+    more: int = 0  # stories beyond the limit
+    filtered: int = 0  # articles the chat's filters dropped
 
 
 def words(text: str) -> list[str]:
@@ -107,10 +136,18 @@ def group_articles(
         a, b = articles[i], articles[j]
         if same_title(a.title, b.title):
             return 2.0
+        both = bool(a.fingerprint) and bool(b.fingerprint)
+        likeness = similarity(a.fingerprint, b.fingerprint) if both else 0.0
+        if likeness >= COPY_THRESHOLD:
+            return 1.0 + likeness
         if len(sets[i]) < MIN_SHINGLES or len(sets[j]) < MIN_SHINGLES:
             return 0.0
-        value = overlap(sets[i], sets[j])
         same_site = hosts[i] and hosts[i] == hosts[j]
+        # Fingerprinted pages of one site share its boilerplate, and a second page of the same
+        # site adds no coverage: only a copy (above) merges them.
+        if both and (same_site or likeness < STORY_THRESHOLD):
+            return 0.0
+        value = overlap(sets[i], sets[j])
         return (
             value if value >= (SAME_SITE_TEXT_THRESHOLD if same_site else TEXT_THRESHOLD) else 0.0
         )
@@ -168,10 +205,40 @@ def group_articles(
             )
         elif not entry.summary and article.summary:
             entry.summary = article.summary
+        if entry.latest is None or article.created_at > entry.latest:
+            entry.latest = article.created_at
+        entry.shared = entry.shared or article.origin != "feed"
         source = Source(article.url, site_of(article.url, article.site), article.title)
         if all(s.url != source.url for s in entry.sources):
             entry.sources.append(source)
     return list(entries.values())
+
+
+def rank(entries: Sequence[Entry]) -> list[Entry]:
+    """Stories carried by more distinct sites first; ties: shared by the chat itself, then newest.
+
+    Stable, so entries equal on all three keep their first-appearance order.
+    """
+
+    def key(entry: Entry) -> tuple[int, bool, float]:
+        latest = entry.latest.timestamp() if entry.latest else float("-inf")
+        return (-entry.coverage, not entry.shared, -latest)
+
+    return sorted(entries, key=key)
+
+
+def select(
+    articles: Sequence[DigestArticle],
+    *,
+    chat_filter: ChatFilter | None = None,
+    limit: int | None = None,
+) -> Selection:
+    """Filter the chat's articles, merge copies of one story, rank, and keep the first `limit`."""
+    kept, filtered = chat_filter.apply(articles) if chat_filter else (list(articles), 0)
+    ranked = rank(group_articles(kept))
+    if limit is not None and limit > 0 and len(ranked) > limit:
+        return Selection(ranked[:limit], more=len(ranked) - limit, filtered=filtered)
+    return Selection(ranked, filtered=filtered)
 
 
 def _first_words(text: str, limit: int = 12) -> str:

@@ -2,10 +2,41 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.storage.db import Database
-from bot.storage.schema import ChatArticle
+from bot.storage.schema import ArticleText, ChatArticle
+
+# Filters read the start of an article; a cap keeps a 2 MB page from filling the database.
+MAX_STORED_TEXT = 20_000
+
+# Words, and every other visible character on its own ("c++" → "c + +", "launch🚀" → "launch 🚀").
+_TOKEN = re.compile(r"[^\W_]+|[^\s\w]|_", re.UNICODE)
+
+
+def filter_text(text: str) -> str:
+    """Text as digest filters read it: case-folded tokens between single spaces, padded.
+
+    Done once when an article is stored, so a digest only scans: a term " c + + " found in it
+    is a whole-word match with no further checks.
+    """
+    return " " + " ".join(_TOKEN.findall(text.casefold())) + " "
+
+
+async def keep_text(
+    db: Database, session: AsyncSession, content_hash: str, text: str, at: datetime
+) -> None:
+    """Store an article's cleaned text, as filters read it, once per content hash."""
+    if not content_hash or not text:
+        return
+    await session.execute(
+        db.insert(ArticleText)
+        .values(content_hash=content_hash, text=filter_text(text[:MAX_STORED_TEXT]), created_at=at)
+        .on_conflict_do_nothing(index_elements=["content_hash"])
+    )
 
 
 class ChatArticles:
@@ -25,6 +56,9 @@ class ChatArticles:
         summary_id: int | None,
         origin: str,
         at: datetime,
+        fingerprint: bytes = b"",
+        text: str = "",
+        feed_id: int | None = None,
     ) -> None:
         """Add one row; the same article in the same chat may appear again on another day."""
         async with self._db.session() as session:
@@ -38,5 +72,8 @@ class ChatArticles:
                     summary_id=summary_id,
                     origin=origin,
                     created_at=at,
+                    fingerprint=fingerprint,
+                    feed_id=feed_id,
                 )
             )
+            await keep_text(self._db, session, content_hash, text, at)

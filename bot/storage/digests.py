@@ -9,12 +9,15 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.articles import ChatArticles
+from bot.storage.articles import ChatArticles, filter_text, keep_text
 from bot.storage.db import Database
+from bot.storage.filters import DigestFilters, FilterRow
 from bot.storage.schema import (
+    ArticleText,
     Chat,
     ChatArticle,
     Delivery,
+    DigestFilter,
     Feed,
     FeedItem,
     Subscription,
@@ -60,6 +63,23 @@ class DigestArticle:
     content_hash: str
     summary: str
     created_at: datetime
+    fingerprint: bytes = b""  # MinHash of the cleaned text (bot.clean.fingerprint)
+    origin: str = "message"  # message | forward: the chat shared it; feed: one of its feeds
+    feed_id: int | None = None
+    text: str = ""  # the cleaned text as filters read it (bot.storage.articles.filter_text)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedArticle:
+    """A summarised feed item on its way into a chat's digest material."""
+
+    guid: str
+    content_hash: str
+    url: str
+    title: str
+    site: str
+    fingerprint: bytes = b""
+    text: str = ""  # the cleaned text (filters match on it)
 
 
 def _sub(row: Subscription) -> SubscriptionInfo:
@@ -239,20 +259,31 @@ class DigestStore:
         added = 0
         async with self.db.session() as session:
             for url, title in feeds:
-                result = await session.execute(
+                # RETURNING, not rowcount: with psycopg, rowcount of INSERT … ON CONFLICT DO
+                # NOTHING is -1 whether or not a row went in.
+                new_id = await session.scalar(
                     insert(Feed)
                     .values(chat_id=chat_id, url=url, title=title, created_at=now)
                     .on_conflict_do_nothing(index_elements=["chat_id", "url"])
+                    .returning(Feed.id)
                 )
-                added += result.rowcount or 0  # type: ignore[attr-defined]
+                added += new_id is not None
         return added
 
     async def remove_feed(self, chat_id: int, url: str) -> bool:
-        """Stop following a feed; False when the chat did not follow it."""
+        """Stop following a feed (and drop its filters); False when the chat did not follow it."""
         async with self.db.session() as session:
-            result = await session.execute(
-                delete(Feed).where(Feed.chat_id == chat_id, Feed.url == url)
+            feed_id = await session.scalar(
+                select(Feed.id).where(Feed.chat_id == chat_id, Feed.url == url)
             )
+            if feed_id is None:
+                return False
+            await session.execute(
+                delete(DigestFilter).where(
+                    DigestFilter.chat_id == chat_id, DigestFilter.feed_id == feed_id
+                )
+            )
+            result = await session.execute(delete(Feed).where(Feed.id == feed_id))
             return (result.rowcount or 0) > 0  # type: ignore[attr-defined]
 
     async def feeds(self, chat_id: int) -> list[FeedInfo]:
@@ -310,7 +341,7 @@ class DigestStore:
         new: list[tuple[str, str, str]] = []
         async with self.db.session() as session:
             for guid, url, title, published in items:
-                result = await session.execute(
+                new_id = await session.scalar(
                     insert(FeedItem)
                     .values(
                         feed_id=feed_id,
@@ -322,8 +353,9 @@ class DigestStore:
                         seen_at=now,
                     )
                     .on_conflict_do_nothing(index_elements=["feed_id", "guid"])
+                    .returning(FeedItem.id)
                 )
-                if result.rowcount:  # type: ignore[attr-defined]
+                if new_id is not None:  # see add_feeds: rowcount cannot tell on PostgreSQL
                     new.append((guid, url, title))
         return new
 
@@ -331,31 +363,34 @@ class DigestStore:
         self,
         feed_id: int,
         chat_id: int,
-        items: Sequence[tuple[str, str, str, str, str]],
+        items: Sequence[FeedArticle],
         *,
         at: datetime,
     ) -> None:
-        """Summarised feed items (guid, content hash, url, title, site) → the chat's digest
-        material, and each item's content hash remembered, in one transaction."""
+        """Summarised feed items → the chat's digest material, and each item's content hash and
+        fingerprint remembered, in one transaction."""
         async with self.db.session() as session:
-            for guid, content_hash, url, title, site in items:
+            for item in items:
                 session.add(
                     ChatArticle(
                         chat_id=chat_id,
-                        content_hash=content_hash,
-                        url=url,
-                        title=title,
-                        site=site[:256],
+                        content_hash=item.content_hash,
+                        url=item.url,
+                        title=item.title,
+                        site=item.site[:256],
                         summary_id=None,
                         origin="feed",
                         created_at=at,
+                        fingerprint=item.fingerprint,
+                        feed_id=feed_id,
                     )
                 )
                 await session.execute(
                     update(FeedItem)
-                    .where(FeedItem.feed_id == feed_id, FeedItem.guid == guid[:512])
-                    .values(content_hash=content_hash)
+                    .where(FeedItem.feed_id == feed_id, FeedItem.guid == item.guid[:512])
+                    .values(content_hash=item.content_hash, fingerprint=item.fingerprint)
                 )
+                await keep_text(self.db, session, item.content_hash, item.text, at)
 
     async def count_feed_items(self, feed_id: int) -> int:
         """How many items of a feed are stored."""
@@ -370,9 +405,20 @@ class DigestStore:
     # -- digest material -------------------------------------------------------------------
 
     async def record_article(
-        self, chat_id: int, *, content_hash: str, url: str, title: str, site: str, at: datetime
+        self,
+        chat_id: int,
+        *,
+        content_hash: str,
+        url: str,
+        title: str,
+        site: str,
+        at: datetime,
+        fingerprint: bytes = b"",
+        text: str = "",
+        feed_id: int | None = None,
+        origin: str = "feed",
     ) -> None:
-        """Add a feed item to the chat's digest material (its summary is found by content hash)."""
+        """Add an article to the chat's digest material (its summary is found by content hash)."""
         await ChatArticles(self.db).record(
             chat_id=chat_id,
             content_hash=content_hash,
@@ -380,9 +426,18 @@ class DigestStore:
             title=title,
             site=site[:256],
             summary_id=None,
-            origin="feed",
+            origin=origin,
             at=at,
+            fingerprint=fingerprint,
+            text=text,
+            feed_id=feed_id,
         )
+
+    # -- filters ---------------------------------------------------------------------------
+
+    async def filters(self, chat_id: int) -> list[FilterRow]:
+        """The chat's digest filter terms."""
+        return await DigestFilters(self.db).terms(chat_id)
 
     async def previous_digest_due(self, subscription_id: int, before: date) -> datetime | None:
         """When the last digest actually sent before `before` was due (the window's start)."""
@@ -440,8 +495,13 @@ class DigestStore:
         )
         rows = (
             await session.execute(
-                select(ChatArticle, func.coalesce(SummaryRow.text, by_hash, ""))
+                select(
+                    ChatArticle,
+                    func.coalesce(SummaryRow.text, by_hash, ""),
+                    func.coalesce(ArticleText.text, ""),
+                )
                 .outerjoin(SummaryRow, SummaryRow.id == ChatArticle.summary_id)
+                .outerjoin(ArticleText, ArticleText.content_hash == ChatArticle.content_hash)
                 .where(
                     ChatArticle.chat_id == chat_id,
                     ChatArticle.created_at > after,
@@ -457,8 +517,13 @@ class DigestStore:
                 title=a.title,
                 site=a.site,
                 content_hash=a.content_hash,
-                summary=text,
+                summary=summary,
                 created_at=a.created_at,
+                fingerprint=bytes(a.fingerprint or b""),
+                origin=a.origin,
+                feed_id=a.feed_id,
+                # Rows from before texts were kept are filtered on their summary instead.
+                text=text or filter_text(summary),
             )
-            for a, text in rows
+            for a, summary, text in rows
         ]

@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -104,6 +105,36 @@ class ChatArticle(Base):
     summary_id: Mapped[int | None] = mapped_column(ForeignKey("summaries.id"), nullable=True)
     origin: Mapped[str] = mapped_column(String(16), default="message")  # message | feed | forward
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # MinHash of the cleaned text (bot.clean.fingerprint); b"" when unknown or too short.
+    fingerprint: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    feed_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # per-feed filters
+
+
+class ArticleText(Base):
+    """The cleaned text of an article in some chat's digest material, once per content hash,
+    as digest filters read it (bot.storage.articles.filter_text)."""
+
+    __tablename__ = "article_texts"
+
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class DigestFilter(Base):
+    """One include/exclude term of a chat's digest filters (feed_id 0 = the whole chat)."""
+
+    __tablename__ = "digest_filters"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "feed_id", "kind", "term", name="uq_digest_filter"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    feed_id: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(8))  # include | exclude
+    term: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Usage(Base):
@@ -169,6 +200,7 @@ class FeedItem(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    fingerprint: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
 
 
 class Delivery(Base):

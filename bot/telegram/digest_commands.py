@@ -1,4 +1,5 @@
-"""Telegram commands for digests: /subscribe, /unsubscribe, /digest, /feeds and OPML uploads."""
+"""Telegram commands for digests: /subscribe, /unsubscribe, /digest, /feeds, /filters and OPML
+uploads."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from telegram.ext import (
 )
 
 from bot.digests.feeds import FeedPoller, feed_error_message
+from bot.digests.filters import MAX_TERM_CHARS, MAX_TERMS, check_limit, parse_terms
 from bot.digests.opml import MAX_OPML_BYTES, NotOPMLError, export_opml, parse_opml
 from bot.digests.scheduler import DigestScheduler
 from bot.digests.timing import (
@@ -29,7 +31,8 @@ from bot.digests.timing import (
 )
 from bot.errors import BotError, InputError
 from bot.services import Services, build_digest_scheduler
-from bot.storage.digests import DigestStore
+from bot.storage.digests import DigestStore, FeedInfo
+from bot.storage.filters import DigestFilters, FilterRow
 from bot.telegram.common import Context, guarded, reply_text, services_of
 from bot.telegram.digest_html import DigestHtml
 from bot.telegram.messages import chat_ref
@@ -45,6 +48,17 @@ FEEDS_HELP = (
     "<code>/feeds remove URL</code>, <code>/feeds export</code> (OPML). "
     "You can also send an .opml file to import feeds."
 )
+FILTERS_HELP = (
+    "Usage: <code>/filters</code> shows this chat's digest filters; "
+    "<code>/filters include WORD…</code> keeps only items that mention one of them; "
+    "<code>/filters exclude WORD…</code> drops items that mention any; "
+    "<code>/filters clear</code> removes them all. "
+    'Quote phrases: <code>/filters exclude "transfer rumours"</code>. '
+    "Put a feed's URL first to filter that feed only: <code>/filters URL exclude WORD</code>. "
+    "Whole words are matched in titles and texts, ignoring case, as plain text (no patterns); "
+    f"at most {MAX_TERMS} terms of 1–{MAX_TERM_CHARS} characters per chat."
+)
+_PATTERN_CHARS = set("*+?()[]{}|\\^$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +222,10 @@ async def on_digest(update: Update, context: Context) -> None:
     if chat is None:
         return
     args = [a.lower() for a in _args(update)]
+    if args == ["all"]:
+        if not await _scheduler(context).send_now(chat.id, everything=True):
+            await reply_text(update, context, "Nothing new since the last digest.")
+        return
     if args[:1] == ["note"]:
         if len(args) != 2 or args[1] not in ("on", "off"):
             await reply_text(
@@ -320,6 +338,95 @@ async def _add_feed(
     )
 
 
+def _rest(update: Update) -> str:
+    """The message text after the command, quotes and all (phrases need them)."""
+    message = update.effective_message
+    text = (message.text or message.caption or "") if message else ""
+    parts = text.split(maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _describe_filters(terms: list[FilterRow], feeds: list[FeedInfo]) -> str:
+    if not terms:
+        return "No digest filters: every item goes into the digest. " + FILTERS_HELP
+    names = {f.id: f.title or f.url for f in feeds}
+    lines = [f"<b>Digest filters ({len(terms)} of {MAX_TERMS} terms)</b>"]
+    for feed_id in sorted({t.feed_id for t in terms}):
+        where = "All items" if feed_id == 0 else f"Items of {escape(names.get(feed_id, '?'))}"
+        for kind, verb in (
+            ("include", "must mention one of"),
+            ("exclude", "are dropped if they mention"),
+        ):
+            chosen = [t.term for t in terms if t.feed_id == feed_id and t.kind == kind]
+            if chosen:
+                shown = ", ".join(f"<code>{escape(t)}</code>" for t in chosen)
+                lines.append(f"• {where} {verb}: {shown}")
+    return "\n".join(lines)
+
+
+@guarded()
+async def on_filters(update: Update, context: Context) -> None:
+    """/filters, /filters [FEED-URL] include|exclude WORD…, /filters [FEED-URL] clear."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    store = _store(context)
+    repo = DigestFilters(store.db)
+    rest = _rest(update).strip()
+    feed: FeedInfo | None = None
+    first, _, after = rest.partition(" ")
+    if first.lower().startswith(("http://", "https://", "<http")):
+        url = first.strip("<>")
+        feed = next((f for f in await store.feeds(chat.id) if f.url == url), None)
+        if feed is None:
+            await reply_text(
+                update, context, f"This chat does not follow {escape(url)}. /feeds lists them."
+            )
+            return
+        rest = after.strip()
+    action, _, words = rest.partition(" ")
+    action = action.lower()
+    if action in ("", "list", "ls"):
+        feeds = await store.feeds(chat.id)
+        await reply_text(update, context, _describe_filters(await repo.terms(chat.id), feeds))
+        return
+    if action not in ("include", "exclude", "clear"):
+        await reply_text(update, context, FILTERS_HELP)
+        return
+    if not await may_manage(update, context):
+        await reply_text(update, context, "Only the group's admins can change its digest filters.")
+        return
+    scope = feed.id if feed else 0
+    if action == "clear":
+        removed = await repo.clear(chat.id, feed_id=scope if feed else None)
+        await reply_text(
+            update,
+            context,
+            f"Removed {removed} filter {'term' if removed == 1 else 'terms'}; "
+            "every item goes into the digest again."
+            if removed
+            else "There were no filters to clear.",
+        )
+        return
+    terms = parse_terms(words)  # InputError → one clear reply, nothing stored
+    existing = await repo.terms(chat.id)
+    known = {t.term for t in existing if t.feed_id == scope}
+    check_limit(len(existing), len([t for t in terms if t not in known]))
+    now = services_of(context).clock.now()
+    await store.ensure_chat(chat.id, now=now, chat_type=chat.type)
+    await repo.add(chat.id, action, terms, feed_id=scope, now=now)
+    where = f" from {escape(feed.title or feed.url)}" if feed else ""
+    verb = "only items that mention one of" if action == "include" else "no items that mention"
+    shown = ", ".join(f"<code>{escape(t)}</code>" for t in terms)
+    literal = any(_PATTERN_CHARS & set(t) for t in terms)
+    note = " (matched as plain text, not as a pattern)" if literal else ""
+    await reply_text(
+        update,
+        context,
+        f"✅ The digest now shows {verb}{where}: {shown}{note}. /filters lists all.",
+    )
+
+
 @guarded()
 async def on_document(update: Update, context: Context) -> None:
     """An uploaded .opml file: import its feeds (all or nothing)."""
@@ -358,7 +465,8 @@ async def on_document(update: Update, context: Context) -> None:
 
 
 def register_digest_commands(application: Application, services: Services) -> DigestScheduler:
-    """Add /subscribe, /unsubscribe, /digest, /feeds and OPML uploads; return the scheduler."""
+    """Add /subscribe, /unsubscribe, /digest, /feeds, /filters and OPML uploads; return the
+    scheduler."""
 
     async def send(chat_id: int, html: str) -> None:
         # services= lets send_html mark blocked chats and move migrated ones in the database.
@@ -382,6 +490,7 @@ def register_digest_commands(application: Application, services: Services) -> Di
         "unsubscribe": on_unsubscribe,
         "digest": on_digest,
         "feeds": on_feeds,
+        "filters": on_filters,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, final(callback), filters=anywhere), group=-1)

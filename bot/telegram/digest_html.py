@@ -34,13 +34,21 @@ def key_lines(summary: str, limit: int = MAX_LINES) -> list[str]:
     return lines
 
 
+# Key statements per entry: the first shows, the rest fold into an expandable quote, so a long
+# entry costs one line of screen until the reader opens it.
+MAX_KEY_LINES = 4
+
+
 def render_entry(entry: Entry) -> str:
-    """One entry: bold linked title, key statements, and the other sources of the same story."""
+    """One entry: bold linked title, the first key statement, the others in an expandable
+    blockquote, and the other sources of the same story."""
     head = f"<b>{link(entry.url, entry.title)}</b>"
     if entry.sources:
         head += f" — {escape(entry.sources[0].site)}" if entry.sources[0].site else ""
-    body = [f"• {escape(line)}" for line in key_lines(entry.summary)]
-    parts = [head, *body]
+    lines = [f"• {escape(line)}" for line in key_lines(entry.summary, MAX_KEY_LINES)]
+    parts = [head, *lines[:1]]
+    if len(lines) > 1:
+        parts.append("<blockquote expandable>" + "\n".join(lines[1:]) + "</blockquote>")
     others = entry.sources[1:]
     if others:
         shown = ", ".join(link(s.url, s.site or s.url) for s in others[:MAX_OTHER_SOURCES])
@@ -66,12 +74,32 @@ def render_header(entries: Sequence[Entry], day: date | None) -> str:
     return header
 
 
+def render_footer(more: int = 0, filtered: int = 0) -> str:
+    """The last line: stories beyond the limit and items the chat's filters dropped ('' if none)."""
+    notes = []
+    if more:
+        notes.append(
+            f"{more} more {'story' if more == 1 else 'stories'}: /digest all shows them all"
+        )
+    if filtered:
+        notes.append(f"{filtered} {'item' if filtered == 1 else 'items'} filtered out (/filters)")
+    return f"<i>{escape('. '.join(notes))}.</i>" if notes else ""
+
+
 def render_digest(
-    entries: Sequence[Entry], *, day: date | None = None, limit: int = MAX_MESSAGE
+    entries: Sequence[Entry],
+    *,
+    day: date | None = None,
+    limit: int = MAX_MESSAGE,
+    more: int = 0,
+    filtered: int = 0,
 ) -> list[str]:
     """The digest as messages of at most `limit` UTF-16 units, never cutting an entry in two
-    (unless one entry alone is longer than a message)."""
+    (unless one entry alone is longer than a message). Entries are packed greedily in order,
+    which for blocks of fixed order gives the fewest messages."""
+    footer = render_footer(more, filtered)
     blocks = [render_header(entries, day), *(render_entry(e) for e in entries)]
+    blocks += [footer] if footer else []
     messages: list[str] = []
     current, used = "", 0
     for block in blocks:
@@ -108,9 +136,11 @@ def _units(html: str) -> int:
 class DigestHtml:
     """The digest scheduler's renderer: Telegram HTML, split under the message limit."""
 
-    def digest(self, entries: Sequence[Entry], day: date | None) -> list[str]:
+    def digest(
+        self, entries: Sequence[Entry], day: date | None, *, more: int = 0, filtered: int = 0
+    ) -> list[str]:
         """The digest as Telegram messages."""
-        return render_digest(entries, day=day)
+        return render_digest(entries, day=day, more=more, filtered=filtered)
 
     def empty(self, day: date | None) -> str:
         """The 'nothing new' note."""

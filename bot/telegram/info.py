@@ -24,8 +24,9 @@ COMMANDS = (
 DIGEST_COMMANDS = (
     BotCommand("subscribe", "Daily digest of this chat's articles: /subscribe 08:00 Europe/Berlin"),
     BotCommand("unsubscribe", "Stop the daily digest"),
-    BotCommand("digest", "The digest now"),
+    BotCommand("digest", "The digest now (/digest all: every story)"),
     BotCommand("feeds", "RSS/Atom feeds for the digest: /feeds add URL"),
+    BotCommand("filters", "Digest keyword filters: /filters include WORD, /filters exclude WORD"),
 )
 
 
