@@ -83,16 +83,22 @@ async def test_llm_failure_is_an_error_unless_fallback_is_configured(settings, d
             "openai_base_url": llm.base_url,
             "openai_max_retries": 0,
         }
-        strict = await make_pipeline(settings, db, **common)
+        strict = await make_pipeline(settings, db, llm_fallback_offline=False, **common)
         try:
             with pytest.raises(LLMUnavailableError):
                 await strict.summarise(document, SummaryOptions())
         finally:
             await strict.aclose()
-        lenient = await make_pipeline(settings, db, llm_fallback_offline=True, **common)
+        lenient = await make_pipeline(settings, db, **common)  # the fallback is the default
         try:
             result = await lenient.summarise(document, SummaryOptions())
+            # Never cached: the next request asks the LLM again, and gets its summary.
+            llm.recover()
+            again = await lenient.summarise(document, SummaryOptions())
         finally:
             await lenient.aclose()
     assert result.summary is not None and result.summary.model == "offline"
-    assert any("offline" in warning for warning in result.warnings)
+    assert result.is_fallback and result.summary_kind == "fallback"
+    assert result.warnings == ()  # nothing about keys or LLMs for the reader
+    assert again.summary is not None and again.summary.model != "offline"
+    assert again.summary_kind == "llm" and not again.summary.cached
