@@ -102,3 +102,21 @@ async def test_llm_failure_is_an_error_unless_fallback_is_configured(settings, d
     assert result.warnings == ()  # nothing about keys or LLMs for the reader
     assert again.summary is not None and again.summary.model != "offline"
     assert again.summary_kind == "llm" and not again.summary.cached
+
+
+async def test_offline_summaries_say_how_they_came_about_and_nothing_about_keys(
+    settings, db
+) -> None:
+    document = text_document("Title\n\n" + "The mayor said the bridge will open in May. " * 20)
+    offline = await make_pipeline(settings, db)  # no key: the operator chose offline
+    result = await offline.summarise(document, SummaryOptions())
+    assert (result.summary_kind, result.warnings) == ("offline", ())
+    with FakeOpenAI() as llm:
+        online = await make_pipeline(
+            settings, db, openai_api_key="k", openai_base_url=llm.base_url
+        )
+        try:
+            asked = await online.summarise(document, SummaryOptions(offline=True))
+        finally:
+            await online.aclose()
+    assert asked.summary_kind == "requested" and llm.completions == []
