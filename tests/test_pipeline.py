@@ -112,9 +112,7 @@ async def test_offline_summaries_say_how_they_came_about_and_nothing_about_keys(
     result = await offline.summarise(document, SummaryOptions())
     assert (result.summary_kind, result.warnings) == ("offline", ())
     with FakeOpenAI() as llm:
-        online = await make_pipeline(
-            settings, db, openai_api_key="k", openai_base_url=llm.base_url
-        )
+        online = await make_pipeline(settings, db, openai_api_key="k", openai_base_url=llm.base_url)
         try:
             asked = await online.summarise(document, SummaryOptions(offline=True))
         finally:

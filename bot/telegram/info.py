@@ -227,9 +227,11 @@ def usage_html(today: UsageStats, month: UsageStats, *, has_llm: bool) -> str:
 
 
 def _usage_line(label: str, stats: UsageStats) -> str:
+    # /stats is for the bot's operators: cache hits and token split included.
     return (
-        f"{label}: <b>{stats.articles}</b> articles, <b>{stats.requests}</b> summaries "
-        f"({stats.cached} from the cache), <b>{stats.tokens:,}</b> tokens "
+        f"{label}: {plural(stats.articles, 'article', 'articles')}, "
+        f"{plural(stats.requests, 'summary', 'summaries')} ({stats.cached:,} from the cache), "
+        f"{plural(stats.tokens, 'token', 'tokens')} "
         f"({stats.prompt_tokens:,} in, {stats.completion_tokens:,} out)"
     )
 
