@@ -199,7 +199,13 @@ def _record(command: str, source: str, result: Result) -> dict[str, object]:
         "completion_tokens": summary.completion_tokens,
         "cached": summary.cached,
         "repairs": len(result.clean.repairs) if result.clean else 0,
-        "notes": list(result.warnings),
+        "kind": result.summary_kind,
+        "notes": list(result.warnings)
+        + (
+            ["the LLM failed; this is the offline summary, not cached"]
+            if result.is_fallback
+            else []
+        ),
     }
 
 

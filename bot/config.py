@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     openai_total_timeout: float = Field(180.0, description="seconds for one whole summary")
     openai_context_tokens: int = Field(16000, description="context budget for one request")
     llm_fallback_offline: bool = Field(
-        False, description="show the offline summary if the LLM fails"
+        True,
+        description="when the LLM fails, send the offline summary (marked, with a Retry button)",
     )
 
     # Storage

@@ -11,6 +11,10 @@ from typing import Literal
 
 Length = Literal["short", "medium", "long"]
 LENGTHS: tuple[Length, ...] = ("short", "medium", "long")
+# How a result's summary came about, for the reader's footer: by the LLM; offline because the
+# operator configured no LLM; offline because the request asked for it; offline because the LLM
+# failed (a fallback, never cached under the LLM's key).
+SummaryKind = Literal["", "llm", "offline", "requested", "fallback"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +100,12 @@ class Result:
     content_hash: str = ""
     warnings: tuple[str, ...] = field(default_factory=tuple)
     fingerprint: bytes = b""  # MinHash of the cleaned text (bot.clean.fingerprint), when summarised
+    summary_kind: SummaryKind = ""  # "" when there is no summary (cleanup only)
+
+    @property
+    def is_fallback(self) -> bool:
+        """True when the LLM failed and the offline summary stands in for it."""
+        return self.summary_kind == "fallback"
 
 
 _WHITESPACE = re.compile(r"\s+")

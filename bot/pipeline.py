@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -29,6 +28,7 @@ from bot.models import (
     Document,
     Result,
     Summary,
+    SummaryKind,
     SummaryOptions,
     content_hash,
 )
@@ -173,11 +173,13 @@ class Pipeline:
         user_id: int | None = None,
         origin: str = "message",
         progress: Progress | None = None,
+        record_article: bool = True,
     ) -> Result:
         """Everything: document → cleanup → summary (from the cache when possible).
 
         The same content requested concurrently (from any URL) is summarised once; usage is recorded
-        per request, and a chat_articles row is added when `chat_id` is given.
+        per request, and a chat_articles row is added when `chat_id` is given (and
+        `record_article`: a retry of a fallback summary is the same article, not another one).
         """
         cleaned = await self.clean(source, progress)
         document = cleaned.document
@@ -185,11 +187,9 @@ class Pipeline:
         warnings: list[str] = []
         summariser = self.summariser
         if options.offline or not self.uses_llm:
+            # Running without a key is the operator's choice: `check` and the start-up log say
+            # so; the reader is not told about keys.
             summariser = self.offline
-            if not options.offline:
-                warnings.append(
-                    "OPENAI_API_KEY is not set, so this is the offline (extractive) summary."
-                )
         key = CacheKey(
             content_hash=digest,
             prompt_version=summariser.prompt_version,
@@ -205,7 +205,15 @@ class Pipeline:
         # ~1 ms per 1,000 words; off the loop all the same (long PDFs are 100,000 words).
         signature = await asyncio.to_thread(fingerprint, document.text)
         await self._record(
-            chat_id, user_id, digest, summary, summary_id, document, origin, signature
+            chat_id,
+            user_id,
+            digest,
+            summary,
+            summary_id,
+            document,
+            origin,
+            signature,
+            record_article=record_article,
         )
         return Result(
             document=document,
@@ -214,7 +222,15 @@ class Pipeline:
             content_hash=digest,
             warnings=tuple(warnings),
             fingerprint=signature,
+            summary_kind=self._kind(summariser, summary, options),
         )
+
+    def _kind(
+        self, summariser: Summariser, summary: Summary, options: SummaryOptions
+    ) -> SummaryKind:
+        if summariser is self.offline:
+            return "requested" if options.offline and self.uses_llm else "offline"
+        return "fallback" if summary.model == self.offline.name else "llm"
 
     async def _summarise(
         self,
@@ -235,11 +251,15 @@ class Pipeline:
             self.metrics.summaries.labels("error").inc()
             if not self.settings.llm_fallback_offline or summariser is self.offline:
                 raise
-            log.warning("LLM failed (%s); falling back to the offline summary", type(exc).__name__)
+            log.warning(
+                "LLM failed (%s: %s); falling back to the offline summary",
+                type(exc).__name__,
+                exc.detail or exc.user_message,
+            )
             fallback = await self.offline.summarise(document, options)
-            note = f"{exc.user_message} This is the offline (extractive) summary instead."
-            # Not cached under the LLM's key: the next request should try the LLM again.
-            return replace(fallback, note=note), None
+            # Not cached at all: the next request (or the reader's Retry) tries the LLM again.
+            # The reader learns of the fallback from Result.summary_kind, not from a note.
+            return fallback, None
         # Token and latency metrics are recorded per LLM request by the summariser itself.
         self.metrics.summaries.labels("offline" if summariser is self.offline else "llm").inc()
         summary_id = await self.cache.put(key, summary, title=document.title, url=document.url)
@@ -255,12 +275,14 @@ class Pipeline:
         document: Document,
         origin: str,
         signature: bytes,
+        *,
+        record_article: bool = True,
     ) -> None:
         now = self.clock.now()
         await self.usage.record(
             chat_id=chat_id, user_id=user_id, content_hash=digest, summary=summary, at=now
         )
-        if chat_id is not None:
+        if chat_id is not None and record_article:
             await self.chat_articles.record(
                 chat_id=chat_id,
                 content_hash=digest,

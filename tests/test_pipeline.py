@@ -68,16 +68,38 @@ async def test_llm_failure_is_an_error_unless_fallback_is_configured(settings, d
             "openai_base_url": llm.base_url,
             "openai_max_retries": 0,
         }
-        strict = await make_pipeline(settings, db, **common)
+        strict = await make_pipeline(settings, db, llm_fallback_offline=False, **common)
         try:
             with pytest.raises(LLMUnavailableError):
                 await strict.summarise(document, SummaryOptions())
         finally:
             await strict.aclose()
-        lenient = await make_pipeline(settings, db, llm_fallback_offline=True, **common)
+        lenient = await make_pipeline(settings, db, **common)  # the fallback is the default
         try:
             result = await lenient.summarise(document, SummaryOptions())
+            # Never cached: the next request asks the LLM again, and gets its summary.
+            llm.recover()
+            again = await lenient.summarise(document, SummaryOptions())
         finally:
             await lenient.aclose()
     assert result.summary is not None and result.summary.model == "offline"
-    assert any("offline" in warning for warning in result.warnings)
+    assert result.is_fallback and result.summary_kind == "fallback"
+    assert result.warnings == ()  # nothing about keys or LLMs for the reader
+    assert again.summary is not None and again.summary.model != "offline"
+    assert again.summary_kind == "llm" and not again.summary.cached
+
+
+async def test_offline_summaries_say_how_they_came_about_and_nothing_about_keys(
+    settings, db
+) -> None:
+    document = text_document("Title\n\n" + "The mayor said the bridge will open in May. " * 20)
+    offline = await make_pipeline(settings, db)  # no key: the operator chose offline
+    result = await offline.summarise(document, SummaryOptions())
+    assert (result.summary_kind, result.warnings) == ("offline", ())
+    with FakeOpenAI() as llm:
+        online = await make_pipeline(settings, db, openai_api_key="k", openai_base_url=llm.base_url)
+        try:
+            asked = await online.summarise(document, SummaryOptions(offline=True))
+        finally:
+            await online.aclose()
+    assert asked.summary_kind == "requested" and llm.completions == []

@@ -15,7 +15,8 @@ too big") and the bytes are then served at `GET /file/bot<token>/<file_path>`, o
 getFile handed out, as Telegram does.
 Rejected like Telegram: unparsable HTML (unknown/unclosed/misnested tags, bad attributes), text
 over 4,096 UTF-16 units after entity parsing (captions over 1,024), empty text, unknown chats,
-chats that blocked the bot (403), groups upgraded to supergroups (400 + migrate_to_chat_id), and
+chats that blocked the bot (403), groups upgraded to supergroups (400 + migrate_to_chat_id),
+edits that change nothing (400 "message is not modified": same text, entities and keyboard), and
 bursts over the flood limits (429 + retry_after: 30 messages/s overall, 20/min per group).
 `@username` as chat_id resolves only public channels and supergroups (never users), and
 getChatMember about other users fails in a channel where the bot is not an administrator.
@@ -1089,7 +1090,14 @@ class FakeBotAPI:
                 raise APIError(400, "Bad Request: message to edit not found")
             if message.get("from", {}).get("id") != BOT_ID:
                 raise APIError(400, "Bad Request: message can't be edited")
-            if message.get("text") == text.strip() and message.get("entities", []) == entities:
+            # Without reply_markup an edit removes the inline keyboard, as on Telegram; an edit
+            # that changes neither the text, its entities nor the keyboard is refused.
+            markup = json.loads(params["reply_markup"]) if params.get("reply_markup") else None
+            if (
+                message.get("text") == text.strip()
+                and message.get("entities", []) == entities
+                and message.get("reply_markup") == markup
+            ):
                 raise APIError(
                     400,
                     "Bad Request: message is not modified: specified new message content and "
@@ -1101,8 +1109,10 @@ class FakeBotAPI:
             message["text"] = text.strip()
             message["entities"] = entities
             message["edit_date"] = int(time.time())
-            if params.get("reply_markup"):
-                message["reply_markup"] = json.loads(params["reply_markup"])
+            if markup is not None:
+                message["reply_markup"] = markup
+            else:
+                message.pop("reply_markup", None)
             return dict(message)
 
 

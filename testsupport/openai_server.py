@@ -101,6 +101,11 @@ class FakeOpenAI:
             for _ in range(times):
                 self._state.failures.append(_Failure(status, retry_after, body))
 
+    def recover(self) -> None:
+        """Forget the failures still queued: the service is back."""
+        with self._lock:
+            self._state.failures.clear()
+
     def delay_next(self, seconds: float, *, times: int = 1) -> None:
         """Wait `seconds` before answering each of the next `times` completion requests."""
         with self._lock:

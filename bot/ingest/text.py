@@ -8,8 +8,14 @@ from urllib.parse import urlsplit
 from bot.errors import InputError
 from bot.models import Document
 
-# A first line this short, followed by a blank line, is the title (see examples/spun-article.txt).
+# The longest title a PDF's first paragraph or metadata may give (bot.ingest.pdf).
 TITLE_MAX_CHARS = 200
+# Pasted text: a first line this short, not ending in a full stop, followed by a blank line and a
+# body, is the title (see examples/spun-article.txt). A one-sentence lead ends in a full stop.
+TEXT_TITLE_MAX_CHARS = 100
+# An untitled text is named by the first words of its first statement, at most this many.
+NAME_MAX_WORDS = 8
+NAME_MAX_CHARS = 60
 
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 
@@ -40,15 +46,40 @@ def is_url(value: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
+def is_title_line(line: str) -> bool:
+    """A first line that reads as a headline: at most 100 characters, no final full stop."""
+    line = line.strip()
+    if _MD_HEADING.match(line):
+        return True
+    return 0 < len(line) <= TEXT_TITLE_MAX_CHARS and not line.endswith(".") and not is_url(line)
+
+
 def document_from_text(text: str, source: str) -> Document:
-    """A Document from plain text; a short first line followed by a blank line is the title."""
+    """A Document from plain text; a headline-like first line, then a blank line and a body, is
+    the title."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").strip()
     if not text:
         raise InputError("The text is empty; paste an article's text or send a link to it.")
     title = ""
     first, sep, rest = text.partition("\n")
     body = rest.lstrip(" \t")
-    if sep and body.startswith("\n") and len(first.strip()) <= TITLE_MAX_CHARS and body.strip():
+    if sep and body.startswith("\n") and body.strip() and is_title_line(first):
         title = _MD_HEADING.sub("", first.strip()).strip()
         text = body.strip()
     return Document(source=source, text=text, title=title)
+
+
+_STATEMENT_END = re.compile(r"(?<=[.!?…])[\"”’»)]*\s")
+
+
+def first_words(text: str) -> str:
+    """A name for an untitled text: the first words of its first statement ("…" when cut)."""
+    statement = _STATEMENT_END.split(text.strip(), maxsplit=1)[0].strip()
+    words = statement.split()
+    name = ""
+    for count, word in enumerate(words, 1):
+        candidate = f"{name} {word}".strip()
+        if count > NAME_MAX_WORDS or len(candidate) > NAME_MAX_CHARS:
+            return (name or word[:NAME_MAX_CHARS]).rstrip(",;:—-–") + "…"
+        name = candidate
+    return name

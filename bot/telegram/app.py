@@ -29,10 +29,17 @@ from bot.errors import BotError, ConfigError
 from bot.ops.health import HealthServer
 from bot.ops.shutdown import run_until_stopped
 from bot.services import Services, build_services
-from bot.telegram.clean_command import on_clean
+from bot.telegram.clean_command import on_all_fixes_button, on_clean
 from bot.telegram.common import CONTEXT_TYPES, GENERIC_ERROR, Context, chats_of, guarded, reply_text
 from bot.telegram.digest_commands import register_digest_commands
-from bot.telegram.info import COMMANDS, DIGEST_COMMANDS, on_help, on_start, on_stats, on_usage
+from bot.telegram.info import (
+    on_help,
+    on_help_button,
+    on_start,
+    on_stats,
+    on_usage,
+    registered_commands,
+)
 from bot.telegram.messages import pdf_attachment
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.ratelimit import FloodLimiter
@@ -44,6 +51,7 @@ from bot.telegram.summarise_command import (
     on_other_file,
     on_pdf_document,
     on_private_message,
+    on_retry_button,
     on_summarise_command,
 )
 
@@ -161,6 +169,9 @@ def register_handlers(application: Application) -> None:
     add(CommandHandler("usage", on_usage, filters=anywhere))
     add(CommandHandler("stats", on_stats, filters=messages))
     add(CallbackQueryHandler(on_settings_button, pattern=r"^s\|"))
+    add(CallbackQueryHandler(on_retry_button, pattern=r"^retry\|"))
+    add(CallbackQueryHandler(on_all_fixes_button, pattern=r"^fixes\|"))
+    add(CallbackQueryHandler(on_help_button, pattern=r"^help\|"))
     add(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     add(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     # Before the text handler: a PDF with a caption is about the PDF, not the caption.
@@ -193,7 +204,7 @@ def build_application(services: Services) -> Application:
     servers: list[HealthServer] = []
 
     async def post_init(application: Application) -> None:
-        await application.bot.set_my_commands([*COMMANDS, *DIGEST_COMMANDS])
+        await application.bot.set_my_commands(registered_commands())
         await warm_up(services)
         if settings.metrics_port:
             server = HealthServer(services, settings.metrics_listen, settings.metrics_port)

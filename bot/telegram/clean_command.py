@@ -1,39 +1,64 @@
-"""/clean: the repaired article text and the list of repairs (as a file when long)."""
+"""/clean: one reply with the repaired text, the fixes counted and the most telling shown; an
+[All fixes] button sends the full list as a file."""
 
 from __future__ import annotations
 
 import re
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.ingest.text import document_from_text
 from bot.models import Document, Result
+from bot.telegram.buttons import EXPIRED
 from bot.telegram.common import Context, guarded, reply_text, services_of
 from bot.telegram.messages import body_text, command_args, links_in
 from bot.telegram.progress import Progress
-from bot.telegram.render import escape, format_repairs, utf16_len
+from bot.telegram.render import (
+    MAX_CAPTION,
+    fixes_list,
+    format_clean,
+    format_fixes,
+    split_html,
+    summary_title,
+    title_html,
+    utf16_len,
+)
 from bot.telegram.send import send_file
 
-INLINE_LIMIT = 3000  # longer cleaned texts go out as a .txt file
 USAGE = (
     "Use <code>/clean LINK</code> or <code>/clean TEXT</code>, or reply <code>/clean</code> to a "
     "message with a link or text."
 )
+ALL_FIXES_LABEL = "📋 All fixes"
+ALL_FIXES_SENT = "The full list is on its way."
+
+
+def file_stem(result: Result) -> str:
+    """A safe file name stem from the title."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", summary_title(result)).strip("-")[:50] or "article"
 
 
 def cleaned_file(result: Result) -> bytes:
-    """The cleaned text plus every repair, as a UTF-8 text file."""
+    """The cleaned text with its title and source, as a UTF-8 text file."""
     doc = result.document
-    lines = [doc.title, doc.url, "", doc.text, "", "--- repairs ---"]
-    for repair in result.clean.repairs if result.clean else ():
-        lines.append(f"{repair.kind}\t{repair.before!r} -> {repair.after!r}\t@{repair.start}")
-    return "\n".join(lines).encode("utf-8")
+    head = [summary_title(result), doc.url] if doc.url else [summary_title(result)]
+    return "\n".join([*head, "", doc.text, ""]).encode("utf-8")
 
 
-def file_name(result: Result) -> str:
-    """A safe file name from the title."""
-    stem = re.sub(r"[^A-Za-z0-9]+", "-", result.document.title).strip("-")[:50] or "article"
-    return f"{stem}-cleaned.txt"
+def fixes_keyboard(key: str) -> InlineKeyboardMarkup:
+    """The [All fixes] button."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(ALL_FIXES_LABEL, callback_data=f"fixes|{key}")]]
+    )
+
+
+def _caption(result: Result) -> str:
+    """The reply's head as a file caption (at most 1,024 units: fewer examples if need be)."""
+    for examples in (5, 3, 1, 0):
+        caption = f"{title_html(result)}\n\n{format_fixes(result, examples=examples)}"
+        if utf16_len(caption) <= MAX_CAPTION:
+            return caption
+    return split_html(caption, MAX_CAPTION)[0]
 
 
 @guarded()
@@ -58,20 +83,43 @@ async def on_clean(update: Update, context: Context) -> None:
         context.bot, chat.id, reply_to=message.message_id, services=services
     ) as progress:
         result = await services.pipeline.clean(source, progress=progress.update)
-        doc = result.document
-        title = escape(doc.title or "Cleaned text")
-        repairs = format_repairs(result)
-        if utf16_len(doc.text) <= INLINE_LIMIT:
-            await progress.finish(f"<b>{title}</b>\n\n{escape(doc.text)}\n\n{repairs}")
+        repairs = result.clean.repairs if result.clean else ()
+        markup = fixes_keyboard(context.bot_data.buttons.put(result)) if repairs else None
+        html = format_clean(result)
+        if len(split_html(html)) == 1:
+            await progress.finish(html, reply_markup=markup)
             return
+        # Too long for one message: the same reply, with the cleaned text as a file.
+        await send_file(
+            context.bot,
+            chat.id,
+            f"{file_stem(result)}-cleaned.txt",
+            cleaned_file(result),
+            caption_html=_caption(result),
+            reply_to=message.message_id,
+            services=services,
+            reply_markup=markup,
+        )
         await progress.discard()
-    count = len(result.clean.repairs) if result.clean else 0
+
+
+@guarded()
+async def on_all_fixes_button(update: Update, context: Context) -> None:
+    """[All fixes]: every repair of that /clean, in text order, as a file."""
+    query = update.callback_query
+    if query is None or not query.data or query.message is None:
+        return
+    result = context.bot_data.buttons.get(query.data.partition("|")[2])
+    if not isinstance(result, Result):
+        await query.answer(EXPIRED)
+        return
+    await query.answer(ALL_FIXES_SENT)
+    shown = query.message
     await send_file(
         context.bot,
-        chat.id,
-        file_name(result),
-        cleaned_file(result),
-        caption_html=f"<b>{title}</b>\n{count} repairs; the cleaned text and the list are in the file.",
-        reply_to=message.message_id,
-        services=services,
+        shown.chat.id,
+        f"{file_stem(result)}-fixes.txt",
+        fixes_list(result).encode("utf-8"),
+        reply_to=shown.message_id,
+        services=services_of(context),
     )

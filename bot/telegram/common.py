@@ -19,6 +19,7 @@ from bot.errors import AccessDeniedError, BotError, ChatGoneError, ChatMovedErro
 from bot.services import Services
 from bot.storage.chats import ChatRepository, ChatSettings
 from bot.telegram.access import check_allowed
+from bot.telegram.buttons import ButtonStore
 from bot.telegram.policy import InflightCounter
 from bot.telegram.progress import early_typing, start_typing
 from bot.telegram.render import escape
@@ -35,6 +36,7 @@ class BotData:
     digest_scheduler: DigestScheduler | None = None
     inflight: InflightCounter = field(default_factory=lambda: InflightCounter())
     migration_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    buttons: ButtonStore = field(default_factory=lambda: ButtonStore())
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
@@ -146,9 +148,16 @@ def _short(url: str, limit: int = 60) -> str:
 
 
 def guarded(
-    *, check_access: bool = True, remember: bool = True, typing: bool = False
+    *,
+    check_access: bool = True,
+    remember: bool = True,
+    typing: bool | Callable[[Update], bool] = False,
 ) -> Callable[[Handler], Handler]:
-    """Wrap a handler: log context, metrics, access control, BotError → short reply."""
+    """Wrap a handler: log context, metrics, access control, BotError → short reply.
+
+    `typing` shows "typing…" at once, before any database work, for handlers whose answer takes a
+    while; a function of the update decides per update (an instant hint needs no typing).
+    """
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
@@ -166,7 +175,8 @@ def guarded(
                             user_id=user.id if user else None,
                             chat_id=chat.id if chat else None,
                         )
-                    if typing and update.effective_chat is not None:
+                    wants_typing = typing(update) if callable(typing) else typing
+                    if wants_typing and update.effective_chat is not None:
                         # React before any database work; Progress adopts this task.
                         early = start_typing(context.bot, update.effective_chat.id)
                         early_typing.set(early)

@@ -1,95 +1,202 @@
-"""/start, /help, /usage and /stats."""
+"""/start, /help (and the command menu), /usage and /stats."""
 
 from __future__ import annotations
 
-from telegram import BotCommand, Update
+from dataclasses import dataclass
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 
 from bot.errors import AccessDeniedError
 from bot.storage.chats import UsageStats
 from bot.telegram.access import is_admin, start_of_day, tokens_used_today
 from bot.telegram.common import Context, chats_of, guarded, reply_text, services_of
-from bot.telegram.render import escape
+from bot.telegram.render import escape, plural
 
-COMMANDS = (
-    BotCommand("summarize", "Summarise a link or text (or reply to a message)"),
-    BotCommand("tldr", "Same as /summarize"),
-    BotCommand("clean", "Show the repaired article text and the list of repairs"),
-    BotCommand("settings", "Summary length, language and auto mode"),
-    BotCommand("auto", "Auto mode on/off in groups and channels"),
-    BotCommand("usage", "Articles and tokens in this chat"),
-    BotCommand("help", "What this bot does"),
+
+@dataclass(frozen=True, slots=True)
+class HelpLine:
+    """One line of /help: how to call it, what it does in 3–6 words, and the registered command it
+    documents ("" for variants such as `/feeds add URL`, which share their command's entry)."""
+
+    usage: str  # plain text; upper-case words are the arguments
+    description: str
+    command: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HelpGroup:
+    """A heading of /help; its emoji also marks its commands in Telegram's command menu."""
+
+    emoji: str
+    title: str
+    lines: tuple[HelpLine, ...]
+    notes: tuple[str, ...] = ()  # plain sentences under the commands
+
+
+HELP_GROUPS = (
+    HelpGroup(
+        "📰",
+        "Summaries",
+        (
+            HelpLine("/summarize LINK or TEXT", "Summarise a link or text", "summarize"),
+            HelpLine("/tldr", "Same as /summarize", "tldr"),
+            HelpLine("/clean LINK or TEXT", "Repaired text and its fixes", "clean"),
+            HelpLine("/settings", "Summary length and language", "settings"),
+            HelpLine("/help", "All commands, grouped", "help"),
+        ),
+        ("Or just send a link, paste an article, forward a post, or send a PDF.",),
+    ),
+    HelpGroup(
+        "👥",
+        "Groups & channels",
+        (
+            HelpLine("/auto on|off", "Summarise every posted link", "auto"),
+            HelpLine("/settings @channel", "Change a channel's settings"),
+        ),
+        (
+            "In a group, reply to me or mention me with a link. Admins switch auto mode; in a "
+            "channel, make me an admin and post /auto on.",
+        ),
+    ),
+    HelpGroup(
+        "📬",
+        "Daily digest",
+        (
+            HelpLine("/subscribe HH:MM Area/City", "Daily digest at that time", "subscribe"),
+            HelpLine("/unsubscribe", "Stop the daily digest", "unsubscribe"),
+            HelpLine("/digest", "Send the digest now", "digest"),
+            HelpLine("/digest all", "Every story, not the top ones"),
+            HelpLine("/feeds", "List this chat's feeds", "feeds"),
+            HelpLine("/feeds add URL", "Add an RSS or Atom feed"),
+            HelpLine("/feeds remove URL", "Stop following a feed"),
+            HelpLine("/feeds export", "Your feeds as OPML"),
+            HelpLine("/filters", "Show the digest's keyword filters", "filters"),
+            HelpLine("/filters include WORD", "Only stories with these words"),
+            HelpLine("/filters exclude WORD", "Leave out stories with these"),
+            HelpLine("/filters clear", "Remove every filter"),
+        ),
+        ("Send an .opml file from your feed reader to import its feeds.",),
+    ),
+    HelpGroup(
+        "🔒",
+        "Privacy",
+        (HelpLine("/usage", "Articles and AI use here", "usage"),),
+        (
+            "I keep the links, titles and summaries shared in a chat (for its digest and for "
+            "repeated links) and usage counts; not the texts you send.",
+            "In groups I see only commands, mentions and replies to me, unless I'm an admin.",
+        ),
+    ),
 )
-# Registered with Telegram only when the digest module is installed (bot.digests.register).
-DIGEST_COMMANDS = (
-    BotCommand("subscribe", "Daily digest of this chat's articles: /subscribe 08:00 Europe/Berlin"),
-    BotCommand("unsubscribe", "Stop the daily digest"),
-    BotCommand("digest", "The digest now (/digest all: every story)"),
-    BotCommand("feeds", "RSS/Atom feeds for the digest: /feeds add URL"),
-    BotCommand("filters", "Digest keyword filters: /filters include WORD, /filters exclude WORD"),
+ADMIN_LINES = (HelpLine("/stats", "Figures across all chats"),)
+OFFLINE_NOTE = "Summaries quote the article's key sentences."
+
+
+def registered_commands() -> list[BotCommand]:
+    """The command menu for setMyCommands: /help's commands in its order, with its words, each
+    description marked with its group's emoji."""
+    return [
+        BotCommand(line.command, f"{group.emoji} {line.description}")
+        for group in HELP_GROUPS
+        for line in group.lines
+        if line.command
+    ]
+
+
+def _usage_html(usage: str) -> str:
+    # Upper-case words (LINK, TEXT, URL, HH:MM) are what the person fills in.
+    words = [
+        f"<i>{escape(word)}</i>" if word.isupper() or word == "Area/City" else escape(word)
+        for word in usage.split(" ")
+    ]
+    return " ".join(words)
+
+
+def help_html(
+    *, has_llm: bool, bot_username: str = "", digests: bool = True, admin: bool = False
+) -> str:
+    """The /help text: every command, one a line, in four groups."""
+    blocks = []
+    for group in HELP_GROUPS:
+        if group.title == "Daily digest" and not digests:
+            continue
+        lines = [f"{group.emoji} <b>{escape(group.title)}</b>"]
+        extra = ADMIN_LINES if admin and group.title == "Privacy" else ()
+        for line in (*group.lines, *extra):
+            lines.append(f"{_usage_html(line.usage)} — {escape(line.description)}")
+        notes = list(group.notes)
+        if group.title == "Summaries" and not has_llm:
+            notes.append(OFFLINE_NOTE)
+        lines += [f"<i>{escape(note)}</i>" for note in notes]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+START_LINE = (
+    "Send me a news link, paste an article, or forward a post — I'll reply with who said what."
 )
+START_EXAMPLE = "https://www.reuters.com/world/…"
+ADD_TO_GROUP = "➕ Add to a group"
+DIGEST_BUTTON = "📬 Daily digest"
+DIGEST_EXPLAINED = (
+    "📬 <b>Daily digest</b>\n"
+    "Send <code>/subscribe 08:00 Europe/Berlin</code> and I'll send a digest of the articles "
+    "shared here every day at that time. Add news sites with <code>/feeds add URL</code>; "
+    "/unsubscribe stops it."
+)
+NAME_MAX = 32
 
 
-def help_html(*, has_llm: bool, bot_username: str, digests: bool = False) -> str:
-    """The /help text; says so when the bot runs on the offline summariser."""
-    mode = (
-        "Summaries are written by an LLM."
-        if has_llm
-        else "⚠️ No LLM is configured (OPENAI_API_KEY is unset), so summaries are the offline "
-        "extractive kind: the article's key sentences, picked, not rewritten."
+def start_html(first_name: str) -> str:
+    """/start: what to do, one example, and where the rest is (under 400 characters)."""
+    name = first_name.strip()[:NAME_MAX] or "there"
+    return (
+        f"👋 Hi {escape(name)}! {escape(START_LINE)}\n\n"
+        f"For example, send me <code>{escape(START_EXAMPLE)}</code>\n\n"
+        "/help lists everything else."
     )
-    return "\n".join(
-        [
-            "<b>I repair and summarise news articles.</b>",
-            "",
-            "Send me a link (or several, to pages or PDFs), paste an article's text, send a "
-            "PDF, or forward a post: I reply with the title and the key statements — who said "
-            "what. I also fix what content farms break: lowercased names, odd synonyms, glued "
-            "quotes, comment-form clutter.",
-            "",
-            "/summarize <i>link or text</i> — summarise (also as a reply to a message or a PDF); "
-            "/tldr too",
-            "/clean <i>link</i> — the repaired text and the list of repairs",
-            "/settings — summary length, language, auto mode (groups and channels)",
-            "/auto on|off — summarise every link posted in a group or channel (admins)",
-            "/usage — articles and tokens in this chat",
-            *(
-                [
-                    "/subscribe <i>HH:MM Area/City</i> — a daily digest of this chat's articles "
-                    "and feeds; /unsubscribe, /digest (now), /feeds add <i>URL</i>",
-                ]
-                if digests
-                else []
-            ),
-            "",
-            f"In groups, use commands, reply to me, or mention @{escape(bot_username)} "
-            "(Telegram shows me mentions only when I'm an admin or privacy mode is off). "
-            "In channels, add me as an admin and post <code>/auto on</code>. To change a "
-            "channel's settings from here, send <code>/settings @channel</code>.",
-            "",
-            escape(mode),
-        ]
-    )
+
+
+def start_keyboard(bot_username: str, *, digests: bool = True) -> InlineKeyboardMarkup:
+    """[Add to a group] (Telegram's startgroup link) and [Daily digest] (explains /subscribe)."""
+    row = [InlineKeyboardButton(ADD_TO_GROUP, url=f"https://t.me/{bot_username}?startgroup=true")]
+    if digests:
+        row.append(InlineKeyboardButton(DIGEST_BUTTON, callback_data="help|digest"))
+    return InlineKeyboardMarkup([row])
 
 
 @guarded()
 async def on_start(update: Update, context: Context) -> None:
-    """/start: a greeting plus the help."""
-    services = services_of(context)
+    """/start: one line on what to do, one example, two buttons."""
     user = update.effective_user
-    name = user.first_name if user is not None else "there"
-    greeting = f"👋 Hi {escape(name)}!\n\n"
     await reply_text(
         update,
         context,
-        greeting + help_html(has_llm=services.pipeline.uses_llm, bot_username=context.bot.username),
+        start_html(user.first_name if user is not None else ""),
+        reply_markup=start_keyboard(
+            context.bot.username, digests=context.bot_data.digest_scheduler is not None
+        ),
     )
+
+
+@guarded()
+async def on_help_button(update: Update, context: Context) -> None:
+    """The [Daily digest] button under /start: how /subscribe works, as a new message."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    await reply_text(update, context, DIGEST_EXPLAINED)
 
 
 @guarded()
 async def on_help(update: Update, context: Context) -> None:
     """/help."""
     services = services_of(context)
+    user = update.effective_user
+    chat = update.effective_chat
+    private = chat is not None and chat.type == ChatType.PRIVATE
     await reply_text(
         update,
         context,
@@ -97,37 +204,66 @@ async def on_help(update: Update, context: Context) -> None:
             has_llm=services.pipeline.uses_llm,
             bot_username=context.bot.username,
             digests=context.bot_data.digest_scheduler is not None,
+            admin=private and is_admin(services, user.id if user else None),
         ),
     )
 
 
+def short_number(value: int) -> str:
+    """7200 → "7.2k", 950 → "950", 1_500_000 → "1.5M"."""
+    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if value >= size:
+            shown = f"{value / size:.1f}".removesuffix(".0")
+            if float(shown) >= 100:
+                shown = f"{value / size:.0f}"
+            return f"{shown}{suffix}"
+    return str(value)
+
+
+def usage_html(today: UsageStats, month: UsageStats, *, has_llm: bool) -> str:
+    """ "📊 6 articles today · 41 this month · AI: 7.2k tokens" (no AI part offline)."""
+    parts = [
+        plural(today.articles, "article", "articles") + " today",
+        f"{month.articles:,} this month",
+    ]
+    if has_llm:
+        parts.append(f"AI: {short_number(month.tokens)} tokens")
+    return "📊 " + " · ".join(parts)
+
+
 def _usage_line(label: str, stats: UsageStats) -> str:
+    # /stats is for the bot's operators: cache hits and token split included.
     return (
-        f"{label}: <b>{stats.articles}</b> articles, <b>{stats.requests}</b> summaries "
-        f"({stats.cached} from the cache), <b>{stats.tokens:,}</b> tokens "
+        f"{label}: {plural(stats.articles, 'article', 'articles')}, "
+        f"{plural(stats.requests, 'summary', 'summaries')} ({stats.cached:,} from the cache), "
+        f"{plural(stats.tokens, 'token', 'tokens')} "
         f"({stats.prompt_tokens:,} in, {stats.completion_tokens:,} out)"
     )
 
 
 @guarded()
 async def on_usage(update: Update, context: Context) -> None:
-    """/usage: this chat's articles and tokens, today and in total (plus your quota)."""
+    """/usage: this chat's articles today and this month, and the AI's tokens (plus your quota)."""
     services = services_of(context)
     chat = update.effective_chat
     if chat is None:
         return
     repo = chats_of(context)
-    today = start_of_day(services.clock.now())
+    now = services.clock.now()
+    today = start_of_day(now)
+    month = today.replace(day=1)
     lines = [
-        "📊 <b>Usage in this chat</b>",
-        _usage_line("Today (UTC)", await repo.usage_for_chat(chat.id, today)),
-        _usage_line("All time", await repo.usage_for_chat(chat.id)),
+        usage_html(
+            await repo.usage_for_chat(chat.id, today),
+            await repo.usage_for_chat(chat.id, month),
+            has_llm=services.pipeline.uses_llm,
+        )
     ]
     quota = services.settings.daily_token_quota
     user = update.effective_user
     if quota > 0 and user is not None and chat.type == ChatType.PRIVATE:
         used = await tokens_used_today(services, user.id)
-        lines.append(f"Your daily quota: {used:,} of {quota:,} tokens used.")
+        lines.append(f"Your daily AI allowance: {used:,} of {quota:,} tokens used.")
     await reply_text(update, context, "\n".join(lines))
 
 

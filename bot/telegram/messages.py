@@ -15,7 +15,7 @@ from telegram import (
 )
 
 from bot.errors import InputError
-from bot.telegram.render import format_origin
+from bot.telegram.render import format_heading, format_origin
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?\s*")
@@ -82,6 +82,24 @@ def origin_html(message: Message | None) -> str:
         return format_origin(hidden_name=origin.sender_user_name)
     if isinstance(origin, MessageOriginChat):
         return format_origin(chat_title=origin.sender_chat.title or "a group")
+    return ""
+
+
+def forward_heading(message: Message | None) -> str:
+    """ "Post from ‹channel› · ‹date›" (HTML) heading an untitled forwarded post; "" otherwise."""
+    origin = message.forward_origin if message is not None else None
+    if origin is None:
+        return ""
+    if isinstance(origin, MessageOriginChannel):
+        chat = origin.chat
+        url = f"https://t.me/{chat.username}/{origin.message_id}" if chat.username else ""
+        return format_heading(chat.title or chat.username or "a channel", origin.date, url)
+    if isinstance(origin, MessageOriginChat):
+        return format_heading(origin.sender_chat.title or "a group", origin.date)
+    if isinstance(origin, MessageOriginUser):
+        return format_heading(origin.sender_user.full_name, origin.date, kind="Message")
+    if isinstance(origin, MessageOriginHiddenUser):
+        return format_heading(origin.sender_user_name, origin.date, kind="Message")
     return ""
 
 

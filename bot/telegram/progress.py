@@ -13,7 +13,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from bot.errors import BotError
-from bot.telegram.render import escape, split_html
+from bot.telegram.render import escape
 from bot.telegram.send import delete_message, edit_html, send_html
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def start_typing(bot: Bot, chat_id: int) -> asyncio.Task[None]:
 
 class Progress:
     """Typing action at once and every few seconds; after `status_after` seconds one status
-    message, edited at most every `min_edit_interval` seconds, finally replaced by the answer."""
+    message, edited at most every `min_edit_interval` seconds, deleted once the answer is sent."""
 
     def __init__(
         self,
@@ -156,18 +156,14 @@ class Progress:
         self._tasks.clear()
 
     async def finish(self, html: str, **send_kwargs: object) -> list[Message]:
-        """Deliver the (first) answer: edit the status message into it when it fits, else send
-        it. Typing goes on until the block exits, for answers still to come."""
+        """Deliver the (first) answer as a new reply, then delete the status message if one was
+        shown: Telegram notifies the person of new messages, never of edits. Typing goes on
+        until the block exits, for answers still to come."""
         if self._timer is not None:
             self._timer.cancel()
         async with self._lock:
             self._answered = True
             status, self.status = self.status, None
-        if status is not None and len(split_html(html)) == 1 and not send_kwargs:
-            if await edit_html(
-                self.bot, self.chat_id, status.message_id, html, services=self.services
-            ):
-                return [status]
         sent = await send_html(
             self.bot,
             self.chat_id,

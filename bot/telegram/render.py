@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import html as _html
 import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from bot.models import Result
+from bot.ingest.text import first_words
+from bot.models import Repair, Result
 
 MAX_MESSAGE = 4096  # Telegram's limit, in UTF-16 code units after entity parsing
 MAX_CAPTION = 1024
@@ -312,6 +316,15 @@ def visible_text(html: str) -> str:
 # --- Message layouts ----------------------------------------------------------------------------
 
 
+def format_heading(
+    name: str, when: datetime | None, post_url: str = "", *, kind: str = "Post"
+) -> str:
+    """ "Post from ‹channel› · ‹date›" for an untitled forwarded post (HTML, linked when public)."""
+    label = link(post_url, name) if post_url else escape(name)
+    date = f" · {when.day} {when:%b %Y}" if when is not None else ""
+    return f"{escape(kind)} from {label}{date}"
+
+
 def format_origin(
     *,
     channel_title: str = "",
@@ -335,58 +348,210 @@ def format_origin(
     return ""
 
 
-def format_summary(result: Result, *, origin: str = "") -> str:
-    """Title linked to the source, optional origin line (trusted HTML), then the key statements."""
+# Reader-facing lines around a summary (kept together for the translation catalogues).
+FALLBACK_MARK = "AI summary unavailable right now — key sentences from the article"
+OFFLINE_FOOTER = "Key sentences quoted from the article."
+UNTITLED = "Article"
+
+
+def summary_title(result: Result) -> str:
+    """The plain-text title of a result: the article's, its site, its link, or its first words."""
     doc = result.document
-    title = doc.title.strip() or doc.site.strip() or doc.url or "Article"
-    url = doc.url or (doc.source if doc.source.startswith(("http://", "https://")) else "")
-    head = f"<b>{link(url, title)}</b>" if url else f"<b>{escape(title)}</b>"
-    lines = [head]
-    meta = " · ".join(part for part in (doc.site.strip(), doc.date.strip()) if part)
-    if meta:
-        lines.append(f"<i>{escape(meta)}</i>")
-    if origin:
-        lines.append(origin)
+    return (
+        doc.title.strip()
+        or doc.site.strip()
+        or doc.url
+        or (first_words(doc.text) if doc.text.strip() else "")
+        or UNTITLED
+    )
+
+
+def source_url(result: Result) -> str:
+    """Where the article came from, when that is a web link ("" for pasted text and files)."""
+    doc = result.document
+    return doc.url or (doc.source if doc.source.startswith(("http://", "https://")) else "")
+
+
+def title_html(result: Result) -> str:
+    """The bold title, linked to the source when there is one."""
+    url = source_url(result)
+    title = summary_title(result)
+    return f"<b>{link(url, title)}</b>" if url else f"<b>{escape(title)}</b>"
+
+
+def format_summary(result: Result, *, origin: str = "", heading: str = "") -> str:
+    """Title linked to the source, optional origin line (trusted HTML), then the key statements.
+
+    `heading` (trusted HTML, e.g. "Post from ‹channel› · ‹date›") stands in for the title of an
+    untitled forwarded post, and then says all the origin line would.
+    """
+    doc = result.document
+    if heading and not doc.title.strip():
+        lines = [f"<b>{heading}</b>"]
+    else:
+        lines = [title_html(result)]
+        meta = " · ".join(part for part in (doc.site.strip(), doc.date.strip()) if part)
+        if meta:
+            lines.append(f"<i>{escape(meta)}</i>")
+        if origin:
+            lines.append(origin)
     blocks = ["\n".join(lines)]
+    if result.is_fallback:
+        blocks.append(f"<i>{escape(FALLBACK_MARK)}</i>")
     summary = result.summary
     if summary is not None and summary.text.strip():
         blocks.append(markdown_to_html(summary.text))
     notes = list(result.warnings)
     if summary is not None and summary.note and summary.note not in notes:
         notes.append(summary.note)
+    if result.summary_kind == "requested":
+        notes.append(OFFLINE_FOOTER)
     for note in dict.fromkeys(notes):  # the pipeline repeats the summary's note as a warning
         blocks.append(f"<i>{escape(note)}</i>")
     return "\n\n".join(blocks)
 
 
-def _visible_ws(text: str, limit: int = 80) -> str:
-    # Whitespace-only repairs would be invisible; show them by name.
-    names = {" ": "space", "\n": "line break", "\t": "tab", "\u00a0": "no-break space"}
-    if text in names:
-        return f"[{names[text]}]"
-    shown = text.replace("\n", "⏎")
+# --- /clean ---------------------------------------------------------------------------------------
+
+# Repair kinds in a reader's words: (one, several); kinds sharing a label are counted together.
+REPAIR_LABELS: dict[str, tuple[str, str]] = {
+    "spinner": ("synonym", "synonyms"),
+    "casing": ("capitalisation", "capitalisation"),
+    "acronym": ("acronym", "acronyms"),
+    "boilerplate": ("clutter", "clutter"),
+    "unicode": ("character", "characters"),
+    "spacing": ("spacing", "spacing"),
+    "whitespace": ("spacing", "spacing"),
+}
+# Which kinds say most about what a content farm did, when they are equally frequent.
+_TELLING_ORDER = ("spinner", "casing", "acronym", "boilerplate", "unicode", "spacing", "whitespace")
+NO_FIXES = "✏️ No fixes were needed."
+EXAMPLE_CHARS = 60
+
+
+def plural(count: int, one: str, several: str) -> str:
+    """ "1 fix", "2 fixes" (numbers with thousands separators)."""
+    return f"{count:,} {one if count == 1 else several}"
+
+
+def _label(kind: str) -> tuple[str, str]:
+    return REPAIR_LABELS.get(kind, (kind, kind))
+
+
+_INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
+
+
+def is_invisible(repair: Repair) -> bool:
+    """A repair a reader cannot see: only spaces, line breaks or format characters changed."""
+    changed = repair.before + repair.after
+    return all(unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in changed)
+
+
+def fixes_headline(repairs: Sequence[Repair]) -> str:
+    """ "✏️ 92 fixes: 41 synonyms, 41 capitalisation, 6 acronyms, 2 clutter" (largest first)."""
+    if not repairs:
+        return NO_FIXES
+    counts: dict[tuple[str, str], int] = {}
+    first_kind: dict[tuple[str, str], int] = {}
+    for repair in repairs:
+        label = _label(repair.kind)
+        counts[label] = counts.get(label, 0) + 1
+        rank = _TELLING_ORDER.index(repair.kind) if repair.kind in _TELLING_ORDER else 99
+        first_kind[label] = min(first_kind.get(label, 99), rank)
+    ordered = sorted(counts, key=lambda label: (-counts[label], first_kind[label]))
+    parts = ", ".join(plural(counts[label], *label) for label in ordered)
+    return f"✏️ {plural(len(repairs), 'fix', 'fixes')}: {parts}"
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One distinct visible repair, how often it was made, and where first."""
+
+    repair: Repair
+    count: int
+
+
+def telling_examples(repairs: Sequence[Repair], limit: int = 5) -> list[Example]:
+    """The `limit` most telling visible repairs, in text order.
+
+    Identical repairs count as one example (×n). Kinds take turns, the most frequent kind first,
+    so that five capitalisations do not hide the synonyms; within a kind the most repeated and
+    then the earliest repair comes first.
+    """
+    groups: dict[tuple[str, str, str], list[Repair]] = {}
+    for repair in sorted(repairs, key=lambda r: r.start):
+        if is_invisible(repair):
+            continue
+        groups.setdefault((repair.kind, repair.before, repair.after), []).append(repair)
+    by_kind: dict[str, list[Example]] = {}
+    for (kind, _, _), found in groups.items():
+        by_kind.setdefault(kind, []).append(Example(found[0], len(found)))
+    for examples in by_kind.values():
+        examples.sort(key=lambda e: (-e.count, e.repair.start))
+
+    def kind_rank(kind: str) -> tuple[int, int]:
+        total = sum(e.count for e in by_kind[kind])
+        return (-total, _TELLING_ORDER.index(kind) if kind in _TELLING_ORDER else 99)
+
+    queues = [by_kind[kind] for kind in sorted(by_kind, key=kind_rank)]
+    chosen: list[Example] = []
+    depth = 0
+    while len(chosen) < limit and any(len(q) > depth for q in queues):
+        for queue in queues:
+            if depth < len(queue) and len(chosen) < limit:
+                chosen.append(queue[depth])
+        depth += 1
+    return sorted(chosen, key=lambda e: e.repair.start)
+
+
+_SPACE_NAMES = {" ": "space", "\n": "line break", "\t": "tab", "\u00a0": "no-break space"}
+
+
+def _quoted(text: str, limit: int = EXAMPLE_CHARS) -> str:
+    if text and all(unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in text):
+        # Only spaces or format characters: name them, or the line would show nothing.
+        names = [_SPACE_NAMES.get(ch, f"U+{ord(ch):04X}") for ch in text[:3]]
+        return f"[{' '.join(names)}{' …' if len(text) > 3 else ''}]"
+    shown = " ".join(text.split())
     return f"“{shown[:limit]}{'…' if len(shown) > limit else ''}”"
 
 
-def format_repairs(result: Result, *, limit: int = 50) -> str:
-    """A short HTML list of the repairs /clean made (first `limit`), grouped by kind counts."""
-    clean = result.clean
-    if clean is None or not clean.repairs:
-        return "<i>No repairs were needed.</i>"
-    counts: dict[str, int] = {}
-    for repair in clean.repairs:
-        counts[repair.kind] = counts.get(repair.kind, 0) + 1
-    head = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
-    lines = [f"<b>{len(clean.repairs)} repairs</b> ({escape(head)})"]
-    for repair in clean.repairs[:limit]:
-        before, after = _visible_ws(repair.before), _visible_ws(repair.after)
-        if not repair.before:
-            change = f"inserted {after}"
-        elif not repair.after:
-            change = f"removed {before}"
-        else:
-            change = f"{before} → {after}"
-        lines.append(f"• {escape(repair.kind)}: {escape(change)}")
-    if len(clean.repairs) > limit:
-        lines.append(f"… and {len(clean.repairs) - limit} more")
+def example_text(repair: Repair, count: int = 1) -> str:
+    """One repair in plain words: “before” → “after”, removed “…”, or added “…” (× n)."""
+    if not repair.before:
+        change = f"added {_quoted(repair.after)}"
+    elif not repair.after:
+        change = f"removed {_quoted(repair.before)}"
+    else:
+        change = f"{_quoted(repair.before)} → {_quoted(repair.after)}"
+    return f"{change} ×{count}" if count > 1 else change
+
+
+def format_fixes(result: Result, *, examples: int = 5) -> str:
+    """The fixes headline and the most telling examples, as HTML lines."""
+    repairs = result.clean.repairs if result.clean else ()
+    lines = [escape(fixes_headline(repairs))]
+    for example in telling_examples(repairs, examples):
+        lines.append(f"• {escape(example_text(example.repair, example.count))}")
     return "\n".join(lines)
+
+
+def format_clean(result: Result, *, with_text: bool = True) -> str:
+    """/clean's reply: the title linked to the source, the fixes, then the cleaned text."""
+    blocks = [title_html(result), format_fixes(result)]
+    if with_text:
+        blocks.append(escape(result.document.text))
+    return "\n\n".join(blocks)
+
+
+def fixes_list(result: Result) -> str:
+    """Every repair in text order, invisible ones by name, as plain text for a file."""
+    repairs = sorted(result.clean.repairs if result.clean else (), key=lambda r: r.start)
+    lines = [summary_title(result)]
+    if source_url(result):
+        lines.append(source_url(result))
+    lines += ["", fixes_headline(repairs).removeprefix("✏️ "), ""]
+    for repair in repairs:
+        label = _label(repair.kind)[0]
+        lines.append(f"{label}\t{example_text(repair)}\t(at character {repair.start:,})")
+    return "\n".join(lines) + "\n"

@@ -148,9 +148,16 @@ async def send_html(
 
 
 async def edit_html(
-    bot: Bot, chat_id: int, message_id: int, html: str, *, services: Services | None = None
+    bot: Bot,
+    chat_id: int,
+    message_id: int,
+    html: str,
+    *,
+    services: Services | None = None,
+    reply_markup: object | None = None,
 ) -> bool:
-    """Replace a (short) message's text; False when Telegram refused the edit (e.g. unchanged)."""
+    """Replace a (short) message's text (and its buttons: none unless given); False when
+    Telegram refused the edit (e.g. unchanged)."""
     parts = split_html(html)
     if not parts:
         return False
@@ -162,6 +169,7 @@ async def edit_html(
             message_id=message_id,
             parse_mode=ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
+            reply_markup=reply_markup,  # type: ignore[arg-type]
         )
 
     try:
@@ -199,6 +207,7 @@ async def send_file(
     caption_html: str = "",
     reply_to: int | None = None,
     services: Services | None = None,
+    reply_markup: object | None = None,
 ) -> Message:
     """Send `data` as a document with an (at most 1,024-unit) HTML caption."""
     await _check_not_gone(chat_id, services)
@@ -211,6 +220,7 @@ async def send_file(
             caption=captions[0] if captions else None,
             parse_mode=ParseMode.HTML,
             reply_parameters=_reply(reply_to),
+            reply_markup=reply_markup,  # type: ignore[arg-type]
         )
 
     return await call_chat(bot, chat_id, _send, services=services)

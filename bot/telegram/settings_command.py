@@ -14,11 +14,16 @@ from bot.storage.chats import ChatSettings
 from bot.telegram.common import Context, chats_of, guarded, reply_text
 from bot.telegram.messages import chat_ref, command_args
 from bot.telegram.render import escape
+from bot.telegram.send import delete_message
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = (("", "Original"), ("en", "English"), ("de", "Deutsch"), ("fr", "Français"),
+AS_IN_ARTICLE = "As in the article"
+LANGUAGES = (("", AS_IN_ARTICLE), ("en", "English"), ("de", "Deutsch"), ("fr", "Français"),
              ("es", "Español"), ("ru", "Русский"))  # fmt: skip
+CLOSE_LABEL = "✖️ Close"
+CLOSED = "Settings closed."
+SAVED = "Saved."
 ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
 # Telegram's "GroupAnonymousBot": messages from anonymous group admins come from this user.
@@ -31,14 +36,19 @@ PRIVACY_NOTE = (
 )
 
 
+def language_name(code: str) -> str:
+    """ "English", "Deutsch", …, or "as in the article" for the article's own language."""
+    name = dict(LANGUAGES).get(code, code)
+    return AS_IN_ARTICLE.lower() if not code else name
+
+
 def settings_html(chat: ChatSettings, *, title: str = "", note: str = "") -> str:
     """The settings text shown above the keyboard."""
     where = f" for <b>{escape(title)}</b>" if title else ""
-    language = dict(LANGUAGES).get(chat.summary_language, chat.summary_language) or "Original"
     lines = [
         f"⚙️ Settings{where}",
         f"Summary length: <b>{escape(chat.summary_length)}</b>",
-        f"Summary language: <b>{escape(language)}</b>",
+        f"Language: <b>{escape(language_name(chat.summary_language))}</b>",
     ]
     if chat.type != ChatType.PRIVATE:
         lines.append(f"Auto mode: <b>{'on' if chat.auto_mode else 'off'}</b>")
@@ -71,7 +81,19 @@ def settings_keyboard(chat: ChatSettings) -> InlineKeyboardMarkup:
                 button("Auto off", "auto", "0", not chat.auto_mode),
             ]
         )
+    rows.append([InlineKeyboardButton(CLOSE_LABEL, callback_data=f"s|{chat.id}|close|")])
     return InlineKeyboardMarkup(rows)
+
+
+def already_answer(chat: ChatSettings, key: str, value: str) -> str:
+    """ "Already medium" when a button names the setting already in force ("" otherwise)."""
+    if key == "len" and value == chat.summary_length:
+        return f"Already {value}"
+    if key == "lang" and value == chat.summary_language:
+        return f"Already {language_name(value)}"
+    if key == "auto" and value in ("0", "1") and (value == "1") == chat.auto_mode:
+        return f"Auto mode is already {'on' if chat.auto_mode else 'off'}"
+    return ""
 
 
 async def is_chat_admin(context: Context, chat_id: int, user_id: int | None) -> bool:
@@ -180,6 +202,17 @@ async def on_settings_button(update: Update, context: Context) -> None:
         needs_admin = key == "auto" or origin_chat != target_id or current.type == ChatType.CHANNEL
         if needs_admin and not await is_chat_admin(context, target_id, user_id):
             raise AccessDeniedError("Only admins of this chat can change that setting.")
+    if key == "close":
+        await query.answer(CLOSED)
+        if query.message is not None:
+            await _close(context, query.message.chat.id, query.message.message_id)
+        return
+    already = already_answer(current, key, value)
+    if already:
+        # Re-pressing the option in force changes nothing: an edit would be refused as
+        # "message is not modified", so only the answer says so.
+        await query.answer(already)
+        return
     if key == "len" and value in LENGTHS:
         current = await repo.update(target_id, summary_length=value)
     elif key == "lang" and value in dict(LANGUAGES):
@@ -189,7 +222,7 @@ async def on_settings_button(update: Update, context: Context) -> None:
     else:
         await query.answer("That button is out of date.")
         return
-    await query.answer("Saved.")
+    await query.answer(SAVED)
     if query.message is not None:
         title = current.title if target_id != origin_chat else ""
         note = ""
@@ -213,6 +246,16 @@ async def _redraw(
         )
     except TelegramError as exc:
         log.debug("settings redraw failed: %s", exc)
+
+
+async def _close(context: Context, chat_id: int, message_id: int) -> None:
+    """Remove the settings message; one too old to delete (48 h in groups) loses its buttons."""
+    if await delete_message(context.bot, chat_id, message_id):
+        return
+    try:
+        await context.bot.edit_message_text(CLOSED, chat_id=chat_id, message_id=message_id)
+    except TelegramError as exc:
+        log.debug("closing the settings failed: %s", exc)
 
 
 @guarded()

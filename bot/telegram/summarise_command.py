@@ -8,15 +8,16 @@ import logging
 from dataclasses import dataclass
 
 from telegram import Document as TelegramDocument
-from telegram import Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bot.errors import BotError, FetchError, TooLargeError
 from bot.ingest.text import document_from_text
-from bot.models import Document, SummaryOptions
+from bot.models import Document, Result, SummaryOptions
 from bot.storage.chats import ChatSettings
 from bot.telegram.access import check_quota, is_allowed
+from bot.telegram.buttons import EXPIRED
 from bot.telegram.common import (
     GENERIC_ERROR,
     Context,
@@ -29,6 +30,7 @@ from bot.telegram.common import (
 from bot.telegram.messages import (
     body_text,
     command_args,
+    forward_heading,
     links_in,
     mentions_bot,
     origin_html,
@@ -37,8 +39,8 @@ from bot.telegram.messages import (
 )
 from bot.telegram.policy import cap_links
 from bot.telegram.progress import Progress
-from bot.telegram.render import escape, format_summary
-from bot.telegram.send import send_html
+from bot.telegram.render import escape, format_summary, split_html
+from bot.telegram.send import delete_message, edit_html, send_html
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,7 @@ async def summarise_in_chat(
     options = options_for(settings)
     origin_from = source_message or message
     origin = origin_html(origin_from)
+    heading = forward_heading(origin_from)
     kind = origin_kind(origin_from)
     limit = max(1, services.settings.max_links_per_message)
     taken, skipped = cap_links(links, limit)
@@ -105,7 +108,7 @@ async def summarise_in_chat(
             label=label,
             allow_status=inflight.allows_status(count),
         ) as progress:
-            request = SummaryRequest(sources, options, kind, origin, user_id, quiet)
+            request = SummaryRequest(sources, options, kind, origin, user_id, quiet, heading)
             await _summarise_all(update, context, progress, request)
     if skipped:
         await reply_text(
@@ -125,6 +128,45 @@ class SummaryRequest:
     origin: str  # HTML naming where a forwarded post came from, or ""
     user_id: int | None
     quiet: bool  # auto mode: failures are not reported in the chat
+    heading: str = ""  # HTML title of an untitled forwarded post: "Post from ‹channel› · ‹date›"
+
+
+@dataclass(slots=True)
+class RetryRequest:
+    """What a fallback summary's 🔄 Retry button re-runs through the LLM."""
+
+    source: str | Document
+    options: SummaryOptions
+    kind: str
+    origin: str
+    heading: str
+    running: bool = False  # a second press while the first is at work does nothing
+
+
+RETRY_LABEL = "🔄 Retry"
+RETRY_STARTED = "Asking the AI again…"
+RETRY_STILL_DOWN = "The AI summary is still unavailable. Try again in a few minutes."
+RETRY_RUNNING = "Already retrying…"
+RETRY_DONE = "Done: here is the AI summary."
+RETRY_ANSWER_WITHIN = 5.0  # seconds; Telegram shows a spinner on the button until answered
+
+
+def retry_keyboard(key: str) -> InlineKeyboardMarkup:
+    """The Retry button under a fallback summary."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(RETRY_LABEL, callback_data=f"retry|{key}")]])
+
+
+def summary_reply(
+    context: Context, result: Result, source: str | Document, request: SummaryRequest
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The summary's HTML, and a Retry button when it is the offline fallback."""
+    html = format_summary(result, origin=request.origin, heading=request.heading)
+    if not result.is_fallback:
+        return html, None
+    key = context.bot_data.buttons.put(
+        RetryRequest(source, request.options, request.kind, request.origin, request.heading)
+    )
+    return html, retry_keyboard(key)
 
 
 async def _summarise_all(
@@ -132,13 +174,13 @@ async def _summarise_all(
 ) -> None:
     services = services_of(context)
     sources, options, kind = request.sources, request.options, request.kind
-    origin, user_id, quiet = request.origin, request.user_id, request.quiet
+    user_id, quiet = request.user_id, request.quiet
     chat = update.effective_chat
     message = update.effective_message
     assert chat is not None and message is not None
     several = len(sources) > 1
 
-    async def one(source: str | Document) -> str | None:
+    async def one(source: str | Document) -> tuple[str, InlineKeyboardMarkup | None] | None:
         try:
             await check_quota(services, user_id)
             result = await services.pipeline.summarise(
@@ -153,25 +195,26 @@ async def _summarise_all(
             log.info("summary failed: %s (%s)", type(exc).__name__, exc.detail or "")
             if quiet:
                 return None
-            return error_line(exc, source if several and isinstance(source, str) else "")
+            return error_line(exc, source if several and isinstance(source, str) else ""), None
         except Exception:
             # A bug for one link must not lose the others; it is logged with the update id.
             log.exception("summary crashed for update %s", update.update_id)
             if quiet:
                 return None
             name = source if several and isinstance(source, str) else ""
-            return error_line(BotError(GENERIC_ERROR), name)
-        return format_summary(result, origin=origin)
+            return error_line(BotError(GENERIC_ERROR), name), None
+        return summary_reply(context, result, source, request)
 
     tasks = [asyncio.create_task(one(source)) for source in sources]
     answered = False
     try:
         for task in tasks:
-            html = await task
-            if html is None:
+            reply = await task
+            if reply is None:
                 continue
+            html, markup = reply
             if not answered:
-                await progress.finish(html)
+                await progress.finish(html, reply_markup=markup)
                 answered = True
             else:
                 await send_html(
@@ -180,6 +223,7 @@ async def _summarise_all(
                     html,
                     reply_to=message.message_id,
                     services=services,
+                    reply_markup=markup,
                 )
         if not answered:
             await progress.discard()
@@ -193,7 +237,28 @@ def _wants_text(message: Message, text: str) -> bool:
     return len(text.strip()) >= minimum
 
 
-@guarded(typing=True)
+def _will_summarise(update: Update) -> bool:
+    """Whether a private message is an article to summarise (worth a "typing…"), not chat."""
+    message = update.effective_message
+    return message is not None and bool(
+        links_in(message) or _wants_text(message, body_text(message))
+    )
+
+
+def _command_will_work(update: Update) -> bool:
+    """Whether /summarize has something to work on (else it answers its usage at once)."""
+    message = update.effective_message
+    if message is None:
+        return False
+    replied = message.reply_to_message
+    return bool(
+        links_in(message)
+        or command_args(message)
+        or (replied is not None and (pdf_attachment(replied) or body_text(replied).strip()))
+    )
+
+
+@guarded(typing=_will_summarise)
 async def on_private_message(update: Update, context: Context) -> None:
     """Private chat: links, long text or a forward → summary; anything else → a hint."""
     message = update.effective_message
@@ -260,7 +325,7 @@ async def on_pdf_document(update: Update, context: Context) -> None:
     await summarise_in_chat(update, context, links=[], document=document)
 
 
-@guarded(typing=True)
+@guarded(typing=_command_will_work)
 async def on_summarise_command(update: Update, context: Context) -> None:
     """/summarize or /tldr with a link or text, or as a reply to a message (its PDF, links or
     text)."""
@@ -350,3 +415,65 @@ async def on_channel_post(update: Update, context: Context) -> None:
         links = links_in(message)
         if links:
             await summarise_in_chat(update, context, links=links, quiet=True)
+
+
+@guarded()
+async def on_retry_button(update: Update, context: Context) -> None:
+    """🔄 Retry under a fallback summary: ask the LLM again and edit the summary in place."""
+    query = update.callback_query
+    if query is None or not query.data or query.message is None:
+        return
+    request = context.bot_data.buttons.get(query.data.partition("|")[2])
+    if not isinstance(request, RetryRequest):
+        await query.answer(EXPIRED)
+        return
+    if request.running:
+        await query.answer(RETRY_RUNNING)
+        return
+    request.running = True
+    try:
+        task = asyncio.create_task(_retry(update, context, request))
+        done, _ = await asyncio.wait({task}, timeout=RETRY_ANSWER_WITHIN)
+        if done:
+            await query.answer(task.result())
+            return
+        await query.answer(RETRY_STARTED)
+        await task
+    finally:
+        request.running = False
+
+
+async def _retry(update: Update, context: Context, request: RetryRequest) -> str:
+    """Re-run the summary; edit the message when the LLM answered. Returns the button's answer."""
+    services = services_of(context)
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    shown = query.message
+    user_id = query.from_user.id if shown.chat.type != ChatType.CHANNEL else None
+    await check_quota(services, user_id)
+    result = await services.pipeline.summarise(
+        request.source,
+        request.options,
+        chat_id=shown.chat.id,
+        user_id=user_id,
+        origin=request.kind,
+        record_article=False,  # the same article as before, not another one
+    )
+    if result.is_fallback:
+        return RETRY_STILL_DOWN
+    html = format_summary(result, origin=request.origin, heading=request.heading)
+    if len(split_html(html)) == 1 and await edit_html(
+        context.bot, shown.chat.id, shown.message_id, html, services=services
+    ):
+        return RETRY_DONE
+    # Too long to edit into one message: the AI summary comes as new messages instead.
+    replied = shown.reply_to_message if isinstance(shown, Message) else None
+    await send_html(
+        context.bot,
+        shown.chat.id,
+        html,
+        reply_to=replied.message_id if replied is not None else None,
+        services=services,
+    )
+    await delete_message(context.bot, shown.chat.id, shown.message_id, services=services)
+    return RETRY_DONE

@@ -52,6 +52,22 @@ async def test_errors_map_to_ptb_exceptions(tg: FakeBotAPI) -> None:
             await bot.edit_message_text("<i>same</i>", 1, sent.message_id, parse_mode="HTML")
 
 
+async def test_an_edit_must_change_the_text_or_the_keyboard(tg: FakeBotAPI) -> None:
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    tg.chat(1)
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("a", callback_data="a")]])
+    async with bot_for(tg) as bot:
+        sent = await bot.send_message(1, "text", reply_markup=keyboard)
+        with pytest.raises(BadRequest, match="not modified"):
+            await bot.edit_message_text("text", 1, sent.message_id, reply_markup=keyboard)
+        # The same text without the keyboard is a change: the keyboard goes.
+        await bot.edit_message_text("text", 1, sent.message_id)
+        assert "reply_markup" not in (tg.message(1, sent.message_id) or {})
+        with pytest.raises(BadRequest, match="not modified"):
+            await bot.edit_message_text("text", 1, sent.message_id)
+
+
 async def test_flood_limits_answer_429_with_retry_after() -> None:
     # A frozen clock: the limits are checked exactly, not against how fast the machine is.
     now = [1000.0]

@@ -162,7 +162,7 @@ async def test_group_upgrade_keeps_settings(tmp_path: Path) -> None:
         await h.tg.wait_for_text(new_id, "Mayor Ana Ruiz")
         # A command that arrived in the old group before the upgrade is answered in the new one.
         h.tg.push_message(GROUP, "/help", user_id=MEMBER)
-        await h.tg.wait_for_text(new_id, "I repair and summarise")
+        await h.tg.wait_for_text(new_id, "Summaries")
         assert (await repo.get(new_id)).auto_mode  # the stale old row did not win
 
 

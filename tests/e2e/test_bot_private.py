@@ -80,10 +80,16 @@ async def test_forwards_name_their_origin(tmp_path: Path) -> None:
         )
         reply = await h.tg.wait_for_text(USER, "Forwarded from River <News>")
         assert any(e.get("url") == "https://t.me/rivernews/77" for e in reply["entities"])
+        # Untitled forwarded text is headed by where it came from, not "Article".
         h.tg.push_message(USER, PASTED, forward_origin=h.tg.origin_user(99, "Ann", "ann"))
-        await h.tg.wait_for_text(USER, "Forwarded from Ann")
+        ann = await h.tg.wait_for_text(USER, "Message from Ann · ")
+        assert ann["text"].startswith("Message from Ann · ") and "Forwarded" not in ann["text"]
         h.tg.push_message(USER, PASTED[:200], forward_origin=h.tg.origin_hidden("Secret Sam"))
-        await h.tg.wait_for_text(USER, "Forwarded from Secret Sam (hidden account)")
+        await h.tg.wait_for_text(USER, "Message from Secret Sam · ")
+        post = h.tg.origin_channel(-1001234, "River News", 78, username="rivernews")
+        h.tg.push_message(USER, PASTED, forward_origin=post)
+        headed = await h.tg.wait_for_text(USER, "Post from River News · ")
+        assert any(e.get("url") == "https://t.me/rivernews/78" for e in headed["entities"])
         private = h.tg.origin_channel(-100999, "Closed channel", 5)
         h.tg.push_message(USER, f"x {url}", forward_origin=private)
         reply = await h.tg.wait_for_text(USER, "Forwarded from Closed channel")
@@ -105,7 +111,7 @@ async def test_summarize_command_with_argument_reply_and_usage(tmp_path: Path) -
 
 
 async def test_errors_get_short_specific_messages(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as h:
+    async with running_bot(tmp_path, llm_fallback_offline=False) as h:
         h.tg.push_message(USER, h.pages.url("/status/404"))
         await h.tg.wait_for_text(USER, "HTTP 404")
         h.tg.push_message(USER, h.pages.url("/paywall"))
@@ -158,8 +164,8 @@ async def test_quota_and_access_control(tmp_path: Path) -> None:
         await h.tg.wait_for_text(USER, "quota")
         assert len(h.llm.completions) == 1
         h.tg.push_message(USER, "/usage")
-        usage = await h.tg.wait_for_text(USER, "Usage in this chat")
-        assert "1 articles" in usage["text"] and "Your daily quota" in usage["text"]
+        usage = await h.tg.wait_for_text(USER, "📊")
+        assert "1 article today" in usage["text"] and "Your daily AI allowance" in usage["text"]
         h.tg.push_message(USER, "/stats")
         await h.tg.wait_for_text(USER, "only for the bot's admins")
         h.tg.push_message(7, "/stats")
@@ -167,30 +173,37 @@ async def test_quota_and_access_control(tmp_path: Path) -> None:
         assert "private 2" in stats["text"]  # USER and the admin; the stranger is not stored
 
 
-async def test_help_says_when_the_offline_summariser_is_used(tmp_path: Path) -> None:
+async def test_without_an_llm_readers_hear_nothing_about_keys(tmp_path: Path) -> None:
     async with running_bot(tmp_path, with_llm=False) as h:
         h.tg.push_message(USER, "/start")
         start = await h.tg.wait_for_text(USER, "Hi User4242")
-        assert "offline" in start["text"]
+        assert "OPENAI" not in start["text"] and "offline" not in start["text"]
+        h.tg.push_message(USER, "/help")
+        shown = await h.tg.wait_for_text(USER, "Summaries")
+        assert "key sentences" in shown["text"] and "OPENAI" not in shown["text"]
         h.tg.push_message(USER, "/nosuch")
         await h.tg.wait_for_text(USER, "I don't know that command")
         h.tg.push_message(USER, h.pages.url("/article"))
         reply = await h.tg.wait_for_text(USER, "City council approves")
-        assert "offline (extractive) summary" in reply["text"]
+        # The operator chose offline: no footer, and no operator facts.
+        assert "OPENAI" not in reply["text"] and "offline" not in reply["text"]
+        assert "unavailable" not in reply["text"]
+        assert "inline_keyboard" not in reply.get("reply_markup", {})
 
 
 async def test_clean_inline_and_as_file(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:
         h.tg.push_message(USER, "/clean i said \u201cno\u201dand left . Then he came")
-        short = await h.tg.wait_for_text(USER, "repairs")
-        assert "Cleaned text" in short["text"]
+        short = await h.tg.wait_for_text(USER, "✏️")
+        assert "3 fixes" in short["text"] and "Then he came" in short["text"]
         paragraphs = [f"{p} Paragraph {i} adds more detail." for i, p in
                       enumerate(ARTICLE_PARAGRAPHS * 12)]  # fmt: skip
         long_page = h.pages.add_route("/long", article_html(paragraphs=paragraphs))
         h.tg.push_message(USER, f"/clean {long_page}")
         call = await h.tg.wait_for("sendDocument", chat_id=USER)
         assert call.files["document"].decode("utf-8").count("\n") > 5
-        assert "repairs" in call.result["caption"]
+        assert "✏️" in call.result["caption"]
+        assert call.result["reply_to_message"]["text"].startswith("/clean")
         assert h.tg.errors() == []
 
 
@@ -231,12 +244,14 @@ async def test_slow_summary_shows_one_status_message_then_the_answer(tmp_path: P
         status = await h.tg.wait_for_text(USER, "⏳")
         assert "Summarising" in status["text"]
         assert status["reply_to_message"]["message_id"] == sent["message_id"]
-        await h.tg.wait_for_text(USER, "Mayor Ana Ruiz")
-        # The status message itself became the summary: one message, edited in place.
-        final = h.tg.message(USER, status["message_id"])
-        assert final is not None and "Mayor Ana Ruiz" in final["text"]
-        assert len(h.tg.sent(USER)) == 1
-        assert len(h.tg.calls_to("editMessageText", chat_id=USER)) <= 2
+        answer = await h.tg.wait_for_text(USER, "Mayor Ana Ruiz")
+        # A new message (Telegram notifies of those, not of edits), then the status goes.
+        assert answer["message_id"] != status["message_id"]
+        assert answer["reply_to_message"]["message_id"] == sent["message_id"]
+        await h.tg.wait_for("deleteMessage", chat_id=USER, message_id=status["message_id"])
+        assert h.tg.message(USER, status["message_id"]) is None
+        assert len(h.tg.sent(USER)) == 2
+        assert len(h.tg.calls_to("editMessageText", chat_id=USER)) <= 1
 
 
 async def test_private_settings_keyboard_changes_length_and_language(tmp_path: Path) -> None:
@@ -254,9 +269,9 @@ async def test_private_settings_keyboard_changes_length_and_language(tmp_path: P
         h.tg.push_message(USER, h.pages.url("/article"))
         await h.tg.wait_for_text(USER, "Mayor Ana Ruiz")
         assert "'de'" in h.llm.completions[-1].text  # the prompt asks for ISO code 'de'
-        original = next(b for b in buttons if b["text"].endswith("Original"))
+        original = next(b for b in buttons if b["text"].endswith("As in the article"))
         h.tg.push_callback(USER, USER, shown["message_id"], original["callback_data"])
         await h.tg.wait_for("editMessageText", chat_id=USER, count=2)
         h.tg.push_message(USER, h.pages.url("/text"))
         await h.tg.wait_for("sendMessage", chat_id=USER, count=3)
-        assert "'de'" not in h.llm.completions[-1].text  # "Original" again
+        assert "'de'" not in h.llm.completions[-1].text  # the article's language again

@@ -119,7 +119,9 @@ async def test_limiter_keeps_a_burst_under_the_fake_flood_limits() -> None:
         assert len(tg.errors()) <= 2
 
 
-async def test_progress_status_message_is_throttled_and_replaced(tg: FakeBotAPI, services) -> None:  # type: ignore[no-untyped-def]
+async def test_progress_status_message_is_throttled_then_deleted_after_the_answer(
+    tg: FakeBotAPI, services
+) -> None:  # type: ignore[no-untyped-def]
     tg.chat(4)
     async with make_bot(tg) as bot:
         progress = Progress(bot, 4, reply_to=None, services=services, status_after=0.05,
@@ -134,9 +136,12 @@ async def test_progress_status_message_is_throttled_and_replaced(tg: FakeBotAPI,
             await progress.finish("<b>Done</b>")
     assert tg.calls_to("sendChatAction", chat_id=4)
     edits = tg.calls_to("editMessageText", chat_id=4)
-    assert [("Summarising" in c.params["text"]) for c in edits] == [True, False]
-    assert "Done" in edits[-1].params["text"]
-    assert len(tg.sent(4)) == 1  # the status message became the answer
+    assert ["Summarising" in c.params["text"] for c in edits] == [True]
+    # The answer is a new message (Telegram notifies of those, not of edits); the status goes.
+    status, answer = tg.sent(4)
+    assert "Done" in answer["text"]
+    assert tg.calls_to("deleteMessage", chat_id=4, message_id=status["message_id"])
+    assert tg.message(4, status["message_id"]) is None
 
 
 async def test_progress_without_delay_sends_no_status_message(tg: FakeBotAPI, services) -> None:  # type: ignore[no-untyped-def]

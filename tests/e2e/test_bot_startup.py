@@ -129,7 +129,7 @@ async def test_webhook_refuses_a_wrong_secret_and_accepts_the_right_one(tmp_path
                         headers={**headers, "X-Telegram-Bot-Api-Secret-Token": "s3cret-token"},
                     )
                     assert right.status_code == 200
-                await tg.wait_for_text(77, "I repair and summarise news articles")
+                await tg.wait_for_text(77, "Summaries")
                 assert len(tg.sent(77)) == 1
                 await app.updater.stop()
                 await app.stop()

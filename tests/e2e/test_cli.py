@@ -135,11 +135,25 @@ def test_llm_errors_are_one_clear_line_and_exit_1(env, capsys, monkeypatch, stat
         llm.fail_next(status, times=100)
         monkeypatch.setenv("OPENAI_API_KEY", "test-key")
         monkeypatch.setenv("OPENAI_BASE_URL", llm.base_url)
+        monkeypatch.setenv("LLM_FALLBACK_OFFLINE", "false")
         code, (record,), err = run_cli(capsys, "summarize", str(SPUN_EXAMPLE), "--json")
     assert code == 1
     assert set(record) == {"source", "error"}
     assert "Traceback" not in err
     assert len([line for line in err.splitlines() if line.startswith("error:")]) == 1
+
+
+def test_llm_failure_falls_back_to_the_offline_summary_and_says_so(
+    env, capsys, monkeypatch
+) -> None:
+    with FakeOpenAI() as llm:
+        llm.fail_next(500, times=100)
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+        monkeypatch.setenv("OPENAI_BASE_URL", llm.base_url)
+        code, (record,), _ = run_cli(capsys, "summarize", str(SPUN_EXAMPLE), "--json")
+    assert code == 0
+    assert record["model"] == "offline" and record["kind"] == "fallback"
+    assert any("LLM failed" in note for note in record["notes"])
 
 
 def test_bad_sources_fail_alone_and_others_still_succeed(env, pages, capsys) -> None:

@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 
 from bot.errors import ExtractError, InputError
 from bot.ingest.documents import read_file_source
-from bot.ingest.text import TITLE_MAX_CHARS, document_from_text, is_url
+from bot.ingest.text import (
+    TEXT_TITLE_MAX_CHARS,
+    TITLE_MAX_CHARS,
+    document_from_text,
+    first_words,
+    is_url,
+)
 from testsupport.corpora import SPUN_EXAMPLE
 from testsupport.pages import (
     ARTICLE_PARAGRAPHS,
@@ -81,9 +87,50 @@ def test_no_blank_line_means_no_title() -> None:
 
 
 def test_long_first_line_is_not_a_title() -> None:
-    first = "word " * (TITLE_MAX_CHARS // 5 + 1)
+    first = "word " * (TEXT_TITLE_MAX_CHARS // 5 + 1)
     text = first.strip() + "\n\n" + ARTICLE_PARAGRAPHS[0]
     assert document_from_text(text, "-").title == ""
+
+
+def test_a_one_sentence_lead_is_text_not_a_title() -> None:
+    lead = "The mayor said on Monday that the bridge would open next year."
+    text = lead + "\n\n" + ARTICLE_PARAGRAPHS[0]
+    doc = document_from_text(text, "-")
+    assert (doc.title, doc.text) == ("", text)
+
+
+def test_a_headline_with_a_question_mark_is_a_title() -> None:
+    doc = document_from_text("Will the bridge open?\n\n" + ARTICLE_PARAGRAPHS[0], "-")
+    assert doc.title == "Will the bridge open?"
+
+
+def test_a_link_on_the_first_line_is_not_a_title() -> None:
+    doc = document_from_text("https://example.org/a\n\n" + ARTICLE_PARAGRAPHS[0], "-")
+    assert doc.title == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The mayor spoke. Then she left.", "The mayor spoke."),
+        (
+            "Officials in the northern province said on Tuesday that the floods had receded.",
+            "Officials in the northern province said on Tuesday…",
+        ),
+        ("“We are on time,” she said. More text.", "“We are on time,” she said."),
+        ("Oneverylongwordwithoutanyspaces" * 3, ("Oneverylongwordwithoutanyspaces" * 3)[:60] + "…"),
+        ("short", "short"),
+    ],
+)
+def test_untitled_text_is_named_by_its_first_words(text: str, name: str) -> None:
+    assert first_words(text) == name
+
+
+@given(st.text(min_size=1))
+def test_first_words_is_short_and_taken_from_the_text(text: str) -> None:
+    name = first_words(text)
+    assert len(name) <= 61
+    assert " ".join(text.split()).startswith(name.rstrip("…"))
 
 
 def test_single_line_is_text_not_title() -> None:
@@ -125,7 +172,7 @@ def test_title_rule_keeps_every_word(text: str) -> None:
 
 @given(st.text(alphabet="abc .", min_size=1, max_size=40), _no_marks.filter(str.strip))
 def test_short_first_line_then_blank_line_is_title(first: str, body: str) -> None:
-    assume(first.strip())
+    assume(first.strip() and not first.strip().endswith("."))
     doc = document_from_text(first + "\n\n" + body, "-")
     assert doc.title == first.strip()
     assert doc.text == body.replace("\r\n", "\n").replace("\r", "\n").strip()
