@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import codecs
+import copy
+import json
 import re
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
+from typing import Any
 
 import charset_normalizer
 import trafilatura
 
-from bot.errors import ExtractError, UnsupportedContentError
+from bot.errors import ExtractError, PaywallError, UnsupportedContentError
 from bot.models import Document, Fetched
 
 # Fewer words than this is not an article but a teaser, an error page or a JavaScript shell.
 # The shortest real article in news-dev has 18 words; teasers behind paywalls get caught by
-# the paywall markers below even when they are a little longer.
+# paywall evidence below even when they are a little longer.
 MIN_WORDS = 15
-# A text this short that comes with paywall markers is a teaser, not the article.
-PAYWALL_MAX_WORDS = 120
 
 # Scripts written without spaces between words count one word per character, so that a Chinese
 # or Thai article is not mistaken for a teaser; runs of anything else between spaces are words.
@@ -85,6 +87,76 @@ def decode_body(data: bytes, declared: str = "", *, html: bool = True) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+# --- what the page itself shows: prose blocks, boilerplate, paywall signs ---------------------
+#
+# Two decisions rest on this: whether trafilatura's precise body left out much of the article
+# (then a second opinion is sought and the better-supported body kept), and whether a short
+# body is a paywall teaser (then the page is refused). Both look at the page's structure, never
+# at a keyword alone and never at length alone.
+
+# A body with fewer words than this may be a teaser; a longer one is never called a paywall.
+PAYWALL_MAX_WORDS = 150
+# A block counts as article prose when it has at least this many words and few of them are links.
+PROSE_MIN_WORDS = 10
+PROSE_MAX_LINK_SHARE = 0.4
+# A second opinion is sought when the body covers less than this share of the page's prose and
+# at least MISSING_MIN_WORDS words of prose are left out, or when it stops mid-paragraph.
+COVERAGE_MIN = 0.7
+MISSING_MIN_WORDS = 50
+# A second opinion replaces the body only when its support beats the body's by this margin
+# (words of covered prose, less twice the words of boilerplate it takes in).
+SUPPORT_MARGIN_WORDS = 20
+SUPPORT_MARGIN_SHARE = 0.1
+# Pages with more elements than this get trafilatura's body only: no page analysis, no second
+# opinion, so a pathological page (hundreds of thousands of nested cells) costs no extra time.
+MAX_ANALYSED_ELEMENTS = 60_000
+# How far after the body's last block a subscribe prompt or a paywall container counts as
+# "next to" the body: this many blocks or this many characters of text, whichever comes first.
+NEAR_BLOCKS = 25
+NEAR_CHARS = 800
+
+_SKIP_TAGS = frozenset(
+    "script style noscript template head title meta link svg math iframe object embed canvas "
+    "select option button textarea input".split()
+)
+_BLOCK_TAGS = frozenset(
+    "html body main article section div p li ul ol dl dt dd blockquote pre table thead tbody "
+    "tfoot tr td th caption figure figcaption header footer nav aside form fieldset address "
+    "center h1 h2 h3 h4 h5 h6 hgroup details summary".split()
+)
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_BOILERPLATE_TAGS = frozenset("nav footer aside form".split())
+_NEVER_BOILERPLATE = frozenset("html body main article".split())
+_KEY_DROP = re.compile(r"[\W_]+")
+_ELLIPSIS_END = re.compile(r"(\.\.\.|…|\[…\]|\[\.\.\.\])[\s\"'”’)\]]*$")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_KEY_PROBE = 40  # characters of a key compared at the head, middle and tail of a block
+
+
+def _key(text: str) -> str:
+    """Text reduced to lower-case letters and digits, so extractors' spacing differences vanish."""
+    return _KEY_DROP.sub("", text.casefold())
+
+
+@cache
+def _container_patterns() -> dict[str, re.Pattern[str]]:
+    text = files("bot").joinpath("data/page_containers.txt").read_text("utf-8")
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], [])
+        elif current is not None:
+            current.append(line)
+    return {
+        name: re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+        for name, patterns in sections.items()
+    }
+
+
 @cache
 def _paywall_markers() -> tuple[str, ...]:
     text = files("bot").joinpath("data/paywall_markers.txt").read_text("utf-8")
@@ -92,52 +164,415 @@ def _paywall_markers() -> tuple[str, ...]:
     return tuple(line for line in lines if line and not line.startswith("#"))
 
 
-def looks_paywalled(html: str) -> bool:
-    """True when the page carries a known paywall marker (schema.org flag or phrase)."""
-    lowered = html.lower()
-    return any(marker in lowered for marker in _paywall_markers())
+@dataclass(slots=True)
+class _Block:
+    """Text that one block element holds itself (its inline children included, blocks not)."""
+
+    tag: str
+    boilerplate: bool
+    paywall: bool
+    hidden: bool
+    parts: list[str] = field(default_factory=list)
+    link_chars: int = 0
+    text: str = ""
+    words: int = 0
+    key: str = ""
+
+    @property
+    def prose(self) -> bool:
+        """Visible article-like prose: enough words, few of them links, not page furniture."""
+        return (
+            not self.hidden
+            and not self.boilerplate
+            and self.tag not in _HEADINGS
+            and self.words >= PROSE_MIN_WORDS
+            and self.link_chars <= PROSE_MAX_LINK_SHARE * max(1, len(self.text))
+        )
 
 
-def extract_document(html: str, *, url: str = "", source: str = "") -> Document:
-    """The article's main text and metadata; ExtractError when the page has too little text."""
+@dataclass(slots=True)
+class PageEvidence:
+    """What the HTML shows beside the extracted body: prose blocks, JSON-LD, paywall signs."""
+
+    blocks: list[_Block]
+    schema_paid: bool  # schema.org isAccessibleForFree is false (JSON-LD or microdata)
+    ld_body: str  # the longest JSON-LD articleBody, "" when none
+    ld_word_count: int  # the largest JSON-LD wordCount, 0 when none
+
+    @property
+    def prose_words(self) -> int:
+        """Words of visible article-like prose on the page."""
+        return sum(b.words for b in self.blocks if b.prose)
+
+
+def _class_flags(el: Any, cache_: dict[str, tuple[bool, bool]]) -> tuple[bool, bool]:
+    """(boilerplate, paywall) from an element's class tokens and id."""
+    names = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
+    if not names:
+        return False, False
+    hit = cache_.get(names)
+    if hit is None:
+        patterns = _container_patterns()
+        tokens = names.split()
+        hit = (
+            any(patterns["boilerplate"].fullmatch(t) for t in tokens),
+            any(patterns["paywall"].fullmatch(t) for t in tokens),
+        )
+        cache_[names] = hit
+    return hit
+
+
+def _walk_blocks(root: Any) -> list[_Block]:
+    """The page's block texts in document order, with boilerplate/paywall/hidden flags."""
+    blocks: list[_Block] = []
+    flags_cache: dict[str, tuple[bool, bool]] = {}
+    top = _Block("html", False, False, False)
+    blocks.append(top)
+    # (element or None for "tail of"), element, block it writes to, inside a link
+    stack: list[tuple[bool, Any, _Block, bool]] = [(True, root, top, False)]
+    while stack:
+        enter, el, blk, in_link = stack.pop()
+        if not enter:
+            if el.tail:
+                blk.parts.append(el.tail)
+                if in_link:
+                    blk.link_chars += len(el.tail)
+            continue
+        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = tag.rpartition("}")[2].lower()
+        if not tag or tag in _SKIP_TAGS:
+            stack.append((False, el, blk, in_link))
+            continue
+        boiler, paywall = _class_flags(el, flags_cache)
+        hidden = blk.hidden or el.get("hidden") is not None
+        style = el.get("style")
+        if style and _HIDDEN_STYLE.search(style):
+            hidden = True
+        mine = blk
+        if tag in _BLOCK_TAGS:
+            boilerplate = tag not in _NEVER_BOILERPLATE and (
+                blk.boilerplate or boiler or tag in _BOILERPLATE_TAGS
+            )
+            mine = _Block(tag, boilerplate, blk.paywall or paywall, hidden)
+            blocks.append(mine)
+        elif paywall or hidden != blk.hidden:  # an inline paywall box or hidden span
+            mine = _Block(tag, blk.boilerplate, True if paywall else blk.paywall, hidden)
+            blocks.append(mine)
+        link = in_link or tag == "a"
+        if el.text:
+            mine.parts.append(el.text)
+            if link:
+                mine.link_chars += len(el.text)
+        stack.append((False, el, blk, in_link))
+        stack.extend((True, child, mine, link) for child in reversed(el))
+    for b in blocks:
+        b.text = " ".join(" ".join(b.parts).split())
+        b.words = count_words(b.text)
+        b.key = _key(b.text)
+        b.parts = []
+    return blocks
+
+
+def _json_ld(root: Any) -> tuple[bool, str, int]:
+    """(isAccessibleForFree is false somewhere, longest articleBody, largest wordCount)."""
+    paid, body, words = False, "", 0
+    for script in root.iterfind(".//script[@type]"):
+        if "ld+json" not in (script.get("type") or "").lower() or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except ValueError:
+            continue  # a broken JSON-LD block says nothing
+        stack = [data]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, list):
+                stack.extend(node)
+            elif isinstance(node, dict):
+                free = node.get("isAccessibleForFree")
+                if free is False or (isinstance(free, str) and free.strip().lower() == "false"):
+                    paid = True
+                text = node.get("articleBody")
+                if isinstance(text, str) and len(text) > len(body):
+                    body = text
+                count = node.get("wordCount")
+                if isinstance(count, int | str) and str(count).strip().isdigit():
+                    words = max(words, int(str(count).strip()))
+                stack.extend(v for v in node.values() if isinstance(v, dict | list))
+    for meta in root.iterfind(".//*[@itemprop]"):
+        if (meta.get("itemprop") or "").strip() == "isAccessibleForFree":
+            value = (meta.get("content") or meta.text_content() or "").strip().lower()
+            paid = paid or value == "false"
+    return paid, body, words
+
+
+def page_evidence(root: Any) -> PageEvidence:
+    """Blocks, JSON-LD and schema.org flags of a parsed page (lxml tree, not modified)."""
+    paid, body, words = _json_ld(root)
+    return PageEvidence(_walk_blocks(root), paid, body, words)
+
+
+def _found(key: str, hay: str) -> float:
+    """Share of a block key's head, middle and tail probes that occur in `hay`."""
+    if len(key) <= _KEY_PROBE:
+        return 1.0 if key and key in hay else 0.0
+    mid = len(key) // 2 - _KEY_PROBE // 2
+    probes = (key[:_KEY_PROBE], key[mid : mid + _KEY_PROBE], key[-_KEY_PROBE:])
+    return sum(p in hay for p in probes) / 3
+
+
+@dataclass(frozen=True, slots=True)
+class Support:
+    """How well a body is backed by the page: prose it covers, boilerplate it takes in."""
+
+    covered: float  # words of visible prose blocks found in the body
+    boilerplate: float  # words of navigation/comment/related/link-list blocks found in the body
+    prose: int  # words of visible prose on the page
+
+    @property
+    def coverage(self) -> float:
+        """Share of the page's prose that the body covers (1.0 on a page without prose)."""
+        return self.covered / self.prose if self.prose else 1.0
+
+    @property
+    def score(self) -> float:
+        """Covered prose less twice the boilerplate: what a better body must beat."""
+        return self.covered - 2 * self.boilerplate
+
+
+def support(text: str, page: PageEvidence) -> Support:
+    """How much of the page's prose `text` covers and how much boilerplate it carries."""
+    hay = _key(text)
+    covered = boiler = 0.0
+    prose = 0
+    for b in page.blocks:
+        if b.hidden or b.words == 0:
+            continue
+        if b.prose:
+            prose += b.words
+            covered += b.words * _found(b.key, hay)
+        elif b.words >= 3 and (b.boilerplate or b.link_chars > 0.5 * len(b.text)):
+            boiler += b.words * _found(b.key, hay)
+    return Support(covered, boiler, prose)
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def _end_block(text: str, page: PageEvidence) -> int:
+    """Index of the page block where the body's last line ends, or -1 when not found."""
+    tail = _key(_last_line(text))[-_KEY_PROBE:]
+    if not tail:
+        return -1
+    for i in range(len(page.blocks) - 1, -1, -1):
+        if tail in page.blocks[i].key:
+            return i
+    return -1
+
+
+def stops_mid_paragraph(text: str, page: PageEvidence) -> bool:
+    """True when the body ends in an ellipsis or inside a longer paragraph of the page."""
+    last = _last_line(text)
+    if _ELLIPSIS_END.search(last):
+        return True
+    i = _end_block(text, page)
+    if i < 0:
+        return False
+    block, tail = page.blocks[i], _key(last)[-_KEY_PROBE:]
+    rest = len(block.key) - (block.key.rfind(tail) + len(tail))
+    return block.prose and rest > 2 * _KEY_PROBE
+
+
+def paywall_evidence(text: str, page: PageEvidence) -> tuple[str, ...]:
+    """Kinds of paywall sign on the page: schema flag, cut body, subscribe prompt, paywall box."""
+    kinds: list[str] = []
+    if page.schema_paid:
+        kinds.append("schema.org isAccessibleForFree=false")
+    words = count_words(text)
+    declared = max(page.ld_word_count, count_words(page.ld_body))
+    if stops_mid_paragraph(text, page) or declared >= 2 * max(words, 1) + 50:
+        kinds.append("body cut short")
+    end = _end_block(text, page)
+    if end >= 0:
+        near = page.blocks[end : end + NEAR_BLOCKS]
+        chars = 0
+        window: list[_Block] = []
+        for b in near:
+            window.append(b)
+            chars += len(b.text) if b is not near[0] else 0
+            if chars > NEAR_CHARS:
+                break
+        after = " ".join(b.text for b in window[1:]).lower()
+        if any(marker in after for marker in _paywall_markers()):
+            kinds.append("subscribe prompt after the body")
+        if any(b.paywall for b in window):
+            kinds.append("paywall container at the body")
+    return tuple(kinds)
+
+
+def is_paywall_teaser(text: str, page: PageEvidence) -> tuple[str, ...]:
+    """The evidence when a short body is a teaser: two different kinds of paywall sign, else ()."""
+    if count_words(text) >= PAYWALL_MAX_WORDS:
+        return ()
+    kinds = paywall_evidence(text, page)
+    return kinds if len(kinds) >= 2 else ()
+
+
+def prose_after_end(text: str, page: PageEvidence) -> int:
+    """Words of article prose that follow the body's last block and that the body left out.
+
+    Counted up to the first block of page furniture or the first block the body does contain,
+    so a body that stops early inside its article is told from one that stops at the comments.
+    """
+    end = _end_block(text, page)
+    if end < 0:
+        return 0
+    hay = _key(text)
+    missing = 0
+    for b in page.blocks[end + 1 :]:
+        if b.hidden or b.words == 0:
+            continue
+        if b.boilerplate or _found(b.key, hay) > 0:
+            break
+        if b.prose:
+            missing += b.words
+    return missing
+
+
+def needs_second_opinion(text: str, page: PageEvidence) -> tuple[str, ...]:
+    """Why the body may be incomplete: low prose coverage, prose after its end, a cut, JSON-LD."""
+    reasons: list[str] = []
+    got = support(text, page)
+    if got.coverage < COVERAGE_MIN and got.prose - got.covered >= MISSING_MIN_WORDS:
+        reasons.append(f"covers {got.coverage:.0%} of the page's prose")
+    if (after := prose_after_end(text, page)) >= MISSING_MIN_WORDS:
+        reasons.append(f"{after} words of prose follow its end")
+    if stops_mid_paragraph(text, page):
+        reasons.append("stops mid-paragraph")
+    words = count_words(text)
+    if page.ld_body and count_words(page.ld_body) >= 1.25 * words + MISSING_MIN_WORDS:
+        reasons.append("JSON-LD articleBody is longer")
+    return tuple(reasons)
+
+
+def _ld_body_supported(page: PageEvidence, min_share: float = 0.8) -> bool:
+    """True when the JSON-LD articleBody is text the page visibly shows (not a different story)."""
+    body = _key(page.ld_body)
+    if len(body) < _KEY_PROBE:
+        return False
+    visible = "".join(b.key for b in page.blocks if not b.hidden)
+    step = max(_KEY_PROBE, len(body) // 12)
+    probes = [body[i : i + _KEY_PROBE] for i in range(0, len(body) - _KEY_PROBE + 1, step)]
+    return sum(p in visible for p in probes) >= min_share * len(probes)
+
+
+# --- extraction --------------------------------------------------------------------------------
+
+# Options chosen by measurement on news-dev (bench/extraction.py): favour_precision drops
+# related-story teasers and share widgets (+0.013 F1); tables carry real content (-0.007 F1
+# without them); fast mode skips the fallback extractors and loses recall (-0.026 F1).
+_TRAFILATURA_OPTIONS: dict[str, Any] = {
+    "include_comments": False,
+    "include_tables": True,
+    "include_images": False,
+    "include_links": False,
+    "deduplicate": False,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """A document and how its body was found: the path that produced it and why."""
+
+    document: Document
+    path: str  # "trafilatura", "trafilatura-balanced", "trafilatura-recall" or "json-ld"
+    reasons: tuple[str, ...] = ()  # why a second opinion was sought; () when it was not
+    tried: tuple[str, ...] = ()  # second opinions computed (kept or not)
+
+
+def _trafilatura(tree: Any, url: str, focus: str, *, metadata: bool = False) -> Any:
+    """trafilatura on a copy of the tree (it prunes its input) with one focus."""
+    return trafilatura.bare_extraction(
+        copy.deepcopy(tree),
+        url=url or None,
+        favor_precision=focus == "precision",
+        favor_recall=focus == "recall",
+        with_metadata=metadata,
+        **_TRAFILATURA_OPTIONS,
+    )
+
+
+def _text_of(result: Any, title: str) -> str:
+    text = (getattr(result, "text", None) or "").strip() if result is not None else ""
+    return _drop_title_line(text, title)
+
+
+def _second_opinion(
+    tree: Any, url: str, text: str, title: str, page: PageEvidence
+) -> tuple[str, str, tuple[str, ...]]:
+    """The best-supported body among trafilatura's balanced and recall modes and JSON-LD."""
+    candidates: dict[str, str] = {}
+    for focus in ("balanced", "recall"):
+        candidates[f"trafilatura-{focus}"] = _text_of(_trafilatura(tree, url, focus), title)
+    if page.ld_body and _ld_body_supported(page):
+        candidates["json-ld"] = page.ld_body.strip()
+    best_path, best_text = "trafilatura", text
+    base = support(text, page).score
+    best = base + max(SUPPORT_MARGIN_WORDS, SUPPORT_MARGIN_SHARE * max(base, 0))
+    for path, candidate in candidates.items():
+        if not candidate:
+            continue
+        score = support(candidate, page).score
+        if score > best:
+            best_path, best_text, best = path, candidate, score
+    return best_path, best_text, tuple(candidates)
+
+
+def extract_article(html: str, *, url: str = "", source: str = "") -> Extraction:
+    """The article's main text and metadata, and which path produced it; ExtractError if none."""
     if not html.strip():
         raise ExtractError("The page is empty, so there is no article to read.")
-    # Options chosen by measurement on news-dev (bench/extraction.py): favour_precision drops
-    # related-story teasers and share widgets (+0.013 F1); tables carry real content (-0.007 F1
-    # without them); fast mode skips the fallback extractors and loses recall (-0.026 F1).
-    result = trafilatura.bare_extraction(
-        html,
-        url=url or None,
-        favor_precision=True,
-        include_comments=False,
-        include_tables=True,
-        include_images=False,
-        include_links=False,
-        deduplicate=False,
-        with_metadata=True,
-    )
-    text = (getattr(result, "text", None) or "").strip() if result is not None else ""
-    title = ((result.title if result is not None else "") or "").strip()
-    text = _drop_title_line(text, title)
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        raise ExtractError("That page could not be read as HTML; paste the text instead.")
+    result = _trafilatura(tree, url, "precision", metadata=True)
+    title = (getattr(result, "title", None) or "").strip()
+    text = _text_of(result, title)
+    path, reasons, tried = "trafilatura", (), ()
+    page = None
+    if sum(1 for _ in tree.iter()) <= MAX_ANALYSED_ELEMENTS:
+        page = page_evidence(tree)
+        reasons = needs_second_opinion(text, page)
+        if reasons:
+            path, text, tried = _second_opinion(tree, url, text, title, page)
     words = count_words(text)
-    if words < PAYWALL_MAX_WORDS and looks_paywalled(html):
-        raise ExtractError(
-            "That page shows only a teaser and asks to subscribe (paywall); paste the text instead."
+    if page is not None and (evidence := is_paywall_teaser(text, page)):
+        raise PaywallError(
+            "That page shows only a teaser and asks to subscribe (paywall); paste the text instead.",
+            detail="; ".join(evidence),
         )
     if words < MIN_WORDS:
         raise ExtractError(
             "No article text found on that page (it may need JavaScript, be paywalled or block "
             "bots); paste the text instead."
         )
-    return Document(
+    document = Document(
         source=source or url,
         text=text,
         title=title,
-        author=(result.author or "").strip(),
-        date=(result.date or "").strip(),
-        site=(result.sitename or "").strip(),
+        author=(getattr(result, "author", None) or "").strip(),
+        date=(getattr(result, "date", None) or "").strip(),
+        site=(getattr(result, "sitename", None) or "").strip(),
         url=url,
     )
+    return Extraction(document, path, reasons, tried)
+
+
+def extract_document(html: str, *, url: str = "", source: str = "") -> Document:
+    """The article's main text and metadata; ExtractError when the page has too little text."""
+    return extract_article(html, url=url, source=source).document
 
 
 def _drop_title_line(text: str, title: str) -> str:
