@@ -13,6 +13,7 @@ from typing import Any
 
 import charset_normalizer
 import trafilatura
+from lxml import etree
 
 from bot.errors import ExtractError, PaywallError, UnsupportedContentError
 from bot.models import Document, Fetched
@@ -110,6 +111,17 @@ SUPPORT_MARGIN_SHARE = 0.1
 # Pages with more elements than this get trafilatura's body only: no page analysis, no second
 # opinion, so a pathological page (hundreds of thousands of nested cells) costs no extra time.
 MAX_ANALYSED_ELEMENTS = 60_000
+# The full page analysis runs only when a cheap look says it may matter: a short body, a body
+# ending in an ellipsis, a longer JSON-LD articleBody, or a body holding less than this share of
+# the text that paragraphs, divs and cells carry themselves (measured on news-dev tuning pages:
+# a third of them fall below, every body that lost a block of its article does).
+GATE_TEXT_SHARE = 0.75
+_GATE_TEXT = etree.XPath(
+    "//p//text()|//div/text()|//td/text()|//font/text()|//blockquote/text()|//li/text()"
+)
+_LD_SCRIPTS = etree.XPath("//script[contains(@type, 'ld+json')]")
+_COUNT_ELEMENTS = etree.XPath("count(//*)")
+_MICRODATA_FREE = etree.XPath("//*[@itemprop='isAccessibleForFree']")
 # How far after the body's last block a subscribe prompt or a paywall container counts as
 # "next to" the body: this many blocks or this many characters of text, whichever comes first.
 NEAR_BLOCKS = 25
@@ -207,9 +219,10 @@ class PageEvidence:
 
 def _class_flags(el: Any, cache_: dict[str, tuple[bool, bool]]) -> tuple[bool, bool]:
     """(boilerplate, paywall) from an element's class tokens and id."""
-    names = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
-    if not names:
+    cls, eid = el.get("class"), el.get("id")
+    if not cls and not eid:
         return False, False
+    names = f"{cls or ''} {eid or ''}"
     hit = cache_.get(names)
     if hit is None:
         patterns = _container_patterns()
@@ -228,20 +241,25 @@ def _walk_blocks(root: Any) -> list[_Block]:
     flags_cache: dict[str, tuple[bool, bool]] = {}
     top = _Block("html", False, False, False)
     blocks.append(top)
-    # (element or None for "tail of"), element, block it writes to, inside a link
-    stack: list[tuple[bool, Any, _Block, bool]] = [(True, root, top, False)]
-    while stack:
-        enter, el, blk, in_link = stack.pop()
-        if not enter:
-            if el.tail:
-                blk.parts.append(el.tail)
-                if in_link:
-                    blk.link_chars += len(el.tail)
+    open_blocks, open_links = [top], [False]  # the block and link state of each open element
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        if event == "end":
+            open_blocks.pop()
+            open_links.pop()
+            tail = el.tail
+            if tail:
+                blk = open_blocks[-1]
+                blk.parts.append(tail)
+                if open_links[-1]:
+                    blk.link_chars += len(tail)
             continue
-        tag = el.tag if isinstance(el.tag, str) else ""
-        tag = tag.rpartition("}")[2].lower()
-        if not tag or tag in _SKIP_TAGS:
-            stack.append((False, el, blk, in_link))
+        blk, in_link = open_blocks[-1], open_links[-1]
+        tag = el.tag
+        if type(tag) is not str or tag in _SKIP_TAGS:
+            walker.skip_subtree()
+            open_blocks.append(blk)
+            open_links.append(in_link)
             continue
         boiler, paywall = _class_flags(el, flags_cache)
         hidden = blk.hidden or el.get("hidden") is not None
@@ -259,16 +277,17 @@ def _walk_blocks(root: Any) -> list[_Block]:
             mine = _Block(tag, blk.boilerplate, True if paywall else blk.paywall, hidden)
             blocks.append(mine)
         link = in_link or tag == "a"
-        if el.text:
-            mine.parts.append(el.text)
+        open_blocks.append(mine)
+        open_links.append(link)
+        text = el.text
+        if text:
+            mine.parts.append(text)
             if link:
-                mine.link_chars += len(el.text)
-        stack.append((False, el, blk, in_link))
-        stack.extend((True, child, mine, link) for child in reversed(el))
+                mine.link_chars += len(text)
     for b in blocks:
         b.text = " ".join(" ".join(b.parts).split())
-        b.words = count_words(b.text)
-        b.key = _key(b.text)
+        b.words = count_words(b.text) if b.text else 0
+        b.key = _key(b.text) if b.text else ""
         b.parts = []
     return blocks
 
@@ -276,8 +295,8 @@ def _walk_blocks(root: Any) -> list[_Block]:
 def _json_ld(root: Any) -> tuple[bool, str, int]:
     """(isAccessibleForFree is false somewhere, longest articleBody, largest wordCount)."""
     paid, body, words = False, "", 0
-    for script in root.iterfind(".//script[@type]"):
-        if "ld+json" not in (script.get("type") or "").lower() or not script.text:
+    for script in _LD_SCRIPTS(root):
+        if not script.text:
             continue
         try:
             data = json.loads(script.text)
@@ -299,11 +318,21 @@ def _json_ld(root: Any) -> tuple[bool, str, int]:
                 if isinstance(count, int | str) and str(count).strip().isdigit():
                     words = max(words, int(str(count).strip()))
                 stack.extend(v for v in node.values() if isinstance(v, dict | list))
-    for meta in root.iterfind(".//*[@itemprop]"):
-        if (meta.get("itemprop") or "").strip() == "isAccessibleForFree":
-            value = (meta.get("content") or meta.text_content() or "").strip().lower()
-            paid = paid or value == "false"
+    for meta in _MICRODATA_FREE(root):
+        value = (meta.get("content") or meta.text_content() or "").strip().lower()
+        paid = paid or value == "false"
     return paid, body, words
+
+
+def worth_a_look(text: str, root: Any) -> bool:
+    """Cheap gate for the page analysis: may the body be a teaser or leave article text out?"""
+    if count_words(text) < PAYWALL_MAX_WORDS or _ELLIPSIS_END.search(_last_line(text)):
+        return True
+    for script in _LD_SCRIPTS(root):
+        if script.text and "articleBody" in script.text:
+            return True  # parsed properly (and compared) by the full analysis
+    carried = len(_key("".join(_GATE_TEXT(root))))
+    return len(_key(text)) < GATE_TEXT_SHARE * carried
 
 
 def page_evidence(root: Any) -> PageEvidence:
@@ -509,14 +538,18 @@ def _text_of(result: Any, title: str) -> str:
     return _drop_title_line(text, title)
 
 
+SECOND_OPINIONS = ("trafilatura-balanced", "trafilatura-recall", "json-ld")
+
+
 def _second_opinion(
-    tree: Any, url: str, text: str, title: str, page: PageEvidence
+    tree: Any, url: str, text: str, title: str, page: PageEvidence, which: tuple[str, ...]
 ) -> tuple[str, str, tuple[str, ...]]:
     """The best-supported body among trafilatura's balanced and recall modes and JSON-LD."""
     candidates: dict[str, str] = {}
     for focus in ("balanced", "recall"):
-        candidates[f"trafilatura-{focus}"] = _text_of(_trafilatura(tree, url, focus), title)
-    if page.ld_body and _ld_body_supported(page):
+        if f"trafilatura-{focus}" in which:
+            candidates[f"trafilatura-{focus}"] = _text_of(_trafilatura(tree, url, focus), title)
+    if "json-ld" in which and page.ld_body and _ld_body_supported(page):
         candidates["json-ld"] = page.ld_body.strip()
     best_path, best_text = "trafilatura", text
     base = support(text, page).score
@@ -530,8 +563,17 @@ def _second_opinion(
     return best_path, best_text, tuple(candidates)
 
 
-def extract_article(html: str, *, url: str = "", source: str = "") -> Extraction:
-    """The article's main text and metadata, and which path produced it; ExtractError if none."""
+def extract_article(
+    html: str,
+    *,
+    url: str = "",
+    source: str = "",
+    second_opinions: tuple[str, ...] = SECOND_OPINIONS,
+) -> Extraction:
+    """The article's main text and metadata, and which path produced it; ExtractError if none.
+
+    `second_opinions` limits the fallbacks tried (the bench measures each one alone).
+    """
     if not html.strip():
         raise ExtractError("The page is empty, so there is no article to read.")
     tree = trafilatura.load_html(html)
@@ -542,11 +584,11 @@ def extract_article(html: str, *, url: str = "", source: str = "") -> Extraction
     text = _text_of(result, title)
     path, reasons, tried = "trafilatura", (), ()
     page = None
-    if sum(1 for _ in tree.iter()) <= MAX_ANALYSED_ELEMENTS:
+    if _COUNT_ELEMENTS(tree) <= MAX_ANALYSED_ELEMENTS and worth_a_look(text, tree):
         page = page_evidence(tree)
         reasons = needs_second_opinion(text, page)
-        if reasons:
-            path, text, tried = _second_opinion(tree, url, text, title, page)
+        if reasons and second_opinions:
+            path, text, tried = _second_opinion(tree, url, text, title, page, second_opinions)
     words = count_words(text)
     if page is not None and (evidence := is_paywall_teaser(text, page)):
         raise PaywallError(
