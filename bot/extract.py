@@ -121,6 +121,14 @@ _GATE_TEXT = etree.XPath(
 )
 _LD_SCRIPTS = etree.XPath("//script[contains(@type, 'ld+json')]")
 _COUNT_ELEMENTS = etree.XPath("count(//*)")
+# A body line of at most LINK_LINE_WORDS words is a link to another page when one link's text
+# (of at least LINK_LINE_MIN_CHARS letters) makes up LINK_LINE_SHARE of its letters.
+LINK_LINE_WORDS = 25
+LINK_LINE_MIN_CHARS = 15
+LINK_LINE_SHARE = 0.7
+_LINKS = etree.XPath("//a[string-length(normalize-space()) >= 15]")
+_H1 = etree.XPath("//h1")
+_ADDRESS = re.compile(r"@|www\.|https?:|\.(com|org|net)\b", re.IGNORECASE)
 _MICRODATA_FREE = etree.XPath("//*[@itemprop='isAccessibleForFree']")
 # How far after the body's last block a subscribe prompt or a paywall container counts as
 # "next to" the body: this many blocks or this many characters of text, whichever comes first.
@@ -533,22 +541,27 @@ def _trafilatura(tree: Any, url: str, focus: str, *, metadata: bool = False) -> 
     )
 
 
-def _text_of(result: Any, title: str) -> str:
+def _text_of(result: Any, headlines: tuple[str, ...]) -> str:
     text = (getattr(result, "text", None) or "").strip() if result is not None else ""
-    return _drop_title_line(text, title)
+    return _drop_title_line(text, *headlines)
 
 
 SECOND_OPINIONS = ("trafilatura-balanced", "trafilatura-recall", "json-ld")
 
 
 def _second_opinion(
-    tree: Any, url: str, text: str, title: str, page: PageEvidence, which: tuple[str, ...]
+    tree: Any,
+    url: str,
+    text: str,
+    headlines: tuple[str, ...],
+    page: PageEvidence,
+    which: tuple[str, ...],
 ) -> tuple[str, str, tuple[str, ...]]:
     """The best-supported body among trafilatura's balanced and recall modes and JSON-LD."""
     candidates: dict[str, str] = {}
     for focus in ("balanced", "recall"):
         if f"trafilatura-{focus}" in which:
-            candidates[f"trafilatura-{focus}"] = _text_of(_trafilatura(tree, url, focus), title)
+            candidates[f"trafilatura-{focus}"] = _text_of(_trafilatura(tree, url, focus), headlines)
     if "json-ld" in which and page.ld_body and _ld_body_supported(page):
         candidates["json-ld"] = page.ld_body.strip()
     best_path, best_text = "trafilatura", text
@@ -581,14 +594,16 @@ def extract_article(
         raise ExtractError("That page could not be read as HTML; paste the text instead.")
     result = _trafilatura(tree, url, "precision", metadata=True)
     title = (getattr(result, "title", None) or "").strip()
-    text = _text_of(result, title)
+    headlines = (title, *(h.text_content() for h in _H1(tree)[:3]))
+    text = _text_of(result, headlines)
     path, reasons, tried = "trafilatura", (), ()
     page = None
     if _COUNT_ELEMENTS(tree) <= MAX_ANALYSED_ELEMENTS and worth_a_look(text, tree):
         page = page_evidence(tree)
         reasons = needs_second_opinion(text, page)
         if reasons and second_opinions:
-            path, text, tried = _second_opinion(tree, url, text, title, page, second_opinions)
+            path, text, tried = _second_opinion(tree, url, text, headlines, page, second_opinions)
+    text = _drop_link_lines(text, tree)
     words = count_words(text)
     if page is not None and (evidence := is_paywall_teaser(text, page)):
         raise PaywallError(
@@ -617,12 +632,47 @@ def extract_document(html: str, *, url: str = "", source: str = "") -> Document:
     return extract_article(html, url=url, source=source).document
 
 
-def _drop_title_line(text: str, title: str) -> str:
-    """The body without a leading headline that merely repeats the title (it has its own field)."""
+def _drop_title_line(text: str, *headlines: str) -> str:
+    """The body without a leading headline that merely repeats the title (it has its own field).
+
+    The title often carries the site's name ("Headline | Site"), so a first line whose letters
+    are all part of the title's counts as the headline too; so does the page's own <h1>, which
+    may word the story differently from <title>.
+    """
     first, _, rest = text.partition("\n")
-    if title and rest.strip() and first.strip().casefold() == title.casefold():
-        return rest.strip()
+    line = _key(first)
+    if not line or not rest.strip():
+        return text
+    for full in map(_key, headlines):
+        if line == full or (len(line) >= 20 and line in full):
+            return rest.strip()
     return text
+
+
+def _drop_link_lines(text: str, root: Any) -> str:
+    """The body without short lines that are the text of a link to another page.
+
+    "Read more: <headline>", "Related: <headline>" and "Don't miss" lists are links to other
+    stories that trafilatura keeps inside the article; a line counts when one link's text makes
+    up most of it. The first line (often the article's own linked headline) and links whose text
+    is an address (contact lines, "www.site.com") stay.
+    """
+    lines = text.split("\n")
+    short = [i for i, line in enumerate(lines[1:], 1) if 0 < count_words(line) <= LINK_LINE_WORDS]
+    if not short:
+        return text
+    links = {
+        key
+        for a in _LINKS(root)
+        if len(key := _key(a.text_content())) >= LINK_LINE_MIN_CHARS
+        and not _ADDRESS.search(a.text_content())
+    }
+    drop = set()
+    for i in short:
+        key = _key(lines[i])
+        if any(len(link) >= LINK_LINE_SHARE * len(key) and link in key for link in links):
+            drop.add(i)
+    return "\n".join(line for i, line in enumerate(lines) if i not in drop) if drop else text
 
 
 def document_from_fetched(fetched: Fetched, source: str) -> Document:
