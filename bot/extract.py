@@ -405,7 +405,7 @@ def _last_line(text: str) -> str:
 
 def _end_block(text: str, page: PageEvidence) -> int:
     """Index of the page block where the body's last line ends, or -1 when not found."""
-    tail = _key(_last_line(text))[-_KEY_PROBE:]
+    tail = _key(_last_line(text))[-3 * _KEY_PROBE :]  # long enough to tell similar endings apart
     if not tail:
         return -1
     for i in range(len(page.blocks) - 1, -1, -1):
@@ -422,7 +422,7 @@ def stops_mid_paragraph(text: str, page: PageEvidence) -> bool:
     i = _end_block(text, page)
     if i < 0:
         return False
-    block, tail = page.blocks[i], _key(last)[-_KEY_PROBE:]
+    block, tail = page.blocks[i], _key(last)[-3 * _KEY_PROBE :]
     rest = len(block.key) - (block.key.rfind(tail) + len(tail))
     return block.prose and rest > 2 * _KEY_PROBE
 
@@ -552,7 +552,7 @@ def needs_second_opinion(text: str, page: PageEvidence) -> tuple[str, ...]:
     return tuple(reasons)
 
 
-def _ld_body_supported(page: PageEvidence, min_share: float = 0.8) -> bool:
+def ld_body_supported(page: PageEvidence, min_share: float = 0.8) -> bool:
     """True when the JSON-LD articleBody is text the page visibly shows (not a different story)."""
     body = _key(page.ld_body)
     if len(body) < _KEY_PROBE:
@@ -620,7 +620,7 @@ def _second_opinion(
     for focus in ("balanced", "recall"):
         if f"trafilatura-{focus}" in which:
             candidates[f"trafilatura-{focus}"] = _text_of(_trafilatura(tree, url, focus), headlines)
-    if "json-ld" in which and page.ld_body and _ld_body_supported(page):
+    if "json-ld" in which and page.ld_body and ld_body_supported(page):
         candidates["json-ld"] = page.ld_body.strip()
     best_path, best_text = "trafilatura", text
     base = support(text, page).score
