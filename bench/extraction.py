@@ -147,6 +147,7 @@ class Run:
     paths: dict[str, str] = field(default_factory=dict)
     reasons: dict[str, tuple[str, ...]] = field(default_factory=dict)
     page_seconds: dict[str, float] = field(default_factory=dict)
+    analysed: set[str] = field(default_factory=set)
 
 
 async def fetch_all(server: PageServer, ids: Sequence[str]) -> dict[str, Fetched]:
@@ -173,6 +174,8 @@ def run_fetched(
                 )
                 run.predicted[page_id] = got.document.text
                 run.paths[page_id], run.reasons[page_id] = got.path, got.reasons
+                if got.analysed:
+                    run.analysed.add(page_id)
             else:
                 run.predicted[page_id] = document_from_fetched(page, page.url).text
                 run.paths[page_id] = page.content_type
@@ -344,6 +347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "trafilatura": trafilatura.__version__,
                     "paths": dict(used),
                     "second opinion sought": triggered,
+                    "analysed": len(ours.analysed),
                     "timing": times,
                     "fallbacks": fallbacks,
                     "splits": splits,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import copy
 import json
 import re
 from dataclasses import dataclass, field
@@ -585,12 +584,13 @@ class Extraction:
     path: str  # "trafilatura", "trafilatura-balanced", "trafilatura-recall" or "json-ld"
     reasons: tuple[str, ...] = ()  # why a second opinion was sought; () when it was not
     tried: tuple[str, ...] = ()  # second opinions computed (kept or not)
+    analysed: bool = False  # the cheap gate let the full page analysis run
 
 
 def _trafilatura(tree: Any, url: str, focus: str, *, metadata: bool = False) -> Any:
-    """trafilatura on a copy of the tree (it prunes its input) with one focus."""
+    """trafilatura with one focus; it works on its own copy of the tree, ours stays intact."""
     return trafilatura.bare_extraction(
-        copy.deepcopy(tree),
+        tree,
         url=url or None,
         favor_precision=focus == "precision",
         favor_recall=focus == "recall",
@@ -689,7 +689,7 @@ def extract_article(
         site=(getattr(result, "sitename", None) or "").strip(),
         url=url,
     )
-    return Extraction(document, path, reasons, tried)
+    return Extraction(document, path, reasons, tried, page is not None)
 
 
 def extract_document(html: str, *, url: str = "", source: str = "") -> Document:
