@@ -39,7 +39,7 @@ if str(ROOT) not in sys.path:  # allow `python bench/extraction.py` as well as `
 
 import trafilatura  # noqa: E402
 
-from bot.errors import BotError  # noqa: E402
+from bot.errors import BotError, PaywallError  # noqa: E402
 from bot.extract import (  # noqa: E402
     _TRAFILATURA_OPTIONS,
     SECOND_OPINIONS,
@@ -252,6 +252,30 @@ def _safe(extract: Callable[..., object], html: str) -> object:
         return None
 
 
+PAYWALL_FIXTURES = ROOT / "tests" / "fixtures" / "paywall"
+
+
+def paywall_fixtures() -> dict[str, list[str]]:
+    """Free fixture pages refused and teaser pages not refused (both should be empty)."""
+    wrong: dict[str, list[str]] = {"free refused": [], "teasers missed": []}
+    counts = {"free": 0, "teaser": 0}
+    for kind in counts:
+        for path in sorted((PAYWALL_FIXTURES / kind).glob("*.html")):
+            counts[kind] += 1
+            try:
+                extract_article(path.read_text("utf-8"))
+                refused = False
+            except PaywallError:
+                refused = True
+            except BotError:
+                refused = False  # another refusal ("no article text") is not a paywall call
+            if kind == "free" and refused:
+                wrong["free refused"].append(path.stem)
+            if kind == "teaser" and not refused:
+                wrong["teasers missed"].append(path.stem)
+    return {**wrong, "free pages": [str(counts["free"])], "teaser pages": [str(counts["teaser"])]}
+
+
 def _line(name: str, m: dict, run: Run) -> str:
     return (
         f"{name:<36} P={m['precision']:.3f} ± {m['precision_std']:.3f}  "
@@ -301,6 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     alone = {which: run_fetched(fetched, (which,)) for which in SECOND_OPINIONS}
     scores = {name: score(truth, run.predicted) for name, run in runs.items()}
     times = timing(fetched, args.repeat)
+    fixtures = paywall_fixtures()
     used = Counter(ours.paths.values())
     triggered = sum(1 for r in ours.reasons.values() if r)
     per_page = {
@@ -352,6 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "fallbacks": fallbacks,
                     "splits": splits,
                     "refused": ours.errors,
+                    "paywall fixtures": fixtures,
                     "worst": {i: per_page[i] for i in worst},
                     **({"per_page": per_page} if args.per_page else {}),
                     **out,
@@ -379,6 +405,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"F1 {f['F1 gain']:+.4f}, +{f['extra seconds']:.2f}s over all pages"
         )
     print(f"timing (best of {args.repeat}): " + ", ".join(f"{k}={v:.2f}" for k, v in times.items()))
+    n_free, n_teaser = fixtures["free pages"][0], fixtures["teaser pages"][0]
+    caught = int(n_teaser) - len(fixtures["teasers missed"])
+    print(
+        f"paywall fixtures: {len(fixtures['free refused'])} of {n_free} free articles refused "
+        f"{fixtures['free refused'] or ''}, {caught} of {n_teaser} teasers caught "
+        f"{fixtures['teasers missed'] or ''}"
+    )
     for page_id, error in ours.errors.items():
         print(f"  ours refused {page_id[:12]} (scored as empty): {error}")
     if ours.errors:
