@@ -37,12 +37,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # allow `python bench/extraction.py` as well as `-m`
     sys.path.insert(0, str(ROOT))
 
+import lxml.html  # noqa: E402
 import trafilatura  # noqa: E402
 
 from bot.errors import BotError, PaywallError  # noqa: E402
 from bot.extract import (  # noqa: E402
     _TRAFILATURA_OPTIONS,
     SECOND_OPINIONS,
+    _key,
     document_from_fetched,
     extract_article,
 )
@@ -252,6 +254,53 @@ def _safe(extract: Callable[..., object], html: str) -> object:
         return None
 
 
+def drop_tail_page(html: str, truth: str, share: float = 0.3) -> str | None:
+    """The page with the last `share` of its article paragraphs marked class="bottom".
+
+    A stress test for the second opinions: trafilatura's precision mode drops elements whose
+    class starts or ends with "bottom" (template names like "article-bottom"), so its body loses
+    the article's tail, as on the older layouts of the issue. None when the page has too few
+    article paragraphs in <p> elements to mark.
+    """
+    tree = lxml.html.fromstring(html)
+    whole = _key(truth)
+    paragraphs = [
+        p for p in tree.iter("p") if len(k := _key(p.text_content())) >= 40 and k in whole
+    ]
+    marked = paragraphs[len(paragraphs) - int(len(paragraphs) * share) :]
+    if len(paragraphs) < 4 or not marked:
+        return None
+    for p in marked:
+        p.set("class", "bottom")
+    return lxml.html.tostring(tree, encoding="unicode")
+
+
+def stress(ids: Sequence[str], truth: dict[str, str]) -> dict[str, dict]:
+    """Ours, ours without second opinions and trafilatura on pages with a dropped tail."""
+    pages = {}
+    for page_id in ids:
+        html = gzip.decompress((NEWS_DEV / "html" / f"{page_id}.html.gz").read_bytes()).decode()
+        changed = drop_tail_page(html, truth[page_id])
+        if changed is not None:
+            pages[page_id] = changed
+    runs: dict[str, dict[str, str]] = {"ours": {}, "ours without second opinions": {}}
+    runs["trafilatura.extract (defaults)"] = {}
+    used: Counter[str] = Counter()
+    for page_id, html in pages.items():
+        for name, which in (("ours", SECOND_OPINIONS), ("ours without second opinions", ())):
+            try:
+                got = extract_article(html, second_opinions=which)
+                runs[name][page_id] = got.document.text
+                if name == "ours":
+                    used[got.path] += 1
+            except BotError:
+                runs[name][page_id] = ""
+        runs["trafilatura.extract (defaults)"][page_id] = trafilatura.extract(html) or ""
+    sub = _subset(truth, list(pages))
+    out = {name: score(sub, predicted, 0) for name, predicted in runs.items()}
+    return {"pages": {"n": len(pages), **{k: float(v) for k, v in used.items()}}, **out}
+
+
 PAYWALL_FIXTURES = ROOT / "tests" / "fixtures" / "paywall"
 
 
@@ -300,6 +349,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="score only the tuning pages, only the held-out pages, or all (default)",
     )
     parser.add_argument("--repeat", type=int, default=2, help="timing passes (best of)")
+    parser.add_argument(
+        "--stress",
+        action="store_true",
+        help="also score pages whose article tail is marked class=bottom (see drop_tail_page)",
+    )
     args = parser.parse_args(argv)
     truth = load_truth()
     ids = sorted(truth)
@@ -326,6 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     scores = {name: score(truth, run.predicted) for name, run in runs.items()}
     times = timing(fetched, args.repeat)
     fixtures = paywall_fixtures()
+    stressed = stress(ids, truth) if args.stress else {}
     used = Counter(ours.paths.values())
     triggered = sum(1 for r in ours.reasons.values() if r)
     per_page = {
@@ -378,6 +433,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "splits": splits,
                     "refused": ours.errors,
                     "paywall fixtures": fixtures,
+                    "stress": stressed,
                     "worst": {i: per_page[i] for i in worst},
                     **({"per_page": per_page} if args.per_page else {}),
                     **out,
@@ -422,6 +478,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"  on the {len(kept)} pages ours did not refuse: ours F1={a['f1']:.3f}, "
             f"trafilatura (defaults) F1={b['f1']:.3f}"
         )
+    if stressed:
+        info = stressed["pages"]
+        print(f"stress (article tail marked class=bottom on {info['n']:.0f} pages; paths {info}):")
+        for name, m in stressed.items():
+            if name != "pages":
+                print(f"  {name:<34} F1={m['f1']:.3f} P={m['precision']:.3f} R={m['recall']:.3f}")
     print("10 worst pages (ours):")
     for i in worst:
         p = per_page[i]
