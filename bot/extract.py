@@ -525,13 +525,27 @@ def _start_block(text: str, page: PageEvidence) -> int:
     return next((i for i, b in enumerate(page.blocks) if head in b.key), -1)
 
 
-def prose_left_out(text: str, page: PageEvidence) -> int:
-    """Words of article prose the body skips between its first and last block, or right after.
+def _run_left_out(blocks: Any, hay: str) -> int:
+    """Words of prose in the run of blocks up to the first page furniture or covered block."""
+    missing = 0
+    for b in blocks:
+        if b.hidden or b.words == 0:
+            continue
+        if b.boilerplate or _found(b.key, hay) > 0:
+            break
+        if b.prose:
+            missing += b.words
+    return missing
 
-    After its end, prose is counted up to the first block of page furniture or the first block
-    the body does contain, so a body that stops early inside its article is told from one that
-    stops at the comments; between its ends, every visible prose block outside page furniture
-    that the body lacks counts (a paragraph dropped from the middle of the article).
+
+def prose_left_out(text: str, page: PageEvidence) -> int:
+    """Words of article prose the body skips: right before it, between its ends, right after.
+
+    Before its start and after its end, prose is counted up to the first block of page
+    furniture or the first block the body does contain, so a body that stops early inside its
+    article is told from one that stops at the comments; between its ends, every visible prose
+    block outside page furniture that the body lacks counts (a paragraph dropped from the
+    middle, or an introduction kept in a <header> that precise extraction drops).
     """
     end = _end_block(text, page)
     if end < 0:
@@ -543,14 +557,9 @@ def prose_left_out(text: str, page: PageEvidence) -> int:
         for b in page.blocks[start:end]:
             if b.prose and _found(b.key, hay) == 0:
                 missing += b.words
-    for b in page.blocks[end + 1 :]:
-        if b.hidden or b.words == 0:
-            continue
-        if b.boilerplate or _found(b.key, hay) > 0:
-            break
-        if b.prose:
-            missing += b.words
-    return missing
+    if start > 0:
+        missing += _run_left_out(reversed(page.blocks[:start]), hay)
+    return missing + _run_left_out(page.blocks[end + 1 :], hay)
 
 
 def needs_second_opinion(text: str, page: PageEvidence) -> tuple[str, ...]:
@@ -560,7 +569,7 @@ def needs_second_opinion(text: str, page: PageEvidence) -> tuple[str, ...]:
     if got.coverage < COVERAGE_MIN and got.prose - got.covered >= MISSING_MIN_WORDS:
         reasons.append(f"covers {got.coverage:.0%} of the page's prose")
     if (left_out := prose_left_out(text, page)) >= MISSING_MIN_WORDS:
-        reasons.append(f"leaves out {left_out} words of prose within or after it")
+        reasons.append(f"leaves out {left_out} words of prose around or within it")
     if stops_mid_paragraph(text, page):
         reasons.append("stops mid-paragraph")
     words = count_words(text)

@@ -330,3 +330,18 @@ def test_five_megabytes_of_nested_tables_is_refused_before_extraction() -> None:
     with pytest.raises(ExtractError, match="too large") as caught:
         extract_document(html)
     assert "elements" in caught.value.user_message
+
+
+def test_second_opinion_recovers_a_magazine_introduction_kept_in_a_header() -> None:
+    paragraphs = _review_paragraphs(16)
+    intro = "".join(f"<p>{p}</p>" for p in paragraphs[:5])
+    rest = "".join(f"<p>{p}</p>" for p in paragraphs[5:])
+    html = (
+        "<html><head><title>Feature</title></head><body><nav><a href='/'>Home</a></nav>"
+        f"<article><header><h1>Feature</h1>{intro}</header><div class='body'>{rest}</div>"
+        "</article><footer>(c) Magazine</footer></body></html>"
+    )
+    assert paragraphs[0] not in extract_article(html, second_opinions=()).document.text
+    got = extract_article(html)
+    assert got.path != "trafilatura"
+    assert all(p in got.document.text for p in paragraphs)
