@@ -183,6 +183,26 @@ def _container_patterns() -> dict[str, re.Pattern[str]]:
 
 
 @cache
+def _boilerplate_lines() -> re.Pattern[str]:
+    """Whole-line boilerplate (comment forms, share/follow/cookie lines) from boilerplate.txt.
+
+    The cleanup stage owns that file (bot/clean/boilerplate.py, a layer above this one); here
+    its [comment] and [line] patterns only weigh which of two bodies carries more boilerplate.
+    """
+    text = files("bot").joinpath("data/boilerplate.txt").read_text("utf-8")
+    patterns, section = [], ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+        elif section in ("comment", "line"):
+            patterns.append(line.replace(" ", r"\s+"))
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+@cache
 def _paywall_markers() -> tuple[str, ...]:
     text = files("bot").joinpath("data/paywall_markers.txt").read_text("utf-8")
     lines = (line.strip().lower() for line in text.splitlines())
@@ -369,7 +389,7 @@ class Support:
     """How well a body is backed by the page: prose it covers, boilerplate it takes in."""
 
     covered: float  # words of visible prose blocks found in the body
-    boilerplate: float  # words of navigation/comment/related/link-list blocks found in the body
+    boilerplate: float  # words of furniture blocks and boilerplate lines found in the body
     prose: int  # words of visible prose on the page
 
     @property
@@ -396,6 +416,10 @@ def support(text: str, page: PageEvidence) -> Support:
             covered += b.words * _found(b.key, hay)
         elif b.words >= 3 and (b.boilerplate or b.link_chars > 0.5 * len(b.text)):
             boiler += b.words * _found(b.key, hay)
+    pattern = _boilerplate_lines()
+    boiler += sum(
+        count_words(line) for line in text.splitlines() if pattern.fullmatch(line.strip())
+    )
     return Support(covered, boiler, prose)
 
 
