@@ -42,8 +42,8 @@ import trafilatura  # noqa: E402
 
 from bot.errors import BotError, PaywallError  # noqa: E402
 from bot.extract import (  # noqa: E402
-    _TRAFILATURA_OPTIONS,
     SECOND_OPINIONS,
+    TRAFILATURA_OPTIONS,
     _key,
     document_from_fetched,
     extract_article,
@@ -228,7 +228,7 @@ def timing(fetched: dict[str, Fetched], repeat: int) -> dict[str, float]:
         "ours": lambda h: _safe(extract_article, h),
         "trafilatura alone": trafilatura.extract,
         "trafilatura as we call it": lambda h: ours_call(
-            h, favor_precision=True, with_metadata=True, **_TRAFILATURA_OPTIONS
+            h, favor_precision=True, with_metadata=True, **TRAFILATURA_OPTIONS
         ),
     }
     best: dict[str, dict[str, float]] = {name: {} for name in calls}

@@ -618,7 +618,7 @@ def ld_body_supported(page: PageEvidence, min_share: float = 0.8) -> bool:
 # Options chosen by measurement on news-dev (bench/extraction.py): favour_precision drops
 # related-story teasers and share widgets (+0.013 F1); tables carry real content (-0.007 F1
 # without them); fast mode skips the fallback extractors and loses recall (-0.026 F1).
-_TRAFILATURA_OPTIONS: dict[str, Any] = {
+TRAFILATURA_OPTIONS: dict[str, Any] = {
     "include_comments": False,
     "include_tables": True,
     "include_images": False,
@@ -646,7 +646,7 @@ def _trafilatura(tree: Any, url: str, focus: str, *, metadata: bool = False) -> 
         favor_precision=focus == "precision",
         favor_recall=focus == "recall",
         with_metadata=metadata,
-        **_TRAFILATURA_OPTIONS,
+        **TRAFILATURA_OPTIONS,
     )
 
 
