@@ -454,7 +454,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for label, m in by_run.items()
             )
         )
-    print(f"paths: {dict(used)}; a second opinion was sought on {triggered} of {len(ids)} pages")
+    print(
+        f"paths: {dict(used)}; the page analysis ran on {len(ours.analysed)} of {len(ids)} "
+        f"pages, a second opinion was sought on {triggered}"
+    )
     for which, f in fallbacks.items():
         print(
             f"  fallback {which:<22} kept on {f['pages kept']:>2} pages, "

@@ -363,9 +363,10 @@ def worth_a_look(text: str, root: Any) -> bool:
     words = count_words(text)
     if words < PAYWALL_MAX_WORDS or _ELLIPSIS_END.search(_last_line(text)):
         return True
-    _, ld_body, _ = _json_ld(root)
-    if ld_body and count_words(ld_body) >= 1.25 * words + MISSING_MIN_WORDS:
-        return True
+    if any(s.text and "articleBody" in s.text for s in _LD_SCRIPTS(root)):
+        _, ld_body, _ = _json_ld(root)  # parsed only on pages that carry an articleBody
+        if count_words(ld_body) >= 1.25 * words + MISSING_MIN_WORDS:
+            return True
     carried = len(_key("".join(_GATE_TEXT(root))))
     return len(_key(text)) < GATE_TEXT_SHARE * carried
 
