@@ -657,7 +657,7 @@ def _text_of(result: Any, headlines: tuple[str, ...]) -> str:
     return _drop_title_line(text, *headlines)
 
 
-SECOND_OPINIONS = ("trafilatura-balanced", "trafilatura-recall", "json-ld")
+SECOND_OPINIONS = ("json-ld", "trafilatura-balanced", "trafilatura-recall")
 
 
 def _second_opinion(
@@ -668,23 +668,31 @@ def _second_opinion(
     page: PageEvidence,
     which: tuple[str, ...],
 ) -> tuple[str, str, tuple[str, ...]]:
-    """The best-supported body among trafilatura's balanced and recall modes and JSON-LD."""
-    candidates: dict[str, str] = {}
-    for focus in ("balanced", "recall"):
-        if f"trafilatura-{focus}" in which:
-            candidates[f"trafilatura-{focus}"] = _text_of(_trafilatura(tree, url, focus), headlines)
-    if "json-ld" in which and page.ld_body and ld_body_supported(page):
-        candidates["json-ld"] = page.ld_body.strip()
+    """The best-supported body among JSON-LD and trafilatura's balanced and recall modes.
+
+    Cheapest first: the page's own articleBody (when the page visibly shows it), then balanced
+    mode, then recall mode; the search stops once the kept body leaves nothing out.
+    """
     best_path, best_text = "trafilatura", text
     base = support(text, page).score
     best = base + max(SUPPORT_MARGIN_WORDS, SUPPORT_MARGIN_SHARE * max(base, 0))
-    for path, candidate in candidates.items():
-        if not candidate:
+    tried: list[str] = []
+    for path in SECOND_OPINIONS:
+        if path not in which:
             continue
-        score = support(candidate, page).score
-        if score > best:
+        if path == "json-ld":
+            if not (page.ld_body and ld_body_supported(page)):
+                continue
+            candidate = page.ld_body.strip()
+        else:
+            focus = path.removeprefix("trafilatura-")
+            candidate = _text_of(_trafilatura(tree, url, focus), headlines)
+        tried.append(path)
+        if candidate and (score := support(candidate, page).score) > best:
             best_path, best_text, best = path, candidate, score
-    return best_path, best_text, tuple(candidates)
+            if not needs_second_opinion(candidate, page):
+                break
+    return best_path, best_text, tuple(tried)
 
 
 def extract_article(
