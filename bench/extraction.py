@@ -283,11 +283,16 @@ def stress(ids: Sequence[str], truth: dict[str, str]) -> dict[str, dict]:
         changed = drop_tail_page(html, truth[page_id])
         if changed is not None:
             pages[page_id] = changed
-    runs: dict[str, dict[str, str]] = {"ours": {}, "ours without second opinions": {}}
+    variants: dict[str, tuple[str, ...]] = {
+        "ours": SECOND_OPINIONS,
+        "ours without second opinions": (),
+        **{f"ours with {which} only": (which,) for which in SECOND_OPINIONS},
+    }
+    runs: dict[str, dict[str, str]] = {name: {} for name in variants}
     runs["trafilatura.extract (defaults)"] = {}
     used: Counter[str] = Counter()
     for page_id, html in pages.items():
-        for name, which in (("ours", SECOND_OPINIONS), ("ours without second opinions", ())):
+        for name, which in variants.items():
             try:
                 got = extract_article(html, second_opinions=which)
                 runs[name][page_id] = got.document.text
