@@ -483,8 +483,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         a = score(_subset(truth, kept), ours.predicted, 0)
         b = score(_subset(truth, kept), runs["trafilatura.extract (defaults)"].predicted, 0)
         print(
-            f"  on the {len(kept)} pages ours did not refuse: ours F1={a['f1']:.3f}, "
-            f"trafilatura (defaults) F1={b['f1']:.3f}"
+            f"  on the {len(kept)} pages ours did not refuse: ours F1={a['f1']:.3f} "
+            f"(P={a['precision']:.3f} R={a['recall']:.3f}), trafilatura (defaults) "
+            f"F1={b['f1']:.3f} (P={b['precision']:.3f} R={b['recall']:.3f})"
         )
     if stressed:
         info = stressed["pages"]
