@@ -1,4 +1,10 @@
-"""Main-text extraction from HTML with trafilatura, plus charset decoding. Pure: no network."""
+"""Main-text extraction from HTML with trafilatura, plus charset decoding. Pure: no network.
+
+trafilatura's precise body comes first. What the page itself shows (its prose blocks, page
+furniture, JSON-LD, paywall signs: `page_evidence`) then decides two things: whether a second
+opinion may find more of the article (`needs_second_opinion`, kept only when better supported),
+and whether a short body is a paywall teaser (`is_paywall_teaser`, two kinds of evidence).
+"""
 
 from __future__ import annotations
 

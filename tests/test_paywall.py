@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import trafilatura
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.errors import ExtractError, PaywallError
 from bot.extract import (
@@ -98,3 +100,21 @@ def test_trailing_prompt_lines_are_split_off() -> None:
 
 def test_refusal_is_an_extract_error_for_callers() -> None:
     assert issubclass(PaywallError, ExtractError)
+
+
+_LINE = st.text(
+    alphabet=st.characters(categories=["L", "N", "Zs"], exclude_characters="\n"), max_size=60
+)
+
+
+@given(st.lists(_LINE.filter(lambda s: s.strip()), min_size=1, max_size=8))
+def test_a_body_without_prompts_is_left_whole(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    assert split_trailing_prompt(text) == (text, "")
+
+
+@given(st.lists(_LINE.filter(lambda s: s.strip()), min_size=1, max_size=8))
+def test_a_trailing_prompt_is_split_off_and_nothing_else(lines: list[str]) -> None:
+    body = "\n".join(lines)
+    kept, prompt = split_trailing_prompt(body + "\nSubscribe to continue reading.")
+    assert kept == body.rstrip() and prompt == "Subscribe to continue reading."
