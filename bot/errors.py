@@ -12,7 +12,8 @@
     │   ├── TooManyRedirectsError
     │   └── UnreachableError       DNS/connection failure
     ├── ExtractError           no article text in the page (paywall, JavaScript-only, blocked)
-    │                          or in the PDF (password, scanned images, damaged, too long)
+    │   │                      or in the PDF (password, scanned images, damaged, too long)
+    │   └── PaywallError           the page shows a teaser and paywall evidence (detail says which)
     ├── SummariseError         the LLM could not produce a summary
     │   ├── NeedsKeyError          no or rejected API key (401/403)
     │   ├── LLMRateLimitError      429 after retries / quota at the provider
@@ -93,6 +94,12 @@ class ExtractError(BotError):
     default_message = (
         "No article text found on that page (it may be paywalled, need JavaScript, or block bots). "
         "Paste the text instead."
+    )
+
+
+class PaywallError(ExtractError):
+    default_message = (
+        "That page shows only a teaser and asks to subscribe (paywall); paste the text instead."
     )
 
 

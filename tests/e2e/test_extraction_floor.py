@@ -1,8 +1,9 @@
 """The news-dev corpus through the bot's own fetch → extract path over local HTTP: F1 floor.
 
-Measured with `python -m bench.extraction` (trafilatura 2.3.1): ours F1 0.958 (P 0.956, R 0.961),
-trafilatura.extract alone 0.948 with defaults, 0.955 without comments. The floor sits a little
-below ours so that a regression in fetching, decoding or extraction options fails here.
+Measured with `python -m bench.extraction` (trafilatura 2.3.1): ours F1 0.963 (P 0.965, R 0.961,
+the two paywall teasers refused and scored as empty), trafilatura.extract alone 0.948 with
+defaults, 0.955 without comments, 0.955 in recall mode. The floor sits a little below ours so
+that a regression in fetching, decoding, extraction options or page analysis fails here.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from bench.extraction import load_truth, match, run_ours, run_plain, score, shin
 from testsupport.corpora import NEWS_DEV
 from testsupport.pages import PageServer
 
-F1_FLOOR = 0.95
-PRECISION_FLOOR = 0.945
+F1_FLOOR = 0.955
+PRECISION_FLOOR = 0.955
 RECALL_FLOOR = 0.95
+# Second opinions run only where the body may be incomplete: 9 of 97 pages when measured.
+MAX_SECOND_OPINIONS = 20
 
 
 @pytest.mark.skipif(not NEWS_DEV.is_dir(), reason="news-dev corpus not present")
@@ -35,7 +38,8 @@ def test_extraction_quality_floor() -> None:
     assert got["recall"] >= RECALL_FLOOR, got
     # Only the paywall teasers may be refused, and never more than a couple of pages.
     assert len(ours.errors) <= 3, ours.errors
-    assert all("paywall" in error for error in ours.errors.values()), ours.errors
+    assert all("PaywallError" in error for error in ours.errors.values()), ours.errors
+    assert sum(1 for reasons in ours.reasons.values() if reasons) <= MAX_SECOND_OPINIONS
     # The issue's bar: no worse than trafilatura alone on the same pages.
     alone = run_plain(ids, lambda h: trafilatura.extract(h, include_comments=False), NEWS_DEV)
     assert got["f1"] >= score(truth, alone.predicted, n_bootstrap=0)["f1"]

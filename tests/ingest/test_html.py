@@ -7,12 +7,19 @@ import gzip
 import json
 
 import pytest
+import trafilatura
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bot.errors import ExtractError, UnsupportedContentError
 from bot.ingest.documents import document_from_fetched
-from bot.ingest.html import decode_body, extract_document
+from bot.ingest.html import (
+    decode_body,
+    extract_article,
+    extract_document,
+    ld_body_supported,
+    page_evidence,
+)
 from bot.ingest.text import MIN_WORDS, count_words
 from bot.models import Fetched
 from testsupport.corpora import NEWS_DEV, requires_news_dev
@@ -224,3 +231,116 @@ def test_declared_charset_round_trip(charset: str, text: str) -> None:
         data = b""
     assume(data or not text)  # only texts the charset can represent
     assert decode_body(data, charset) == text
+
+
+# --- second opinions: recall where trafilatura's precise body falls short ----------------------
+
+SENTENCES = (
+    "The {n} chapter of the review looks at the battery, which lasted two full days of use.",
+    "In the {n} test the screen stayed readable in bright sun, unlike last year's model.",
+    "The charger is sold separately for forty euros, our complaint {n}.",
+)
+
+
+def _review_paragraphs(count: int = 20) -> list[str]:
+    ordinals = [f"number {i}" for i in range(1, count + 1)]
+    return [" ".join(s.format(n=n) for s in SENTENCES) for n in ordinals]
+
+
+def _old_blog(paragraphs: list[str], split: int, wrapper: str) -> str:
+    """A 2000s blog layout: part of the post sits in a wrapper that precise extraction drops."""
+    nav = "".join(f"<li><a href='/c{i}'>Category {i}</a></li>" for i in range(12))
+    side = "".join(f"<a href='/2009/{i}'>May 2009 ({i})</a><br>" for i in range(12))
+    first = "".join(f"<p>{p}</p>" for p in paragraphs[:split])
+    rest = "".join(f"<p>{p}</p>" for p in paragraphs[split:])
+    return (
+        f"<html><head><title>Gadget review</title></head><body><ul class='menu'>{nav}</ul>"
+        f"<div class='entry'><h1>Gadget review</h1>{first}{wrapper}{rest}</div></div>"
+        f"<div id='sidebar'><h3>Archives</h3>{side}</div></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "wrapper",
+    ["<div class='post-bottom'>", "<div style='border-top:1px dotted #999'>", "<div class='link'>"],
+)
+def test_second_opinion_recovers_the_rest_of_an_old_blog_post(wrapper: str) -> None:
+    paragraphs = _review_paragraphs()
+    html = _old_blog(paragraphs, 14, wrapper)
+    precise = extract_article(html, second_opinions=())
+    assert paragraphs[-1] not in precise.document.text  # the failure this guards against
+    got = extract_article(html)
+    assert got.path.startswith("trafilatura-") and got.reasons
+    assert all(p in got.document.text for p in paragraphs)
+    assert "May 2009" not in got.document.text and "Category 3" not in got.document.text
+
+
+def test_no_second_opinion_on_a_page_that_does_not_need_one() -> None:
+    paragraphs = _review_paragraphs(8)
+    got = extract_article(_old_blog(paragraphs, 8, "<div>"))
+    assert (got.path, got.reasons, got.tried) == ("trafilatura", (), ())
+
+
+def _with_ld(html: str, body: str) -> str:
+    ld = json.dumps({"@type": "NewsArticle", "articleBody": body})
+    return html.replace("</head>", f'<script type="application/ld+json">{ld}</script></head>')
+
+
+def test_json_ld_that_contradicts_the_page_is_not_used() -> None:
+    other = " ".join(f"A different story about harbour cranes, part {i}." for i in range(200))
+    html = _with_ld(article_html(), other)
+    got = extract_article(html)
+    assert got.path != "json-ld"
+    assert ARTICLE_PARAGRAPHS[0] in got.document.text and "harbour cranes" not in got.document.text
+
+
+def test_json_ld_that_the_page_shows_is_supported() -> None:
+    paragraphs = _review_paragraphs(6)
+    html = _with_ld(_old_blog(paragraphs, 6, "<div>"), "\n".join(paragraphs))
+    page = page_evidence(trafilatura.load_html(html))
+    assert ld_body_supported(page)
+    page.ld_body = "Entirely unrelated words about harbour cranes and winter ferries " * 20
+    assert not ld_body_supported(page)
+
+
+# --- bad input: a clear result or a clear error, quickly ---------------------------------------
+
+
+def test_all_navigation_page_is_a_clear_error() -> None:
+    links = "".join(
+        f"<li><a href='/s/{i}'>Section {i} news and more headlines</a></li>" for i in range(400)
+    )
+    html = f"<html><body><header><nav><ul>{links}</ul></nav></header><footer>(c)</footer></body></html>"
+    with pytest.raises(ExtractError, match="No article text"):
+        extract_document(html)
+
+
+def test_page_of_one_image_is_a_clear_error() -> None:
+    html = "<html><body><img src='/photo.jpg' alt='A sunset over the bay'></body></html>"
+    with pytest.raises(ExtractError, match="No article text"):
+        extract_document(html)
+
+
+def test_five_megabytes_of_nested_tables_is_refused_before_extraction() -> None:
+    cell = "<td>Quarterly figures for the northern region show steady growth in sales.</td>"
+    unit = "<table><tr>" * 12 + cell + "</tr></table>" * 12
+    html = "<html><body>" + unit * (5_000_000 // len(unit)) + "</body></html>"
+    assert len(html) > 4_900_000
+    with pytest.raises(ExtractError, match="too large") as caught:
+        extract_document(html)
+    assert "elements" in caught.value.user_message
+
+
+def test_second_opinion_recovers_a_magazine_introduction_kept_in_a_header() -> None:
+    paragraphs = _review_paragraphs(16)
+    intro = "".join(f"<p>{p}</p>" for p in paragraphs[:5])
+    rest = "".join(f"<p>{p}</p>" for p in paragraphs[5:])
+    html = (
+        "<html><head><title>Feature</title></head><body><nav><a href='/'>Home</a></nav>"
+        f"<article><header><h1>Feature</h1>{intro}</header><div class='body'>{rest}</div>"
+        "</article><footer>(c) Magazine</footer></body></html>"
+    )
+    assert paragraphs[0] not in extract_article(html, second_opinions=()).document.text
+    got = extract_article(html)
+    assert got.path != "trafilatura"
+    assert all(p in got.document.text for p in paragraphs)
