@@ -7,7 +7,7 @@ import sys
 import time
 
 BENCHMARKS = (
-    "bench.extraction",
+    "bench.quality.extraction",
     "bench.stages",
     "bench.pdf_extraction",
     "bench.cleanup.evaluate",

@@ -606,7 +606,7 @@ def ld_body_supported(page: PageEvidence, min_share: float = 0.8) -> bool:
 
 # --- extraction --------------------------------------------------------------------------------
 
-# Options chosen by measurement on news-dev (bench/extraction.py): favour_precision drops
+# Options chosen by measurement on news-dev (bench/quality/extraction.py): favour_precision drops
 # related-story teasers and share widgets (+0.013 F1); tables carry real content (-0.007 F1
 # without them); fast mode skips the fallback extractors and loses recall (-0.026 F1).
 TRAFILATURA_OPTIONS: dict[str, Any] = {

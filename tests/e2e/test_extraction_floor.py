@@ -1,6 +1,6 @@
 """The news-dev corpus through the bot's own fetch → extract path over local HTTP: F1 floor.
 
-Measured with `python -m bench.extraction` (trafilatura 2.3.1): ours F1 0.963 (P 0.965, R 0.961,
+Measured with `python -m bench.quality.extraction` (trafilatura 2.3.1): ours F1 0.963 (P 0.965, R 0.961,
 the two paywall teasers refused and scored as empty), trafilatura.extract alone 0.948 with
 defaults, 0.955 without comments, 0.955 in recall mode. The floor sits a little below ours so
 that a regression in fetching, decoding, extraction options or page analysis fails here.
@@ -14,8 +14,16 @@ from collections import Counter
 import pytest
 import trafilatura
 
-from bench.extraction import load_truth, match, run_ours, run_plain, score, shingles, tokens
 from testsupport.corpora import NEWS_DEV
+from testsupport.extraction_eval import (
+    load_truth,
+    match,
+    run_ours,
+    run_plain,
+    score,
+    shingles,
+    tokens,
+)
 from testsupport.pages import PageServer
 
 F1_FLOOR = 0.955
