@@ -24,6 +24,18 @@ def spun() -> tuple[str, str]:
     return title, body
 
 
+def extracted(item: str, flat: str) -> bool:
+    """The bullet is text of the article, allowing a shortening mark and a resolved speaker."""
+    item = item.rstrip("…” ").rstrip()
+    if re.sub(r"\s+", "", item) in re.sub(r"\s+", "", flat):
+        return True  # spacing inside quote marks may differ ("“ The" → "“The")
+    for match in re.finditer(r"([A-Z][a-z]+) ([A-Z][a-z]+)", item):
+        shorter = item[: match.start()] + match.group(2) + item[match.end() :]
+        if shorter in flat and match.group(0) in flat:
+            return True
+    return False
+
+
 def bullets(text: str) -> list[str]:
     lines = text.splitlines()
     assert all(line.startswith("- ") for line in lines)
@@ -52,7 +64,7 @@ async def test_spun_example_gives_blinkens_statements(
     # Extracted text is never rewritten: each bullet (minus a shortening mark) is in the text.
     flat = " ".join(text.split())
     for item in items:
-        assert item.rstrip("…” ").rstrip() in flat
+        assert extracted(item, flat)
     # Comment-form boilerplate never makes it into a summary.
     assert not any("email address" in item for item in lowered)
 
@@ -92,14 +104,30 @@ Parking near the town hall was limited because of construction work on the main 
 """
 
 
-def test_statements_first_straight_and_curly_quotes_and_according_to() -> None:
+def test_lead_and_who_said_what_not_colour() -> None:
     chosen = select_sentences(ATTRIBUTION_TEXT, "City council passes budget", "short")
     assert len(chosen) == 3
     joined = " ".join(chosen)
+    # News is written lead-first: the lead is kept, and the mayor's attributed quote is in.
+    assert chosen[0].startswith("The city council met on Monday")
     assert '"We cannot keep delaying repairs to the bridges," said Mayor Anna Berg' in joined
-    indirect = ["According to finance chief Tom Olsen", "“a gamble with public money”"]
-    assert any(statement in joined for statement in indirect)
     assert not any("Parking" in c or "Weather" in c for c in chosen)
+
+
+def test_medium_summary_always_reports_a_statement() -> None:
+    text = (
+        "The river burst its banks on Friday and flooded the old town centre overnight.\n\n"
+        "Water reached the first floor of houses along the quay and the bridge was closed.\n\n"
+        "Firefighters pumped water out of the cellars of the old town hall all weekend.\n\n"
+        "The bakery on the market square opened again on Sunday morning with fresh bread.\n\n"
+        "Volunteers filled sandbags at the sports ground from early morning until night.\n\n"
+        "The weather service expects more rain in the hills above the town next week.\n\n"
+        "Insurance companies sent assessors to look at the damage to houses on Monday.\n\n"
+        "Bus routes through the valley are diverted to the ring road this week.\n\n"
+        "Schools in the town will stay closed until the water has gone down, officials said."
+    )
+    chosen = select_sentences(text, "", "medium")
+    assert any("officials said" in c for c in chosen)
 
 
 def test_trailing_attribution_is_glued_back_to_its_quote() -> None:
@@ -189,4 +217,4 @@ def test_quote_heavy_text_is_handled(parts: list[str], length: str) -> None:
     )
     flat = " ".join(text.split())
     for item in bullets(summary.text):
-        assert item.rstrip("…” ").rstrip() in flat
+        assert extracted(item, flat)
