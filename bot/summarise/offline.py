@@ -405,11 +405,11 @@ def select_sentences(text: str, title: str, length: Length, language: str = "en"
 def _ensure_statement(
     chosen: list[int], order: list[int], candidates: list[Sentence], vectors: list[dict[str, float]]
 ) -> None:
-    """Who said what: when no chosen sentence reports a statement, the best one replaces the last
-    pick (never the lead), if it is among the better half of the article's sentences."""
+    """Who said what: when no chosen sentence reports a statement, the best-scored one replaces
+    the last pick (never the lead)."""
     if len(chosen) < 2 or any(candidates[i].statement for i in chosen):
         return
-    for i in order[: max(len(chosen) + 1, len(order) // 2)]:
+    for i in order:
         if i in chosen or not candidates[i].statement:
             continue
         if any(_cosine(vectors[i], vectors[j]) > SIMILAR for j in chosen):
