@@ -40,6 +40,7 @@ BULLET_CHARS: dict[Length, int] = {
     "medium": MAX_BULLET_CHARS,
     "long": MAX_BULLET_CHARS,
 }
+MAX_SENTENCE_CHARS = 2000
 MAX_CANDIDATES = 400  # sentences considered for a very long text (the lead carries the news)
 SIMILAR = 0.55  # cosine above which a sentence repeats one already chosen (captions often do)
 IDEAL_WORDS = (12, 35)  # sentence lengths that read well as one bullet
@@ -57,7 +58,7 @@ _WORDS = re.compile(r"\w+", re.UNICODE)
 MIN_QUOTE_WORDS = 3
 _OPEN_QUOTE = re.compile(r"^(?:[“„«\"‘]|``|'(?=\s?\w))")
 # A sentence ends with end punctuation, maybe followed by closing quotes or a bracket.
-_SENTENCE_END = re.compile(r"(?:[.!?…:]|[.!?…]\s?(?:''|[\"”’'»)]))\s*$|[”»\"]\s*$|''\s*$")
+_SENTENCE_END = re.compile(r"(?:[.!?…:。！？]|[.!?…]\s?(?:''|[\"”’'»)]))\s*$|[”»\"]\s*$|''\s*$")
 
 # A caption glued to the next sentence: a lowercase word, no punctuation, then a word that opens
 # sentences (never a name), then a lowercase word: "… on her life The wealthy businessman …".
@@ -167,6 +168,7 @@ _LAST_TOKEN = re.compile(r"(\S+)[.!?]$")
 _TRAILING_OPEN = re.compile(r"\s((?:``|[\"“‘'])\s?)$")
 
 
+_CJK_END = re.compile(r"(?<=[。！？])")  # Chinese and Japanese end sentences without a space
 _STRAIGHT_SINGLE = re.compile(r"(?<![A-Za-z])'|'(?![A-Za-z])")
 
 
@@ -248,7 +250,7 @@ def split_sentences(text: str, language: str = "en") -> list[str]:
             parts = list(sentencex.segment(language or "en", paragraph))
         except Exception:
             parts = [paragraph]
-        for part in (piece for p in parts for piece in _resplit(p)):
+        for part in (piece for p in parts for q in _CJK_END.split(p) for piece in _resplit(q)):
             start = 0
             for match in cut.finditer(part):
                 sentences.extend(_split_run_ins(part[start : match.start()].strip()))
@@ -288,7 +290,12 @@ def has_quote(text: str) -> bool:
 
 def is_candidate(text: str) -> bool:
     """A sentence of the article proper: long enough, ended, not a credit or boilerplate line."""
-    if len(_WORDS.findall(text)) < MIN_WORDS or not _SENTENCE_END.search(text):
+    if len(text) > MAX_SENTENCE_CHARS:
+        return False  # no news sentence is this long: a run of text without punctuation
+    words = _WORDS.findall(text)
+    # Scripts without spaces between words (Chinese, Japanese) count characters instead.
+    count = max(len(words), sum(len(w) for w in words if not w.isascii()) // 3)
+    if count < MIN_WORDS or not _SENTENCE_END.search(text):
         return False  # headings, bylines, captions without a full stop, "Share this" …
     _, drop = _non_article()
     return drop.fullmatch(text) is None and _connective().match(text) is None
@@ -376,9 +383,22 @@ def _scores(sentences: list[Sentence], vectors: list[dict[str, float]], centroid
     return scores
 
 
+# A dateline before the lead: "(CNN)", "Rome (CNN) --", "WASHINGTON (Reuters) -", "LONDON —".
+_DATELINE = re.compile(
+    r"^\s*(?:[A-Z][\w.'’-]*(?:[ ,]+[A-Z][\w.'’-]*){0,3},?\s*)?"
+    r"\((?:CNN|AP|AFP|Reuters|Bloomberg|UPI|dpa|CNN Money|EW\.com|Mashable)\)\s*(?:--|[-–—:])?\s*"
+    r"|^\s*[A-Z][A-Z .,'’-]{2,40}\s(?:--|[–—])\s+(?=[A-Z])"
+)
+
+
+def strip_dateline(text: str) -> str:
+    """The text without a leading dateline ("Rome (CNN) --", "LONDON —"); it is no statement."""
+    return _DATELINE.sub("", text, count=1)
+
+
 def select_sentences(text: str, title: str, length: Length, language: str = "en") -> list[str]:
     """The chosen sentences in article order: lead, central and attributed statements."""
-    candidates = _analyse(split_sentences(text, language))
+    candidates = _analyse(split_sentences(strip_dateline(text), language))
     if not candidates:
         return []
     wanted, budget = BULLETS[length], WORD_BUDGET[length]
@@ -390,7 +410,7 @@ def select_sentences(text: str, title: str, length: Length, language: str = "en"
     for i in order:
         if len(chosen) >= wanted:
             break
-        words = min(candidates[i].length, MAX_BULLET_CHARS // 6)
+        words = len(_shorten(candidates[i].text, BULLET_CHARS[length]).split())
         if chosen and used + words > budget:
             continue
         if any(_cosine(vectors[i], vectors[j]) > SIMILAR for j in chosen):
@@ -447,12 +467,12 @@ def _shorten(text: str, limit: int | None = None) -> str:
 
 
 # "said Locke" / "Locke said": a lone capitalised surname next to a reporting verb.
+_REPORTING = "said|says|added|told|explained|insisted|claimed|warned|admitted|stated"
 _SURNAME_SPEAKER = re.compile(
-    r"(?:\b(?:said|says|added|told|explained|insisted|claimed|warned|admitted|stated)\s+"
-    r"(?P<after>[A-Z][a-z'’-]+)\b(?!\s+[A-Z]))"
-    r"|(?:(?<![A-Z][a-z'’-])(?<![A-Z][a-z'’-][a-z])(?<!\w)(?P<before>[A-Z][a-z'’-]+)\s+"
-    r"(?:said|says|added|told|explained|insisted|claimed|warned|admitted|stated)\b)"
+    rf"\b(?:{_REPORTING})\s+(?P<after>[A-Z][a-z'’-]+)\b(?!\s+[A-Z])"
+    rf"|(?<!\w)(?P<before>[A-Z][a-z'’-]+)\s+(?:{_REPORTING})\b"
 )
+_PREVIOUS_TOKEN = re.compile(r"(\S+)\s+$")
 _NOT_GIVEN_NAME = frozenset(
     "the a an he she it they we i mr mrs ms miss dr sir lady lord president prime minister "
     "coach manager boss chief officer detective sergeant captain general judge senator governor "
@@ -470,6 +490,10 @@ def resolve_speaker(bullet: str, text: str) -> str:
     surname = match.group("after") or match.group("before")
     if surname.lower() in _NOT_GIVEN_NAME or surname.lower() in attribution_verbs():
         return bullet
+    if match.group("before"):
+        previous = _PREVIOUS_TOKEN.search(bullet, 0, match.start("before"))
+        if previous and previous.group(1)[:1].isupper() and previous.group(1)[-1].isalpha():
+            return bullet  # "Mr Locke said", "Gary Locke said": named already
     given = {
         m.group(1)
         for m in re.finditer(rf"\b([A-Z][a-z'’-]+)\s+{re.escape(surname)}\b", text)
@@ -482,6 +506,15 @@ def resolve_speaker(bullet: str, text: str) -> str:
         return bullet
     start, end = match.span("after") if match.group("after") else match.span("before")
     return f"{bullet[:start]}{full}{bullet[end:]}"
+
+
+_LIST_MARKER = re.compile(r"^\s*(?:[-*•·‣▪–—]|\d{1,3}[.)]|[a-z][.)])\s+")
+
+
+def fallback_lines(text: str, wanted: int) -> list[str]:
+    """The first `wanted` non-empty lines, list markers dropped: for a text without sentences."""
+    lines = (_LIST_MARKER.sub("", line).strip() for line in text.splitlines())
+    return [" ".join(line.split()) for line in lines if _WORDS.search(line)][:wanted]
 
 
 class OfflineSummariser:
@@ -510,11 +543,11 @@ class OfflineSummariser:
             text = text.lstrip()[len(title) :]
         sentences = select_sentences(text, title, options.length, self.sentence_language)
         if not sentences:
-            # Too short to select from: the text itself is the summary.
-            fallback = " ".join(text.split())
-            if not fallback:
+            # Nothing reads as a sentence (a list, a fragment): its first lines are the summary,
+            # one bullet each, never flattened into one.
+            sentences = fallback_lines(text, BULLETS[options.length])
+            if not sentences:
                 raise InputError("There is no text to summarise.")
-            sentences = [fallback]
         limit = BULLET_CHARS[options.length]
         bullets = "\n".join(f"- {_shorten(resolve_speaker(s, text), limit)}" for s in sentences)
         note = "The offline summary is in the article's own language." if options.language else ""
