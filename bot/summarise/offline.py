@@ -52,7 +52,6 @@ LONG_PENALTY = 1.5  # exponent of (high / words) past the ideal length
 ATTRIBUTED = 1.05  # a reported statement with its speaker
 QUOTE_ONLY = 0.7  # a quote without a speaker is colour more often than news
 QUESTION = 0.4
-CAPTION_CUE = 0.6
 
 _WORDS = re.compile(r"\w+", re.UNICODE)
 MIN_QUOTE_WORDS = 3
@@ -75,8 +74,10 @@ _TITLE_CONTEXT = frozenset(
     "vitamin type class section part act chapter".split()
 )
 _PREVIOUS_WORD = re.compile(r"([A-Za-z']+)\)?\s*$")
+# Photo-desk words: a sentence holding one is a caption ("Smith (left) with …", "pictured").
 _CAPTION_CUE = re.compile(
-    r"\((?:pictured|left|right|centre|center|above|below|top|bottom|inset|file)\b[^)]*\)",
+    r"\((?:[^()]{0,40}\s)?(?:pictured|left|right|centre|center|above|below|top|bottom|inset|"
+    r"file photo|file picture|stock image)(?![\w-])[^()]{0,40}\)|\bpictured\b",
     re.IGNORECASE,
 )
 
@@ -297,6 +298,8 @@ def is_candidate(text: str) -> bool:
     count = max(len(words), sum(len(w) for w in words if not w.isascii()) // 3)
     if count < MIN_WORDS or not _SENTENCE_END.search(text):
         return False  # headings, bylines, captions without a full stop, "Share this" …
+    if _CAPTION_CUE.search(text):
+        return False
     _, drop = _non_article()
     return drop.fullmatch(text) is None and _connective().match(text) is None
 
@@ -377,8 +380,6 @@ def _scores(sentences: list[Sentence], vectors: list[dict[str, float]], centroid
             kind = QUOTE_ONLY
         if s.text.rstrip(" '\"”’").endswith("?"):
             kind *= QUESTION
-        if _CAPTION_CUE.search(s.text):
-            kind *= CAPTION_CUE
         scores.append((position + centrality + TITLE_WEIGHT * overlap) * fit * kind)
     return scores
 
@@ -505,6 +506,8 @@ def resolve_speaker(bullet: str, text: str) -> str:
     if full in bullet:
         return bullet
     start, end = match.span("after") if match.group("after") else match.span("before")
+    if any(q.open_start <= start < q.close_end for q in find_quotes(bullet)):
+        return bullet  # never inside a quotation: quoted words stay exactly as printed
     return f"{bullet[:start]}{full}{bullet[end:]}"
 
 

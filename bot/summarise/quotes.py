@@ -69,10 +69,17 @@ def _single_opens(line: str, i: int) -> bool:
 
 
 def _single_closes(line: str, i: int) -> bool:
-    """A closing single quote ends a word and is not followed by one (unlike "don’t")."""
+    """A closing single quote ends a word and is not followed by one (unlike "don’t").
+
+    Tokenised text also spaces it off after punctuation ("a great goal, ' he said").
+    """
     before = line[i - 1] if i else " "
     after = line[i + 1] if i + 1 < len(line) else " "
-    return line[i] in "’'" and not before.isspace() and not after.isalnum()
+    if line[i] not in "’'" or after.isalnum():
+        return False
+    if not before.isspace():
+        return True
+    return i >= 2 and line[i - 2] in ",.!?;:…" and not after.isalnum()
 
 
 def find_quotes(text: str) -> list[Quote]:
