@@ -31,12 +31,12 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "summarise"
 OFFLINE_VERSION = "offline-2"  # bump when the algorithm changes: it keys the summary cache
 BULLETS: dict[Length, int] = {"short": 3, "medium": 5, "long": 8}
 # Words a summary may use, so "short" stays short even when the lead sentences are long.
-WORD_BUDGET: dict[Length, int] = {"short": 75, "medium": 170, "long": 270}
+WORD_BUDGET: dict[Length, int] = {"short": 60, "medium": 170, "long": 270}
 MIN_WORDS = 6
 MAX_BULLET_CHARS = 220
 # A short summary keeps each statement's core: long lead sentences are cut at a clause break.
 BULLET_CHARS: dict[Length, int] = {
-    "short": 150,
+    "short": 180,
     "medium": MAX_BULLET_CHARS,
     "long": MAX_BULLET_CHARS,
 }
@@ -413,6 +413,8 @@ def select_sentences(text: str, title: str, length: Length, language: str = "en"
             break
         words = len(_shorten(candidates[i].text, BULLET_CHARS[length]).split())
         if chosen and used + words > budget:
+            if len(chosen) >= wanted - 1:
+                break  # a later, weaker sentence that happens to be short is no better
             continue
         if any(_cosine(vectors[i], vectors[j]) > SIMILAR for j in chosen):
             continue
