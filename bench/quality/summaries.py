@@ -345,11 +345,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--show", type=int, default=0, help="print the first N offline summaries")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--limit", type=int, default=0, help="only the first N articles")
     args = parser.parse_args(argv)
     if not args.corpus.exists():
         print(f"summaries-dev corpus not found at {args.corpus} (set SUMMARIES_DEV_CORPUS)")
         return 2
     rows = load_corpus(args.corpus)
+    if args.limit:
+        rows = rows[: args.limit]
     systems: dict[str, Callable[[dict[str, object]], Output]] = {
         "offline": offline_system(args.length)
     }

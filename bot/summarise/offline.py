@@ -450,7 +450,11 @@ _CLAUSE = re.compile(
 
 
 def _shorten(text: str, limit: int | None = None) -> str:
-    """Cap a bullet, preferring a sentence end, then a clause break; the kept part stays exact."""
+    """Cap a bullet at a sentence end or a clause break; the kept part stays exact.
+
+    `limit` is soft: a sentence with no break before it is kept whole up to MAX_BULLET_CHARS,
+    and only cut at a word past that.
+    """
     limit = min(limit or MAX_BULLET_CHARS, MAX_BULLET_CHARS)
     if len(text) <= limit:
         return text
@@ -460,6 +464,10 @@ def _shorten(text: str, limit: int | None = None) -> str:
         cut = ends[-1]
     elif clauses:
         cut = clauses[-1]
+    elif len(text) <= MAX_BULLET_CHARS:
+        return text
+    elif limit < MAX_BULLET_CHARS:
+        return _shorten(text, MAX_BULLET_CHARS)
     else:
         space = text.rfind(" ", 0, limit - 2)
         cut = space if space > limit // 2 else limit - 2
