@@ -57,7 +57,7 @@ _WORDS = re.compile(r"\w+", re.UNICODE)
 MIN_QUOTE_WORDS = 3
 _OPEN_QUOTE = re.compile(r"^(?:[“„«\"‘]|``|'(?=\s?\w))")
 # A sentence ends with end punctuation, maybe followed by closing quotes or a bracket.
-_SENTENCE_END = re.compile(r"(?:[.!?…:。！？]|[.!?…]\s?(?:''|[\"”’'»)]))\s*$|[”»\"]\s*$|''\s*$")
+_SENTENCE_END = re.compile(r"(?:[.!?…。！？]|[.!?…]\s?(?:''|[\"”’'»)]))\s*$|[”»\"]\s*$|''\s*$")
 
 # A caption glued to the next sentence: a lowercase word, no punctuation, then a word that opens
 # sentences (never a name), then a lowercase word: "… on her life The wealthy businessman …".
@@ -243,7 +243,13 @@ def split_sentences(text: str, language: str = "en") -> list[str]:
 
     cut, _ = _non_article()
     sentences: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", text):
+    # A paragraph break ends a sentence, and so does a list item: an inline list is never
+    # flattened into one sentence ("also said: - The UK must … - He would …").
+    for paragraph in (
+        _LIST_MARKER.sub("", block)
+        for part in re.split(r"\n\s*\n", text)
+        for block in _LIST_ITEM.split(part)
+    ):
         paragraph = " ".join(paragraph.split())
         if not paragraph:
             continue
@@ -522,6 +528,7 @@ def resolve_speaker(bullet: str, text: str) -> str:
 
 
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•·‣▪–—]|\d{1,3}[.)]|[a-z][.)])\s+")
+_LIST_ITEM = re.compile(r"\n(?=\s*(?:[-*•·‣▪–—]|\d{1,3}[.)])\s+\S)")
 
 
 def fallback_lines(text: str, wanted: int) -> list[str]:

@@ -384,3 +384,20 @@ def test_hundred_thousand_words(punctuated: bool) -> None:
 def test_whitespace_only_is_one_clear_error() -> None:
     with pytest.raises(InputError):
         OfflineSummariser().summarize_sync(Document(source="x", text=" \n\t "), SummaryOptions())
+
+
+def test_inline_list_is_not_flattened_into_one_bullet() -> None:
+    text = (
+        "The prime minister spoke to parliament about the climate plan on Tuesday afternoon.\n\n"
+        "He also said:\n"
+        "- The UK must cut its emissions faster than any other large economy in Europe.\n"
+        "- He would meet the leaders of the biggest energy companies next month.\n\n"
+        "The opposition said the plan came far too late to meet the targets for the decade."
+    )
+    summary = OfflineSummariser().summarize_sync(
+        Document(source="x", text=text), SummaryOptions(length="long")
+    )
+    items = bullets(summary.text)
+    assert not any(" - " in item for item in items)
+    assert not any(item.endswith(":") for item in items)
+    assert "The UK must cut its emissions faster than any other large economy in Europe." in items
