@@ -92,6 +92,10 @@ def find_quotes(text: str) -> list[Quote]:
     return [q for q in quotes if _WORD.search(q.text)]
 
 
+# Any character that may be a quotation mark; the loop below only visits these.
+_MARK = re.compile(r"``|''|[“”„«»‹›\"‘’']")
+
+
 def _line_quotes(line: str, offset: int) -> list[Quote]:
     found: list[Quote] = []
     start = len(line) - len(line.lstrip(" -*•\t"))  # after a bullet marker
@@ -99,8 +103,8 @@ def _line_quotes(line: str, offset: int) -> list[Quote]:
     open_len = 0
     single = False  # the open quote is a single one: only a single mark closes it
     seen_mark = False
-    i = start
-    while i < len(line):
+    for match in _MARK.finditer(line, start):
+        i = match.start()
         double = _double_mark(line, i)
         if open_at is None:
             if double is not None:
@@ -111,25 +115,17 @@ def _line_quotes(line: str, offset: int) -> list[Quote]:
                 elif kind != "close":
                     open_at, open_len, single = i, size, False
                 seen_mark = True
-                i += size
-                continue
-            if _single_opens(line, i):
+            elif _single_opens(line, i):
                 open_at, open_len, single, seen_mark = i, 1, True, True
-            i += 1
             continue
         if single:
             if _single_closes(line, i):
                 found.append(_quote(line, offset, open_at, open_at + 1, i, i + 1))
                 open_at = None
-            i += 1
             continue
         if double is not None:
-            size = double[1]
-            found.append(_quote(line, offset, open_at, open_at + open_len, i, i + size))
+            found.append(_quote(line, offset, open_at, open_at + open_len, i, i + double[1]))
             open_at = None
-            i += size
-            continue
-        i += 1
     if open_at is not None:
         # An opening mark never closed: the quote runs to the end of the line.
         end = len(line.rstrip())
