@@ -48,7 +48,8 @@ def test_bullets_are_clean_and_quotes_hold(articles: list[str], length: str) -> 
     summariser = OfflineSummariser()
     options = SummaryOptions(length=length)  # type: ignore[arg-type]
     words: list[int] = []
-    quotes = verified = runins = 0
+    quotes = verified = 0
+    runins: list[str] = []
     for text in articles:
         summary = summariser.summarize_sync(Document(source="x", text=text), options)
         items = [line.removeprefix("- ") for line in summary.text.splitlines()]
@@ -57,15 +58,12 @@ def test_bullets_are_clean_and_quotes_hold(articles: list[str], length: str) -> 
             assert len(item) <= 222, item
             assert not CONNECTIVE.match(item), item
             assert "contributed to this report" not in item
-        runins += sum(caption_runins(item) for item in items)
-        for item in items:
-            if caption_runins(item):
-                print("RUN-IN", length, item)
+        runins.extend(item for item in items if caption_runins(item))
         check = check_quotes(summary.text, text)
         quotes += check.quotes
         verified += check.verified
         words.append(sum(len(item.split()) for item in items))
-    assert runins == 0
+    assert runins == []
     assert verified == quotes
     if length == "short":
         assert statistics.median(words) <= 75
