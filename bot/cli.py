@@ -198,6 +198,9 @@ def _record(command: str, source: str, result: Result) -> dict[str, object]:
         "prompt_tokens": summary.prompt_tokens,
         "completion_tokens": summary.completion_tokens,
         "cached": summary.cached,
+        "quotes": summary.quotes,
+        "quotes_verified": summary.quotes_verified,
+        "unverified_quotes": list(summary.unverified_quotes),
         "repairs": len(result.clean.repairs) if result.clean else 0,
         "kind": result.summary_kind,
         "notes": list(result.warnings)

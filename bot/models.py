@@ -88,6 +88,10 @@ class Summary:
     language: str = ""
     length: Length = "medium"
     note: str = ""  # e.g. "LLM unavailable, offline summary shown"
+    # Quotes checked against the cleaned article (bot.summarise.quotes); set by the pipeline.
+    quotes: int = 0
+    quotes_verified: int = 0
+    unverified_quotes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

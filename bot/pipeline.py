@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -200,8 +201,12 @@ class Pipeline:
         summary, summary_id = await self._summaries.run(
             key, lambda: self._summarise(summariser, key, document, options, progress)
         )
+        summary = verify_quotes(summary, document.text)
         if summary.note:
             warnings.append(summary.note)
+        quote_note = _unverified_note(summary)
+        if quote_note:
+            warnings.append(quote_note)
         # ~1 ms per 1,000 words; off the loop all the same (long PDFs are 100,000 words).
         signature = await asyncio.to_thread(fingerprint, document.text)
         await self._record(
@@ -304,9 +309,34 @@ class Pipeline:
             await close()
 
 
+def verify_quotes(summary: Summary, article: str) -> Summary:
+    """The summary with its quotes checked against the article; unmatched ones lose their marks.
+
+    Applied on every read, cached or not: the cache keeps what the summariser wrote.
+    """
+    from bot.summarise.quotes import check_quotes
+
+    check = check_quotes(summary.text, article)
+    if check.missing:
+        log.info("quotes not found in the article: %s", "; ".join(check.missing)[:500])
+    return replace(
+        summary,
+        text=check.text,
+        quotes=check.quotes,
+        quotes_verified=check.verified,
+        unverified_quotes=check.missing,
+    )
+
+
+def _unverified_note(summary: Summary) -> str:
+    from bot.summarise.quotes import unverified_note
+
+    return unverified_note(summary.quotes, summary.quotes_verified)
+
+
 def text_document(text: str, source: str = "text") -> Document:
     """Pasted or piped text → Document (re-exported for the front ends)."""
     return document_from_text(text, source)
 
 
-__all__ = ["CleanResult", "Pipeline", "Progress", "text_document"]
+__all__ = ["CleanResult", "Pipeline", "Progress", "text_document", "verify_quotes"]

@@ -1,0 +1,1 @@
+"""Quality evaluations: what the bot's output is worth against ground truth."""
