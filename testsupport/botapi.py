@@ -327,6 +327,7 @@ class _Strikes:
     until: float = 0.0
     count: int = 0
     last: float = -math.inf
+    base: int = 1  # the first retry_after of this series of violations
 
 
 class FloodModel:
@@ -340,9 +341,10 @@ class FloodModel:
 
     Flood-limited requests: new messages (sendMessage, sendDocument, ...) and edits. A refused
     request does not count. A violation answers 429 with retry_after (whole seconds, at least
-    1) and puts the violated key (everyone, for the overall limit) under a penalty until then:
-    requests to it during the penalty are violations too. Repeated violations within
-    `cooldown` seconds double retry_after each time (capped), as Telegram's grow.
+    1: the time until the window has room) and puts the violated key (everyone, for the overall
+    limit) under a penalty until then; requests to it during the penalty are violations too.
+    Each further violation within `cooldown` seconds of the previous one doubles retry_after
+    (1, 2, 4, ... times the first; capped), as Telegram's grow for a bot that ignores them.
     """
 
     def __init__(
@@ -388,9 +390,10 @@ class FloodModel:
         strikes = self._strikes.setdefault(key, _Strikes())
         if now - strikes.last > self.cooldown:
             strikes.count = 0
+            strikes.base = max(1, math.ceil(wait))
         strikes.count += 1
         strikes.last = now
-        retry = min(self.max_retry_after, max(1, math.ceil(wait)) * 2 ** (strikes.count - 1))
+        retry = min(self.max_retry_after, strikes.base * 2 ** (strikes.count - 1))
         strikes.until = max(strikes.until, now + retry)
         self.violations.append((now, key[0], chat_id, retry))
         return retry
