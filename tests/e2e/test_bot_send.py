@@ -18,8 +18,8 @@ from bot.metrics import Metrics
 from bot.services import Services
 from bot.storage.chats import ChatRepository
 from bot.storage.db import Database
-from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram import progress as progress_module
+from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.progress import Progress, start_typing
 from bot.telegram.ratelimit import FloodLimiter, Limits, Window
 from bot.telegram.render import escape
@@ -197,8 +197,7 @@ async def test_stopping_typing_never_cuts_a_request_in_half(tg: FakeBotAPI) -> N
             typing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await typing
-        while progress_module._in_flight:
-            await asyncio.sleep(0.01)
+        await asyncio.gather(*progress_module._in_flight, return_exceptions=True)
     assert tg.errors() == []
     assert tg.calls_to("sendChatAction", chat_id=8)
 
@@ -220,12 +219,13 @@ async def test_a_typing_request_in_flight_outlives_its_loop() -> None:
     with contextlib.suppress(asyncio.CancelledError):
         await typing
     release.set()
-    while progress_module._in_flight:
-        await asyncio.sleep(0)
+    await asyncio.gather(*progress_module._in_flight, return_exceptions=True)
     assert finished == ["9:typing"]
 
 
-async def test_progress_leaves_out_the_status_when_the_budget_is_short(tg: FakeBotAPI, services) -> None:  # type: ignore[no-untyped-def]
+async def test_progress_leaves_out_the_status_when_the_budget_is_short(
+    tg: FakeBotAPI, services
+) -> None:  # type: ignore[no-untyped-def]
     tg.chat(10)
     limiter = FloodLimiter(limits=Limits(overall=Window(30, 1.0)))
     async with make_bot(tg, limiter) as bot:

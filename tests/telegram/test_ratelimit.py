@@ -156,7 +156,9 @@ def test_a_burst_goes_at_the_full_rate_and_not_faster() -> None:
     many = [Send(0.0, 0, 1, Priority.BULK, 0.01, 1.0) for _ in range(90)]
     outcome = simulate(pacer, many)
     times = sorted(outcome.granted.values())
-    assert times[29] == 0.0 and times[30] == pytest.approx(1.01, abs=1e-5)  # a slot frees after its reply
+    assert times[29] == 0.0 and times[30] == pytest.approx(
+        1.01, abs=1e-5
+    )  # a slot frees after its reply
     assert times[-1] == pytest.approx(2.02, abs=1e-5)
 
 
