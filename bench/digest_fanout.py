@@ -106,10 +106,10 @@ async def run(
         app = build_application(services)
         if overall_rate:
             # What-if: the app's FloodLimiter with another overall rate.
-            from bot.telegram.ratelimit import FloodLimiter
+            from bot.telegram.ratelimit import FloodLimiter, Limits, Window
 
             app.bot._rate_limiter = FloodLimiter(  # type: ignore[attr-defined]
-                overall_max_rate=overall_rate, metrics=services.metrics
+                limits=Limits(overall=Window(int(overall_rate), 1.0)), metrics=services.metrics
             )
         scheduler = app.bot_data.digest_scheduler
         if workers:
@@ -168,10 +168,9 @@ async def run(
 
 async def store_feeds(store, chats: int, url: str, now: datetime) -> None:  # type: ignore[no-untyped-def]
     """Every chat follows the same feed (one transaction per 500 chats)."""
-    from bot.storage.digests import insert_for
     from bot.storage.schema import Feed
 
-    insert = insert_for(store.db)
+    insert = store.db.insert
     rows = [
         {
             "chat_id": c,
@@ -199,7 +198,7 @@ def main() -> None:
         default=0.0,
         help="override the app FloodLimiter's msg/s (what-if)",
     )
-    parser.add_argument("--workers", type=int, default=0, help="scheduler workers (default 24)")
+    parser.add_argument("--workers", type=int, default=0, help="scheduler workers (default 48)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = (

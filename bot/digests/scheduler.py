@@ -55,6 +55,9 @@ class DigestRenderer(Protocol):
 
 
 DEFAULT_LEASE = timedelta(minutes=3)
+# Enough workers that a send is always waiting at the pacer while the others do their database
+# work (claim, material, record): with 24 the fan-out reached only 70-85% of 30 sends/s.
+DEFAULT_WORKERS = 48
 FIRST_DIGEST_LOOKBACK = timedelta(hours=24)
 MAX_LOOKBACK = timedelta(days=7)
 FEED_LOOKAHEAD = timedelta(minutes=10)  # poll feeds of chats due this soon ahead of time
@@ -103,7 +106,7 @@ class DigestScheduler:
         worker_id: str | None = None,
         lease: timedelta = DEFAULT_LEASE,
         poller: FeedPoller | None = None,
-        workers: int = 24,
+        workers: int = DEFAULT_WORKERS,
     ) -> None:
         self.store = store
         self.clock = clock

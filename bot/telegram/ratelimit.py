@@ -106,6 +106,10 @@ class Limits:
     # "About one message per second to a chat, short bursts allowed": 3 in any rolling 3 s.
     chat: Window = Window(3, 3.0)
     group: Window = Window(20, 60.0)  # groups, supergroups and channels, on top of `chat`
+    # Grants are also spread out: at most `burst` at once, then the overall rate. It never
+    # lowers the sustained rate (the windows bind first), but a window's worth of requests
+    # arriving together queue at the server, and a slower reply holds its slot longer.
+    burst: int = 10
 
 
 class _Lane:
@@ -177,6 +181,9 @@ class Pacer:
         self._waiting: list[Ticket] = []
         self._seq = itertools.count()
         self.paused_until = 0.0
+        self._rate = self.limits.overall.limit / self.limits.overall.seconds
+        self._tokens = float(self.limits.burst)
+        self._stamp: float | None = None
 
     # -- the queue --------------------------------------------------------------------------
 
@@ -215,10 +222,17 @@ class Pacer:
         if now < self.paused_until:
             return granted, self.paused_until
         wakeup = math.inf
+        if self._stamp is not None:
+            elapsed = max(0.0, now - self._stamp)
+            self._tokens = min(float(self.limits.burst), self._tokens + elapsed * self._rate)
+        self._stamp = now
         for ticket in list(self._waiting):
             # The overall lane is taken strictly in priority order; a send held back only by
             # its own chat's or group's window lets the ones behind it go meanwhile.
             head_ready = self.overall.ready_at(ticket.weight, now)
+            spread = min(ticket.weight, self.limits.burst)
+            if self._tokens < spread:
+                head_ready = max(head_ready, now + (spread - self._tokens) / self._rate)
             if head_ready > now:
                 wakeup = min(wakeup, head_ready)
                 break
@@ -228,6 +242,7 @@ class Pacer:
                 wakeup = min(wakeup, ready)
                 continue
             ticket._held = [(lane, lane.take(ticket.weight)) for lane in lanes]
+            self._tokens -= spread
             ticket.state, ticket.granted_at = GRANTED, now
             self._waiting.remove(ticket)
             granted.append(ticket)

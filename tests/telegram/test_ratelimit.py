@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -151,7 +152,9 @@ def test_telegram_limits_hold_for_bursts(sends: list[Send]) -> None:
 
 
 def test_a_burst_goes_at_the_full_rate_and_not_faster() -> None:
-    limits = Limits(overall=Window(30, 1.0), chat=Window(100, 1.0), group=Window(100, 60.0))
+    limits = Limits(
+        overall=Window(30, 1.0), chat=Window(100, 1.0), group=Window(100, 60.0), burst=30
+    )
     pacer = Pacer(limits)
     many = [Send(0.0, 0, 1, Priority.BULK, 0.01, 1.0) for _ in range(90)]
     outcome = simulate(pacer, many)
@@ -160,6 +163,15 @@ def test_a_burst_goes_at_the_full_rate_and_not_faster() -> None:
         1.01, abs=1e-5
     )  # a slot frees after its reply
     assert times[-1] == pytest.approx(2.02, abs=1e-5)
+
+
+def test_grants_are_spread_out_after_a_short_burst() -> None:
+    limits = Limits(chat=Window(100, 1.0), burst=10)
+    outcome = simulate(Pacer(limits), [Send(0.0, 0, 1, Priority.BULK, 0.0, 1.0)] * 20)
+    times = sorted(outcome.granted.values())
+    assert times[:10] == [0.0] * 10
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times[9:])]
+    assert all(gap == pytest.approx(1 / 30, abs=1e-6) for gap in gaps)
 
 
 def test_answers_go_before_progress_and_progress_before_digests() -> None:
@@ -327,3 +339,16 @@ async def test_flood_limiter_forgets_a_cancelled_waiter() -> None:
     assert limiter.pacer.waiting == 0
     assert await asyncio.wait_for(send(3), 2)
     await limiter.shutdown()
+
+
+def test_a_chat_flooding_the_bot_does_not_slow_the_others() -> None:
+    # 200 answers queued for one chat go out at its own pace; another chat's answer, asked for
+    # later, is granted at once, and the overall budget is not spent waiting on the first.
+    pacer = Pacer()
+    flood = [pacer.enqueue(1, now=0.0) for _ in range(200)]
+    granted, _ = pacer.admit(0.0)
+    assert granted == flood[:3]
+    for ticket in granted:
+        pacer.finish(ticket, 0.01)
+    other = pacer.enqueue(2, now=0.5)
+    assert pacer.admit(0.5)[0] == [other]
