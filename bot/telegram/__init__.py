@@ -9,11 +9,13 @@ settings.py   /settings inline keyboard, /auto, channel settings from a private 
 info.py       /start, /help, /usage, /stats and the command list
 common.py     the guard every handler runs in (access, metrics, log context, error replies)
 access.py     allow-lists, admins, the daily token quota
-progress.py   typing action at once, one throttled status message when slow
+progress.py   typing action at once, one throttled status message when slow and the send
+              budget allows
 send.py       send_html / send_file: split at 4,096 UTF-16 units, RetryAfter, Forbidden,
               ChatMigrated
 format.py     pure: escaping, LLM Markdown → Telegram HTML, splitting, summary layout
 messages.py   reading messages: links (URL/text_link entities), command text, forward origin
-ratelimit.py  FloodLimiter (30/s overall, 20/min per group, retries)
+ratelimit.py  FloodLimiter/Pacer: rolling windows (30/s overall, 3 per 3 s per chat, 20/min per
+              group) held until the reply, priorities from bot.pacing, 429s waited out
 processor.py  PerChatUpdateProcessor: chats in parallel, one chat in order
 """

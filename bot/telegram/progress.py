@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
@@ -89,7 +90,7 @@ class Progress:
         status_after: float = STATUS_AFTER,
         min_edit_interval: float = MIN_EDIT_INTERVAL,
         label: str = "",
-        allow_status: bool = True,
+        allow_status: bool | Callable[[], bool] = True,
     ) -> None:
         self.bot = bot
         self.chat_id = chat_id
@@ -98,7 +99,8 @@ class Progress:
         self.status_after = status_after
         self.min_edit_interval = min_edit_interval
         self.label = label  # e.g. "2 links" prefix
-        # Under heavy load status messages would compete with answers for the flood budget.
+        # Under heavy load status messages would compete with answers for the flood budget;
+        # a callable is asked when the status is due (the load then, not at the start).
         self.allow_status = allow_status
         self.stage = "Working…"
         self.status: Message | None = None
@@ -117,7 +119,7 @@ class Progress:
             self._tasks.append(typing)
         else:
             self._tasks.append(start_typing(self.bot, self.chat_id))
-        if self.allow_status:
+        if self.allow_status is not False:
             self._timer = asyncio.create_task(self._status_later())
             self._tasks.append(self._timer)
         return self
@@ -139,7 +141,8 @@ class Progress:
         async with self._lock:
             if self._closed or self._answered or self.status is not None:
                 return
-            if budget_short(self.bot, self.chat_id):
+            allowed = self.allow_status() if callable(self.allow_status) else self.allow_status
+            if not allowed or budget_short(self.bot, self.chat_id):
                 # Answers are queued, or this chat's window is half used: typing goes on, and
                 # the budget goes to results.
                 log.debug("send budget short; no status message for chat %s", self.chat_id)
