@@ -240,3 +240,45 @@ async def test_progress_leaves_out_the_status_when_the_budget_is_short(
     assert tg.calls_to("sendChatAction", chat_id=10)
     assert [m["text"] for m in tg.sent(10)] == ["one", "two", "Done"]
     assert tg.errors() == []
+
+
+async def test_a_chat_flooding_the_bot_gets_a_note_and_others_keep_their_pace(
+    tg: FakeBotAPI,
+) -> None:
+    tg.chat(5)
+    tg.chat(6)
+    processor = PerChatUpdateProcessor(16, max_backlog=4)
+    handled: list[tuple[int, int]] = []
+    async with make_bot(tg) as bot:
+
+        def update(chat_id: int, update_id: int) -> Update:
+            return Update.de_json(
+                {
+                    "update_id": update_id,
+                    "message": {
+                        "message_id": update_id,
+                        "date": 0,
+                        "chat": {"id": chat_id, "type": "private", "first_name": "x"},
+                        "text": "https://example.org/a",
+                    },
+                },
+                bot,
+            )
+
+        async def work(chat_id: int, update_id: int) -> None:
+            await asyncio.sleep(0.05)
+            handled.append((chat_id, update_id))
+
+        flood = [
+            asyncio.create_task(processor.process_update(update(5, i), work(5, i)))
+            for i in range(1, 31)
+        ]
+        await asyncio.sleep(0.01)
+        start = time.monotonic()
+        await processor.process_update(update(6, 99), work(6, 99))
+        assert time.monotonic() - start < 0.5  # not behind the flood
+        await asyncio.gather(*flood)
+    assert [u for c, u in handled if c == 5] == [1, 2, 3, 4]  # in order, the rest skipped
+    notes = [m["text"] for m in tg.sent(5)]
+    assert len(notes) == 1 and "skipped 26 messages" in notes[0]
+    assert tg.sent(6) == [] and tg.errors() == []
