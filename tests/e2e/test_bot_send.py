@@ -282,3 +282,18 @@ async def test_a_chat_flooding_the_bot_gets_a_note_and_others_keep_their_pace(
     notes = [m["text"] for m in tg.sent(5)]
     assert len(notes) == 1 and "skipped 26 messages" in notes[0]
     assert tg.sent(6) == [] and tg.errors() == []
+
+
+async def test_a_stalled_request_holds_only_its_own_slot(tg: FakeBotAPI) -> None:
+    for chat in (11, 12):
+        tg.chat(chat)
+    release = tg.hold("sendMessage", timeout=5)  # the first send hangs until released
+    async with make_bot(tg) as bot:
+        stalled = asyncio.create_task(bot.send_message(11, "slow"))
+        await asyncio.sleep(0.2)
+        await asyncio.wait_for(bot.send_message(12, "meanwhile"), 2)  # not held up
+        assert not stalled.done()
+        release.set()
+        await asyncio.wait_for(stalled, 5)
+    assert [m["text"] for m in tg.sent()] == ["meanwhile", "slow"]
+    assert tg.errors() == []
