@@ -130,6 +130,16 @@ async def run(
             report = await scheduler.tick()
             fan_seconds = time.perf_counter() - fan_start
         llm_calls = len(llm.completions)
+        # How long digest sends waited for the pacer: near 0 means the sends were not the
+        # bottleneck (the database and building the digests were).
+        waits = {
+            sample.name.rsplit("_", 1)[-1]: sample.value
+            for metric in services.metrics.telegram_send_wait.collect()
+            for sample in metric.samples
+            if sample.labels.get("priority") == "bulk"
+        }
+        count, total = waits.get("count", 0.0), waits.get("sum", 0.0)
+        pacer_wait_ms = round(1000 * total / count, 1) if count else None
         await services.pipeline.aclose()
         await services.db.close()
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -153,6 +163,7 @@ async def run(
         "sustained_rate_msg_s": round(rate, 2),
         "share_of_limit": round(rate / LIMIT, 3),
         "http_429": len(throttled),
+        "pacer_wait_ms_mean": pacer_wait_ms,
         "duplicates": sum(n - 1 for n in digests.values() if n > 1),
         "misses": chats - len(digests),
         "unique_articles": 5,
