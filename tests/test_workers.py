@@ -125,3 +125,20 @@ async def test_one_user_runs_one_stage_at_a_time_and_others_are_not_held_up() ->
         assert finished[-1] - started >= 0.85
     finally:
         await pool.aclose()
+
+
+def hog(megabytes: int) -> int:
+    blocks = [bytearray(1024 * 1024) for _ in range(megabytes)]
+    return len(blocks)
+
+
+async def test_a_worker_past_its_memory_limit_fails_alone_and_the_pool_goes_on() -> None:
+    pool = ProcessCpuPool(1, memory_mb=256)
+    try:
+        await pool.start()
+        with pytest.raises(PageTooComplexError) as caught:
+            await pool.run("extract", hog, 2000, limit=30)
+        assert "MemoryError" in (caught.value.detail or "")
+        assert await pool.run("extract", hog, 64, limit=30) == 64
+    finally:
+        await pool.aclose()
