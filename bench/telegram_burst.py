@@ -49,8 +49,8 @@ def status_kib(pid: int, key: str) -> int:
     return 0
 
 
-def tree_pss_kib(root: int) -> int:
-    """PSS of a process and all its descendants (the bot, its fork server and workers), KiB."""
+def descendants(root: int) -> set[int]:
+    """A process's children, grandchildren, … (the bot's fork server and workers)."""
     parents: dict[int, int] = {}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
@@ -60,15 +60,32 @@ def tree_pss_kib(root: int) -> int:
                     break
         except OSError:
             continue
-    tree, frontier = {root}, [root]
+    tree, frontier = set(), [root]
     while frontier:
         pid = frontier.pop()
         for child, parent in parents.items():
             if parent == pid and child not in tree:
                 tree.add(child)
                 frontier.append(child)
+    return tree
+
+
+def cpu_seconds(pid: int, *, reaped: bool = False) -> float:
+    """User + system CPU time of a process (plus its reaped children's with `reaped`)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    if reaped:
+        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def tree_pss_kib(root: int) -> int:
+    """PSS of a process and all its descendants (the bot, its fork server and workers), KiB."""
     total = 0
-    for pid in tree:
+    for pid in {root} | descendants(root):
         try:
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
@@ -139,6 +156,10 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
                 startup_s = time.monotonic() - started_at
                 await asyncio.sleep(1.0)
                 idle_kib = tree_pss_kib(bot.pid)
+                main_cpu_before = cpu_seconds(bot.pid)
+                workers_cpu_before = sum(
+                    cpu_seconds(pid, reaped=True) for pid in descendants(bot.pid)
+                )
                 chat_ids = list(range(FIRST_CHAT, FIRST_CHAT + chats))
                 for chat_id in chat_ids:
                     tg.chat(chat_id)
@@ -173,6 +194,11 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
                         seen = len(calls)
                         await asyncio.sleep(0.2)
                 bot_peak_kib = status_kib(bot.pid, "VmHWM")
+                main_cpu = cpu_seconds(bot.pid) - main_cpu_before
+                workers_cpu = (
+                    sum(cpu_seconds(pid, reaped=True) for pid in descendants(bot.pid))
+                    - workers_cpu_before
+                )
             finally:
                 bot.send_signal(signal.SIGTERM)
                 try:
@@ -201,6 +227,8 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             "bot_api_429": sum(1 for c in tg.errors() if c.status == 429),
             "bot_api_errors": len(tg.errors()),
             "llm_calls": len(llm.completions),
+            "bot_main_cpu_s": round(main_cpu, 1),
+            "workers_cpu_s": round(workers_cpu, 1),
             "startup_s": round(startup_s, 2),
             "bot_peak_rss_mib": round(bot_peak_kib / 1024, 1),
             "tree_idle_pss_mib": round(idle_kib / 1024, 1),
