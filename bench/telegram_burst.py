@@ -35,6 +35,38 @@ from testsupport.openai_server import FakeOpenAI  # noqa: E402
 from testsupport.pages import ARTICLE_PARAGRAPHS, PageServer, article_html  # noqa: E402
 
 GENERIC = "Something went wrong"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now, for the bot's /metrics."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def histogram(metrics: str, name: str, labels: str = "") -> dict[str, float]:
+    """Count, mean and the bound under which all observations fell, from Prometheus text."""
+    buckets: list[tuple[float, float]] = []
+    total = count = 0.0
+    for line in metrics.splitlines():
+        if not line.startswith(name) or (labels and labels not in line):
+            continue
+        value = float(line.rsplit(" ", 1)[1])
+        if line.startswith(f"{name}_bucket"):
+            bound = line.split('le="', 1)[1].split('"', 1)[0]
+            buckets.append((float(bound), value))
+        elif line.startswith(f"{name}_sum"):
+            total = value
+        elif line.startswith(f"{name}_count"):
+            count = value
+    if not count:
+        return {"count": 0}
+    all_under = min(bound for bound, n in buckets if n >= count)
+    return {"count": count, "mean_s": round(total / count, 3), "all_under_s": all_under}
+
+
 FIRST_CHAT = 20_000
 
 
@@ -130,6 +162,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             paragraphs = [f"Story {i}: {p}" for p in ARTICLE_PARAGRAPHS]
             urls.append(pages.add_route(f"/s/{i}", article_html(f"Story {i}", paragraphs)))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "OPENAI_"))}
+        metrics_port = free_port()
         env.update(
             TELEGRAM_BOT_TOKEN=tg.token,
             TELEGRAM_API_URL=tg.api_url,
@@ -139,13 +172,17 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             DATABASE_URL=args.database_url or f"sqlite:///{Path(tmp) / 'bot.db'}",
             FETCH_ALLOW_PRIVATE="true",
             LOG_LEVEL="WARNING",
+            METRICS_PORT=str(metrics_port),
+            METRICS_LISTEN="127.0.0.1",
             PYTHONPATH=str(ROOT),
         )
         log_path = Path(tmp) / "bot.log"
+        # cProfile of the bot's main process, written when it stops (SIGTERM ends it cleanly).
+        profile = ["-m", "cProfile", "-o", args.profile] if args.profile else []
         with log_path.open("w") as log_file:
             started_at = time.monotonic()
             bot = subprocess.Popen(  # noqa: ASYNC220 - a long-lived child, not awaited
-                [sys.executable, "-m", "bot", "run"],
+                [sys.executable, *profile, "-m", "bot", "run"],
                 cwd=tmp,
                 env=env,
                 stdout=subprocess.DEVNULL,
@@ -194,6 +231,12 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
                         seen = len(calls)
                         await asyncio.sleep(0.2)
                 bot_peak_kib = status_kib(bot.pid, "VmHWM")
+                import urllib.request
+
+                with urllib.request.urlopen(  # noqa: ASYNC210 - once, at the end
+                    f"http://127.0.0.1:{metrics_port}/metrics", timeout=30
+                ) as answer:
+                    metrics = answer.read().decode()
                 main_cpu = cpu_seconds(bot.pid) - main_cpu_before
                 workers_cpu = (
                     sum(cpu_seconds(pid, reaped=True) for pid in descendants(bot.pid))
@@ -227,6 +270,9 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             "bot_api_429": sum(1 for c in tg.errors() if c.status == 429),
             "bot_api_errors": len(tg.errors()),
             "llm_calls": len(llm.completions),
+            "db_wait_write": histogram(metrics, "bot_db_wait_seconds", 'kind="write"'),
+            "db_wait_read": histogram(metrics, "bot_db_wait_seconds", 'kind="read"'),
+            "cpu_task_extract": histogram(metrics, "bot_cpu_task_seconds", 'stage="extract"'),
             "bot_main_cpu_s": round(main_cpu, 1),
             "workers_cpu_s": round(workers_cpu, 1),
             "startup_s": round(startup_s, 2),
@@ -248,7 +294,9 @@ def main() -> int:
     parser.add_argument("--deadline", type=float, default=300.0, help="give up after (s)")
     parser.add_argument("--database-url", default="", help="default: SQLite in a temp dir")
     parser.add_argument("--trace", action="store_true", help="print the bot's log tail")
+    parser.add_argument("--profile", default="", help="write a cProfile of the bot here")
     args = parser.parse_args()
+    args.profile = os.path.abspath(args.profile) if args.profile else ""  # the bot runs elsewhere
     print(f"load average before: {os.getloadavg()[0]:.2f}", file=sys.stderr)
     result = asyncio.run(run(args))
     result["load_average_after"] = round(os.getloadavg()[0], 2)

@@ -27,16 +27,15 @@ class ChatArticles:
         at: datetime,
     ) -> None:
         """Add one row; the same article in the same chat may appear again on another day."""
-        async with self._db.session() as session:
-            session.add(
-                ChatArticle(
-                    chat_id=chat_id,
-                    content_hash=content_hash,
-                    url=url,
-                    title=title,
-                    site=site,
-                    summary_id=summary_id,
-                    origin=origin,
-                    created_at=at,
-                )
+        await self._db.append(
+            ChatArticle(
+                chat_id=chat_id,
+                content_hash=content_hash,
+                url=url,
+                title=title,
+                site=site,
+                summary_id=summary_id,
+                origin=origin,
+                created_at=at,
             )
+        )

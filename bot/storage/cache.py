@@ -124,21 +124,20 @@ class UsageLog:
         summary: Summary,
         at: datetime,
     ) -> None:
-        """Log one summary request."""
-        async with self.db.session() as session:
-            session.add(
-                Usage(
-                    chat_id=chat_id,
-                    user_id=user_id,
-                    content_hash=content_hash,
-                    model=summary.model,
-                    prompt_version=summary.prompt_version,
-                    prompt_tokens=0 if summary.cached else summary.prompt_tokens,
-                    completion_tokens=0 if summary.cached else summary.completion_tokens,
-                    cached=summary.cached,
-                    created_at=_utc(at),
-                )
+        """Log one summary request (group-committed with concurrent ones)."""
+        await self.db.append(
+            Usage(
+                chat_id=chat_id,
+                user_id=user_id,
+                content_hash=content_hash,
+                model=summary.model,
+                prompt_version=summary.prompt_version,
+                prompt_tokens=0 if summary.cached else summary.prompt_tokens,
+                completion_tokens=0 if summary.cached else summary.completion_tokens,
+                cached=summary.cached,
+                created_at=_utc(at),
             )
+        )
 
     async def chat_totals(self, chat_id: int) -> UsageTotals:
         """Articles summarised in a chat, tokens spent there, and cache hits."""

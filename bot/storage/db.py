@@ -28,6 +28,8 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_MAX_POOL = 8
 POSTGRES_MAX_POOL = 32
 MIN_POOL = 4
+# Rows appended in one transaction at most (SQLAlchemy sends them as multi-row INSERTs).
+APPEND_BATCH = 500
 # The session a task holds right now, so that nesting one in another (which could deadlock the
 # bounded pool, or SQLite's single writer) is caught at once instead of under load.
 _held: contextvars.ContextVar[str | None] = contextvars.ContextVar("db_session_held", default=None)
@@ -122,6 +124,8 @@ class Database:
         self.metrics = metrics or Metrics()
         self._slots = asyncio.Semaphore(pool_size)
         self._writer = asyncio.Lock()
+        self._appends: list[tuple[tuple[object, ...], asyncio.Future[None]]] = []
+        self._appender: asyncio.Task[None] | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -175,7 +179,15 @@ class Database:
             # The gate in `_slot` keeps checkouts within the pool, so the pool's own timeout
             # (30 s, then TimeoutError) is only a backstop that should never fire.
             options = {"pool_size": size, "max_overflow": 0, "pool_timeout": queue_timeout + 30}
-        engine = create_async_engine(async_url(url), pool_pre_ping=True, **options)
+        if backend == "sqlite":
+            # A local file cannot drop a connection, and every session ends its own transaction
+            # (commit or rollback in `session()`): the ping before and the rollback after each
+            # checkout would be two more trips through aiosqlite's thread per session, each
+            # waiting for a turn of a busy event loop, while the one writer is held.
+            options |= {"pool_pre_ping": False, "pool_reset_on_return": None}
+        else:
+            options["pool_pre_ping"] = True  # a server may have closed an idle connection
+        engine = create_async_engine(async_url(url), **options)
         if engine.dialect.name == "sqlite":
             _tune_sqlite(engine)
         return cls(engine, url, pool_size=size, queue_timeout=queue_timeout, metrics=metrics)
@@ -188,6 +200,49 @@ class Database:
         """
         async with self._slot("write"), self.sessions() as session, session.begin():
             yield session
+
+    async def append(self, *rows: object) -> None:
+        """Insert new ORM rows; calls that arrive while a batch is written share the next one.
+
+        Group commit: a log row (usage, chat articles) costs one transaction per batch instead of
+        one per request, so the one writer keeps pace with a burst. Returns once the rows are
+        committed; a row that fails is retried alone, so only its own caller sees the error.
+        """
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._appends.append((rows, future))
+        if self._appender is None or self._appender.done():
+            # A fresh context: the batch is the appender's own session, not the caller's.
+            self._appender = asyncio.create_task(
+                self._write_appends(), context=contextvars.Context()
+            )
+        await asyncio.shield(future)
+
+    async def _write_appends(self) -> None:
+        while self._appends:
+            batch, self._appends = self._appends[:APPEND_BATCH], self._appends[APPEND_BATCH:]
+            try:
+                async with self.session() as session:
+                    session.add_all([row for rows, _ in batch for row in rows])
+            except Exception:
+                for rows, future in batch:  # one bad row must not fail the others
+                    try:
+                        async with self.session() as session:
+                            session.add_all(rows)
+                    except Exception as exc:
+                        if not future.done():
+                            future.set_exception(exc)
+                    else:
+                        if not future.done():
+                            future.set_result(None)
+            except BaseException as exc:  # cancelled at shutdown: nobody waits forever
+                for _, future in [*batch, *self._appends]:
+                    if not future.done():
+                        future.set_exception(exc)
+                raise
+            else:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_result(None)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -238,7 +293,9 @@ class Database:
                 gate.release()
 
     async def close(self) -> None:
-        """Dispose of the connection pool."""
+        """Finish the rows being appended, then dispose of the connection pool."""
+        if self._appender is not None and not self._appender.done():
+            await asyncio.wait({self._appender}, timeout=self.queue_timeout)
         await self.engine.dispose()
 
 
