@@ -45,7 +45,7 @@ def pool_size_for(concurrency: int, backend: str, configured: int = 0) -> int:
 
 
 def session_held() -> str | None:
-    """ "read" or "write" while the current task holds a database session, else None."""
+    """Which session ("read" or "write") the current task holds, or None."""
     return _held.get()
 
 
@@ -104,7 +104,8 @@ class Database:
     (measured in `bot_db_wait_seconds`) for up to `queue_timeout` seconds, then StorageBusyError.
     On SQLite every write session also takes the one writer lock, so concurrent writers wait in
     order here instead of spinning in SQLite's busy handler (which sleeps up to 100 ms a try and,
-    under a burst, let the pool run dry: issue #12).
+    under a burst, let the pool run dry: issue #12). Log rows go through `append`, which
+    group-commits concurrent ones, so the one writer keeps pace.
     """
 
     def __init__(
