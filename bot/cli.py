@@ -110,7 +110,11 @@ async def _run_sources(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services import build_services  # heavy: see main()
 
     stdin_text = sys.stdin.read() if "-" in args.sources else None
-    services = await build_services(settings)
+    # Worker processes pay off when several sources are read at once; for one, starting them
+    # (about 1-2 s) costs more than it saves, and the element cap already bounds a hostile page.
+    services = await build_services(
+        settings, cpu_processes=settings.cpu_processes and len(args.sources) > 1
+    )
     pipeline = services.pipeline
     try:
         if args.command == "summarize" and not pipeline.uses_llm and not args.offline:

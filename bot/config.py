@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     # Storage
     data_dir: Path = DEFAULT_DATA_DIR
     database_url: str = ""
+    db_pool_size: int = Field(0, description="connections; 0 = sized from CONCURRENT_UPDATES")
+    db_queue_timeout: float = Field(
+        60.0, description="seconds a request may wait for a database connection in a burst"
+    )
 
     # Fetching
     fetch_allow_private: bool = False
@@ -59,6 +63,16 @@ class Settings(BaseSettings):
     admin_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     daily_token_quota: int = Field(0, description="per user per day; 0 = unlimited")
     max_links_per_message: int = 5
+    concurrent_updates: int = Field(256, description="updates handled at once (across chats)")
+
+    # CPU stages (extraction, cleanup)
+    cpu_workers: int = Field(0, description="worker processes; 0 = one per available core")
+    cpu_processes: bool = Field(True, description="False: run CPU stages in threads instead")
+    extract_timeout: float = Field(15.0, description="seconds one page or file may take to read")
+    extract_max_elements: int = Field(
+        30_000, description="HTML elements a page may have; more is refused before parsing"
+    )
+    cpu_jobs_per_user: int = Field(1, description="CPU stages one user may run at once")
 
     # Digests
     digest_grace_hours: float = 6.0

@@ -13,7 +13,8 @@
     │   └── UnreachableError       DNS/connection failure
     ├── ExtractError           no article text in the page (paywall, JavaScript-only, blocked)
     │   │                      or in the PDF (password, scanned images, damaged, too long)
-    │   └── PaywallError           the page shows a teaser and paywall evidence (detail says which)
+    │   ├── PaywallError           the page shows a teaser and paywall evidence (detail says which)
+    │   └── PageTooComplexError    over the element cap, the time or the memory budget
     ├── SummariseError         the LLM could not produce a summary
     │   ├── NeedsKeyError          no or rejected API key (401/403)
     │   ├── LLMRateLimitError      429 after retries / quota at the provider
@@ -21,7 +22,8 @@
     ├── AccessDeniedError      user or chat not allowed
     ├── ChatGoneError          the chat blocked or removed the bot (a send failed for good)
     ├── ChatMovedError         the group became a supergroup with a new id
-    └── QuotaExceededError     the user's daily token quota is spent
+    ├── QuotaExceededError     the user's daily token quota is spent
+    └── StorageBusyError       the database queue stayed full past its bound (a burst)
 
 Anything that is not a `BotError` is a bug: it is logged with context and the user gets a generic line.
 """
@@ -39,6 +41,18 @@ class BotError(Exception):
         # `detail` is for logs only: it may name internals but never secrets.
         self.detail = detail
         super().__init__(self.user_message)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Errors cross process boundaries (extraction runs in worker processes); rebuilding from
+        # `args` alone would lose `detail` and misplace subclass fields such as `status`.
+        return (_rebuild, (type(self), self.user_message, dict(self.__dict__)))
+
+
+def _rebuild(cls: type[BotError], user_message: str, state: dict[str, object]) -> BotError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, user_message)
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigError(BotError):
@@ -103,6 +117,13 @@ class PaywallError(ExtractError):
     )
 
 
+class PageTooComplexError(ExtractError):
+    default_message = (
+        "That page is too large or complex to read safely, so it was skipped; paste the part "
+        "that matters instead."
+    )
+
+
 class SummariseError(BotError):
     default_message = "The summariser failed. Try again later."
 
@@ -123,6 +144,13 @@ class LLMUnavailableError(SummariseError):
 
 class AccessDeniedError(BotError):
     default_message = "This bot is private. Ask its owner for access."
+
+
+class StorageBusyError(BotError):
+    default_message = (
+        "The bot is very busy right now and could not get to your request; please send it "
+        "again in a minute."
+    )
 
 
 class QuotaExceededError(BotError):

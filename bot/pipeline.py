@@ -34,6 +34,7 @@ from bot.models import (
     content_hash,
 )
 from bot.singleflight import SingleFlight
+from bot.workers import CpuPool, ThreadCpuPool, work_owner
 
 if TYPE_CHECKING:
     from bot.ingest.fetch import Fetcher
@@ -104,6 +105,7 @@ class Pipeline:
         chat_articles: ArticleRecorder,
         metrics: Metrics | None = None,
         clock: Clock | None = None,
+        cpu: CpuPool | None = None,
     ) -> None:
         self.settings = settings
         self.fetcher = fetcher
@@ -114,6 +116,12 @@ class Pipeline:
         self.chat_articles = chat_articles
         self.metrics = metrics or Metrics()
         self.clock = clock or SystemClock()
+        # Extraction and cleanup run here: worker processes when the composition root injects
+        # them (bot.services), else a small thread pool this pipeline owns and closes.
+        self._owns_cpu = cpu is None
+        self.cpu: CpuPool = cpu or ThreadCpuPool(
+            4, metrics=self.metrics, per_owner=settings.cpu_jobs_per_user
+        )
         self._documents: SingleFlight[Document] = SingleFlight()
         self._summaries: SingleFlight[tuple[Summary, int | None]] = SingleFlight()
 
@@ -149,18 +157,31 @@ class Pipeline:
             self.metrics.fetch_errors.labels(type(exc).__name__).inc()
             raise
         await (progress or _no_progress)("extracting")
-        # Extraction is 30–90 ms of CPU per page: off the event loop, so other chats keep moving.
-        return await asyncio.to_thread(document_from_fetched, fetched, url)
+        # Extraction is 30–90 ms of CPU per page (seconds for a hostile one): in a worker, with a
+        # time limit, so other chats keep moving.
+        return await self.cpu.run(
+            "extract",
+            document_from_fetched,
+            fetched,
+            url,
+            self.settings.extract_max_elements,
+            limit=self.settings.extract_timeout,
+        )
 
     async def pdf_document(self, data: bytes, name: str) -> Document:
-        """A PDF the user sent as a file → Document, extracted off the event loop."""
-        return await asyncio.to_thread(extract_pdf, data, source=name)
+        """A PDF the user sent as a file → Document, extracted in a worker."""
+        # The PDF reader keeps its own, longer budget (bot.ingest.pdf); this limit is the backstop.
+        return await self.cpu.run(
+            "pdf", _extract_pdf_file, data, name, limit=self.settings.extract_timeout * 2
+        )
 
     async def clean(self, source: str | Document, progress: Progress | None = None) -> Result:
         """Fetch/extract (if needed) and run the cleanup stage."""
         document = await self.document(source, progress)
         await (progress or _no_progress)("cleaning")
-        cleaned, repairs = await asyncio.to_thread(clean_document, document)
+        cleaned, repairs = await self.cpu.run(
+            "clean", clean_document, document, limit=self.settings.extract_timeout
+        )
         if not cleaned.text.strip():
             raise InputError("The text is empty after cleanup; there is nothing to summarise.")
         return Result(document=cleaned, clean=repairs)
@@ -182,7 +203,15 @@ class Pipeline:
         per request, and a chat_articles row is added when `chat_id` is given (and
         `record_article`: a retry of a fallback summary is the same article, not another one).
         """
-        cleaned = await self.clean(source, progress)
+        # CPU stages are limited per user (else per chat): one message with several heavy links
+        # must not take every worker from the other chats.
+        owner = user_id if user_id is not None else chat_id
+        token = work_owner.set(owner) if owner is not None else None
+        try:
+            cleaned = await self.clean(source, progress)
+        finally:
+            if token is not None:
+                work_owner.reset(token)
         document = cleaned.document
         digest = content_hash(document.text)
         warnings: list[str] = []
@@ -307,6 +336,13 @@ class Pipeline:
         close = getattr(self.summariser, "aclose", None)
         if close is not None:
             await close()
+        if self._owns_cpu:
+            await self.cpu.aclose()
+
+
+def _extract_pdf_file(data: bytes, name: str) -> Document:
+    # Module-level, so a worker process receives it by name; keyword arguments do not cross.
+    return extract_pdf(data, source=name)
 
 
 def verify_quotes(summary: Summary, article: str) -> Summary:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.errors import InputError, UnsupportedContentError
-from bot.ingest.html import decode_body, extract_document
+from bot.ingest.html import MAX_ELEMENTS, decode_body, extract_document
 from bot.ingest.pdf import extract_pdf
 from bot.ingest.text import document_from_text
 from bot.models import Document, Fetched
@@ -16,7 +16,9 @@ PDF_SUFFIX = ".pdf"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
-def document_from_fetched(fetched: Fetched, source: str) -> Document:
+def document_from_fetched(
+    fetched: Fetched, source: str, max_elements: int = MAX_ELEMENTS
+) -> Document:
     """A Document from a download: HTML and PDF are extracted, plain text follows the text rule."""
     if fetched.content_type == "text/plain":
         doc = document_from_text(fetched.text, source)
@@ -27,7 +29,9 @@ def document_from_fetched(fetched: Fetched, source: str) -> Document:
             url=fetched.url,
         )
     if fetched.content_type in ("text/html", "application/xhtml+xml"):
-        return extract_document(fetched.text, url=fetched.url, source=source)
+        return extract_document(
+            fetched.text, url=fetched.url, source=source, max_elements=max_elements
+        )
     if fetched.content_type == "application/pdf":
         return extract_pdf(fetched.body, source=source, url=fetched.url)
     raise UnsupportedContentError(

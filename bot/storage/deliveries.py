@@ -231,7 +231,7 @@ class Deliveries:
         """(subscription_id, local_date) pairs that already have a delivery row for these dates."""
         if not dates:
             return set()
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             rows = await session.execute(
                 select(Delivery.subscription_id, Delivery.local_date).where(
                     Delivery.local_date.in_(sorted(dates))
@@ -241,7 +241,7 @@ class Deliveries:
 
     async def status(self, subscription_id: int, local_date: date) -> tuple[str, int] | None:
         """(status, messages_sent) of one delivery, for tests and diagnostics."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             row = (
                 await session.execute(
                     select(Delivery.status, Delivery.messages_sent).where(

@@ -135,13 +135,13 @@ class DigestStore:
 
     async def chat_timezone(self, chat_id: int) -> str:
         """The zone remembered for a chat ('UTC' when unknown)."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             zone = await session.scalar(select(Chat.timezone).where(Chat.id == chat_id))
         return zone or "UTC"
 
     async def empty_note(self, chat_id: int) -> bool:
         """Whether the chat asked for a 'nothing new' note instead of skipping empty digests."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             flag = await session.scalar(select(Chat.digest_empty_note).where(Chat.id == chat_id))
         return bool(flag)
 
@@ -215,13 +215,13 @@ class DigestStore:
 
     async def subscription(self, chat_id: int) -> SubscriptionInfo | None:
         """The chat's subscription, if any."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             row = await session.scalar(select(Subscription).where(Subscription.chat_id == chat_id))
             return _sub(row) if row else None
 
     async def active_subscriptions(self) -> list[SubscriptionInfo]:
         """Every active subscription (columns only; cheap even for tens of thousands)."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             rows = await session.execute(
                 select(
                     Subscription.id,
@@ -288,7 +288,7 @@ class DigestStore:
 
     async def feeds(self, chat_id: int) -> list[FeedInfo]:
         """The chat's feeds, oldest first."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             rows = await session.scalars(
                 select(Feed).where(Feed.chat_id == chat_id).order_by(Feed.id)
             )
@@ -299,7 +299,7 @@ class DigestStore:
         if not chat_ids:
             return []
         result: list[FeedInfo] = []
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             for start in range(0, len(chat_ids), 500):
                 chunk = list(chat_ids[start : start + 500])
                 rows = await session.scalars(select(Feed).where(Feed.chat_id.in_(chunk)))
@@ -394,7 +394,7 @@ class DigestStore:
 
     async def count_feed_items(self, feed_id: int) -> int:
         """How many items of a feed are stored."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             return int(
                 await session.scalar(
                     select(func.count()).select_from(FeedItem).where(FeedItem.feed_id == feed_id)
@@ -441,7 +441,7 @@ class DigestStore:
 
     async def previous_digest_due(self, subscription_id: int, before: date) -> datetime | None:
         """When the last digest actually sent before `before` was due (the window's start)."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             due = await session.scalar(
                 select(func.max(Delivery.due_at)).where(
                     Delivery.subscription_id == subscription_id,
@@ -453,7 +453,7 @@ class DigestStore:
 
     async def articles(self, chat_id: int, after: datetime, until: datetime) -> list[DigestArticle]:
         """Articles summarised in the chat in (after, until], oldest first, with summary text."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             return await self._articles(session, chat_id, after, until)
 
     async def digest_material(
@@ -468,7 +468,7 @@ class DigestStore:
     ) -> list[DigestArticle]:
         """The articles of one scheduled digest, in one transaction: from the previous sent
         digest's due time (or `first_after`), at most `max_lookback` back, to `due_at`."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             previous = await session.scalar(
                 select(func.max(Delivery.due_at)).where(
                     Delivery.subscription_id == subscription_id,

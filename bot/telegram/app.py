@@ -58,7 +58,7 @@ from bot.telegram.summarise_command import (
 log = logging.getLogger(__name__)
 
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
-MAX_CONCURRENT_UPDATES = 256
+MAX_CONCURRENT_UPDATES = 256  # the default of CONCURRENT_UPDATES (settings)
 GONE_STATUSES = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
 
 
@@ -238,9 +238,9 @@ def build_application(services: Services) -> Application:
         .context_types(CONTEXT_TYPES)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
-        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
         .rate_limiter(FloodLimiter(metrics=services.metrics))
-        .connection_pool_size(MAX_CONCURRENT_UPDATES)
+        .connection_pool_size(settings.concurrent_updates)
         .pool_timeout(30.0)
         .get_updates_connection_pool_size(2)
         .post_init(post_init)
