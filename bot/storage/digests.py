@@ -250,8 +250,10 @@ class DigestStore:
                     insert(Feed)
                     .values(chat_id=chat_id, url=url, title=title, created_at=now)
                     .on_conflict_do_nothing(index_elements=["chat_id", "url"])
+                    .returning(Feed.id)
                 )
-                added += result.rowcount or 0  # type: ignore[attr-defined]
+                # Count the RETURNING rows: PostgreSQL reports rowcount -1 for a skipped insert.
+                added += len(result.all())
         return added
 
     async def remove_feed(self, chat_id: int, url: str) -> bool:
@@ -329,8 +331,10 @@ class DigestStore:
                         seen_at=now,
                     )
                     .on_conflict_do_nothing(index_elements=["feed_id", "guid"])
+                    .returning(FeedItem.id)
                 )
-                if result.rowcount:  # type: ignore[attr-defined]
+                # RETURNING, not rowcount: PostgreSQL reports -1 (truthy) for a skipped insert.
+                if result.first() is not None:
                     new.append((guid, url, title))
         return new
 

@@ -73,7 +73,9 @@ def pages() -> Iterator[PageServer]:
 
 
 @pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[tuple[DigestStore, FeedPoller, Pipeline]]:
+async def env(
+    tmp_path: Path, db: Database
+) -> AsyncIterator[tuple[DigestStore, FeedPoller, Pipeline]]:
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         data_dir=tmp_path,
@@ -81,14 +83,12 @@ async def env(tmp_path: Path) -> AsyncIterator[tuple[DigestStore, FeedPoller, Pi
         fetch_timeout=3.0,
         fetch_max_bytes=256 * 1024,
     )
-    db = await Database.open(f"sqlite:///{tmp_path / 'feeds.db'}")
     pipeline = build_pipeline(settings, db=db)
     store = DigestStore(db)
     try:
         yield store, FeedPoller(store, pipeline), pipeline
     finally:
         await pipeline.aclose()
-        await db.close()
 
 
 async def test_check_accepts_feeds_and_refuses_everything_else(env, pages: PageServer) -> None:
