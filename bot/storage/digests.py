@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.errors import InputError
 from bot.storage.articles import ChatArticles
 from bot.storage.db import Database
 from bot.storage.schema import (
@@ -27,6 +28,10 @@ def utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class FeedLimitError(InputError):
+    default_message = "This chat follows too many feeds; remove some with /feeds remove first."
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,17 +239,41 @@ class DigestStore:
 
     # -- feeds -----------------------------------------------------------------------------
 
-    async def add_feed(self, chat_id: int, url: str, title: str, *, now: datetime) -> bool:
+    async def add_feed(
+        self, chat_id: int, url: str, title: str, *, now: datetime, limit: int | None = None
+    ) -> bool:
         """Follow a feed; False when the chat already follows that URL."""
-        return await self.add_feeds(chat_id, [(url, title)], now=now) > 0
+        return await self.add_feeds(chat_id, [(url, title)], now=now, limit=limit) > 0
 
     async def add_feeds(
-        self, chat_id: int, feeds: Iterable[tuple[str, str]], *, now: datetime
+        self,
+        chat_id: int,
+        feeds: Iterable[tuple[str, str]],
+        *,
+        now: datetime,
+        limit: int | None = None,
     ) -> int:
-        """Follow several feeds at once (OPML import) in one transaction; returns how many are new."""
+        """Follow several feeds at once (OPML import) in one transaction; returns how many are new.
+
+        With `limit`, FeedLimitError (and nothing stored) when the chat would follow more than that.
+        """
         insert = self.db.insert
         added = 0
+        feeds = list(feeds)
         async with self.db.session() as session:
+            if limit is not None:
+                # Checked here, not only by the caller: three imports of 200 once left 604 feeds.
+                known = set(
+                    await session.scalars(select(Feed.url).where(Feed.chat_id == chat_id))
+                )
+                total = len(known | {url for url, _ in feeds})
+                if total > limit:
+                    raise FeedLimitError(
+                        f"A chat can follow at most {limit} feeds; this chat follows "
+                        f"{len(known)}, and adding these would make {total}. Remove some "
+                        "with /feeds remove first.",
+                        detail=f"feed limit: chat {chat_id} has {len(known)}, wanted {total}",
+                    )
             for url, title in feeds:
                 result = await session.execute(
                     insert(Feed)

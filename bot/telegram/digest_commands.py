@@ -308,7 +308,9 @@ async def _add_feed(
         await reply_text(update, context, f"⚠️ {escape(feed_error_message(exc))}")
         return
     now = services.clock.now()
-    if not await store.add_feed(chat_id, feed_url, parsed.title, now=now):
+    if not await store.add_feed(
+        chat_id, feed_url, parsed.title, now=now, limit=MAX_FEEDS_PER_CHAT
+    ):
         await reply_text(update, context, "This chat already follows that feed.")
         return
     note = f" ({parsed.skipped} malformed entries ignored)" if parsed.skipped else ""
@@ -346,7 +348,9 @@ async def on_document(update: Update, context: Context) -> None:
         ) from exc
     imported = parse_opml(data)
     store = _store(context)
-    added = await store.add_feeds(chat.id, imported.feeds, now=services_of(context).clock.now())
+    added = await store.add_feeds(
+        chat.id, imported.feeds, now=services_of(context).clock.now(), limit=MAX_FEEDS_PER_CHAT
+    )
     known = len(imported.feeds) - added
     extra = []
     if known:
