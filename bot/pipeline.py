@@ -130,6 +130,10 @@ class Pipeline:
         if is_url(source):
             return await self._documents.run(source, lambda: self._fetch_document(source, progress))
         if "://" in source:
+            scheme = source.split(":", 1)[0]
+            if scheme.lower() in ("http", "https"):
+                # "http://" alone (or with a blank host) is an http link without a site name.
+                raise InputError("That link has no site name in it.")
             raise InputError(
                 f"Only http and https links are supported, not {source.split(':')[0]}:."
             )
