@@ -263,9 +263,7 @@ class DigestStore:
         async with self.db.session() as session:
             if limit is not None:
                 # Checked here, not only by the caller: three imports of 200 once left 604 feeds.
-                known = set(
-                    await session.scalars(select(Feed.url).where(Feed.chat_id == chat_id))
-                )
+                known = set(await session.scalars(select(Feed.url).where(Feed.chat_id == chat_id)))
                 total = len(known | {url for url, _ in feeds})
                 if total > limit:
                     raise FeedLimitError(

@@ -308,9 +308,7 @@ async def _add_feed(
         await reply_text(update, context, f"⚠️ {escape(feed_error_message(exc))}")
         return
     now = services.clock.now()
-    if not await store.add_feed(
-        chat_id, feed_url, parsed.title, now=now, limit=MAX_FEEDS_PER_CHAT
-    ):
+    if not await store.add_feed(chat_id, feed_url, parsed.title, now=now, limit=MAX_FEEDS_PER_CHAT):
         await reply_text(update, context, "This chat already follows that feed.")
         return
     note = f" ({parsed.skipped} malformed entries ignored)" if parsed.skipped else ""
