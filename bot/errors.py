@@ -114,6 +114,13 @@ class LLMUnavailableError(SummariseError):
     default_message = "The LLM service is not answering right now. Try again later."
 
 
+class LLMRefusedError(SummariseError):
+    default_message = (
+        "The LLM declined to summarise this article (its content filter stopped it). "
+        "Try the offline summary, or another article."
+    )
+
+
 class AccessDeniedError(BotError):
     default_message = "This bot is private. Ask its owner for access."
 

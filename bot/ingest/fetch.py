@@ -34,6 +34,7 @@ from bot.errors import (
 )
 from bot.ingest.html import decode_body
 from bot.ingest.pdf import MAGIC_WINDOW, looks_like_pdf
+from bot.ingest.text import looks_binary
 from bot.models import Fetched
 
 HTML_TYPES: tuple[str, ...] = ("text/html", "application/xhtml+xml", "text/plain")
@@ -535,6 +536,12 @@ class Fetcher:
                 etag=etag,
                 last_modified=last_modified,
                 body=bytes(body),
+            )
+        if media == "text/plain" and looks_binary(bytes(body)):
+            # An image or archive mislabelled as text would be "summarised" as garbage.
+            raise UnsupportedContentError(
+                "The link says it is text, but it returns binary data, so it can't be summarised.",
+                detail=f"{requested}: binary body served as text/plain",
             )
         text = decode_body(bytes(body), charset, html=media != "text/plain")
         return Fetched(

@@ -40,6 +40,22 @@ def is_url(value: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")
+
+
+def looks_binary(data: bytes) -> bool:
+    """True when bytes are surely not text (NULs, or many control bytes), e.g. an image or a
+    zip served as text/plain: summarising those only produces garbage."""
+    sample = data[:8192]
+    if not sample or sample.startswith(_UTF16_BOMS):
+        return False
+    if b"\0" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 0x20 and b not in _TEXT_CONTROLS)
+    return controls > len(sample) // 20
+
+
 def document_from_text(text: str, source: str) -> Document:
     """A Document from plain text; a short first line followed by a blank line is the title."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").strip()

@@ -12,7 +12,13 @@ import re
 import time
 from dataclasses import dataclass
 
-from bot.errors import ConfigError, InputError, LLMUnavailableError, SummariseError
+from bot.errors import (
+    ConfigError,
+    InputError,
+    LLMRefusedError,
+    LLMUnavailableError,
+    SummariseError,
+)
 from bot.metrics import Metrics
 from bot.models import Document, Length, Summary, SummaryOptions
 from bot.summarise.chunking import split_to_budget
@@ -56,6 +62,26 @@ def sanitize_output(text: str, *, max_chars: int = MAX_SUMMARY_CHARS) -> str:
         cut = text.rfind("\n", 0, max_chars)
         text = text[: cut if cut > max_chars // 2 else max_chars].rstrip() + "\n- …"
     return text
+
+
+def check_output(raw: str, finish_reason: str = "stop") -> str:
+    """Sanitised bullets from one answer, or a SummariseError (never cached) when the answer is
+    a refusal, was cut before one bullet was complete, or is not bullets at all."""
+    if finish_reason == "content_filter":
+        raise LLMRefusedError(detail=f"finish_reason content_filter: {raw[:200]!r}")
+    text = sanitize_output(raw)
+    lines = text.split("\n") if text else []
+    if finish_reason == "length" and lines:
+        # Cut at max_tokens: the last line is unfinished; keep only the complete bullets.
+        lines = lines[:-1]
+    if not any(line.startswith("- ") for line in lines):
+        # "I cannot help with that." or "HACKED" (an article's instruction obeyed) is not a
+        # summary; every prompt asks for Markdown bullets.
+        raise LLMRefusedError(
+            "The LLM did not answer with a summary. Try again later.",
+            detail=f"finish_reason {finish_reason}, no bullets in {raw[:200]!r}",
+        )
+    return "\n".join(lines)
 
 
 _LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?$")
@@ -155,10 +181,7 @@ class LLMSummariser:
             self.metrics.llm_latency.observe(time.perf_counter() - started)
             self.metrics.llm_tokens.labels(direction="prompt").inc(completion.prompt_tokens)
             self.metrics.llm_tokens.labels(direction="completion").inc(completion.completion_tokens)
-        text = sanitize_output(completion.text)
-        if not text:
-            raise SummariseError("The LLM returned an empty summary. Try again later.")
-        return text
+        return check_output(completion.text, completion.finish_reason)
 
     async def summarise(self, document: Document, options: SummaryOptions) -> Summary:
         """Summarise `document`; raise a `SummariseError` subclass on failure (never truncate)."""

@@ -47,7 +47,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 def run_cli(
     capsys: pytest.CaptureFixture[str], *argv: str, stdin: str = ""
 ) -> tuple[int, list, str]:
-    sys.stdin = io.StringIO(stdin)
+    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode()), encoding="utf-8")
     try:
         code = main(list(argv))
     finally:

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from tests.digests.conftest import database_url, db
+from tests.e2e.test_cli import env, pages
 
-__all__ = ["database_url", "db"]
+__all__ = ["database_url", "db", "env", "pages"]
