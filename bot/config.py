@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     openai_max_retries: int = 3
     openai_total_timeout: float = Field(180.0, description="seconds for one whole summary")
     openai_context_tokens: int = Field(16000, description="context budget for one request")
+    max_article_tokens: int = Field(
+        24000,
+        description="article tokens sent to the LLM per request; longer ones are shortened "
+        "(0 = no cap)",
+    )
     llm_fallback_offline: bool = Field(
         False, description="show the offline summary if the LLM fails"
     )

@@ -29,6 +29,7 @@ from bot.models import (
     Result,
     Summary,
     SummaryOptions,
+    TokenAllowance,
     content_hash,
 )
 from bot.singleflight import SingleFlight
@@ -174,6 +175,7 @@ class Pipeline:
         user_id: int | None = None,
         origin: str = "message",
         progress: Progress | None = None,
+        allowance: TokenAllowance | None = None,
     ) -> Result:
         """Everything: document → cleanup → summary (from the cache when possible).
 
@@ -199,7 +201,8 @@ class Pipeline:
             language=options.language,
         )
         summary, summary_id = await self._summaries.run(
-            key, lambda: self._summarise(summariser, key, document, options, progress)
+            key,
+            lambda: self._summarise(summariser, key, document, options, progress, allowance),
         )
         if summary.note:
             warnings.append(summary.note)
@@ -219,6 +222,7 @@ class Pipeline:
         document: Document,
         options: SummaryOptions,
         progress: Progress | None,
+        allowance: TokenAllowance | None = None,
     ) -> tuple[Summary, int | None]:
         cached = await self.cache.get(key)
         if cached is not None:
@@ -226,7 +230,7 @@ class Pipeline:
             return cached, await self.cache.get_id(key)
         await (progress or _no_progress)("summarising")
         try:
-            summary = await summariser.summarise(document, options)
+            summary = await summariser.summarise(document, options, allowance=allowance)
         except SummariseError as exc:
             self.metrics.summaries.labels("error").inc()
             if not self.settings.llm_fallback_offline or summariser is self.offline:

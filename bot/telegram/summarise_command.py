@@ -14,9 +14,9 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.errors import BotError, FetchError, TooLargeError
 from bot.ingest.text import document_from_text
-from bot.models import Document, SummaryOptions
+from bot.models import Document, SummaryOptions, TokenAllowance
 from bot.storage.chats import ChatSettings
-from bot.telegram.access import check_quota, is_allowed
+from bot.telegram.access import is_allowed, quota_allowance
 from bot.telegram.common import (
     GENERIC_ERROR,
     Context,
@@ -137,10 +137,19 @@ async def _summarise_all(
     message = update.effective_message
     assert chat is not None and message is not None
     several = len(sources) > 1
+    # One allowance for the whole message: its links run concurrently, and each LLM call
+    # reserves its worst case from it, so five links cannot each spend the whole quota.
+    allowance: TokenAllowance | None = None
+    quota_error: BotError | None = None
+    try:
+        allowance = await quota_allowance(services, user_id)
+    except BotError as exc:
+        quota_error = exc
 
     async def one(source: str | Document) -> str | None:
         try:
-            await check_quota(services, user_id)
+            if quota_error is not None:
+                raise quota_error
             result = await services.pipeline.summarise(
                 source,
                 options,
@@ -148,6 +157,7 @@ async def _summarise_all(
                 user_id=user_id,
                 origin=kind,
                 progress=progress.update,
+                allowance=allowance,
             )
         except BotError as exc:
             log.info("summary failed: %s (%s)", type(exc).__name__, exc.detail or "")
