@@ -129,6 +129,15 @@ class QuotaExceededError(BotError):
     default_message = "You have used today's summary quota. It resets at midnight UTC."
 
 
+class DeliveryUnknownError(BotError):
+    """The answer to a send was lost after the request went out: it may have been delivered,
+    so it is neither sent again nor followed by an error message."""
+
+    def __init__(self, chat_id: int, *, detail: str | None = None) -> None:
+        super().__init__("The message may not have been delivered.", detail=detail)
+        self.chat_id = chat_id
+
+
 class ChatGoneError(BotError):
     """Telegram answered Forbidden: the user blocked the bot or the bot left/was removed."""
 

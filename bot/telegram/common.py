@@ -15,7 +15,13 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.digests.scheduler import DigestScheduler
-from bot.errors import AccessDeniedError, BotError, ChatGoneError, ChatMovedError
+from bot.errors import (
+    AccessDeniedError,
+    BotError,
+    ChatGoneError,
+    ChatMovedError,
+    DeliveryUnknownError,
+)
 from bot.services import Services
 from bot.storage.chats import ChatRepository, ChatSettings
 from bot.telegram.access import check_allowed
@@ -118,7 +124,7 @@ async def reply_text(
             services=services_of(context),
             reply_markup=reply_markup,
         )
-    except ChatGoneError:
+    except (ChatGoneError, DeliveryUnknownError):
         pass
     except ChatMovedError as moved:
         # The group became a supergroup while we worked: answer there (settings already moved).
@@ -130,7 +136,7 @@ async def reply_text(
                 services=services_of(context),
                 reply_markup=reply_markup,
             )
-        except (ChatGoneError, ChatMovedError):
+        except (ChatGoneError, ChatMovedError, DeliveryUnknownError):
             pass
 
 
@@ -175,6 +181,10 @@ def guarded(
                     await handler(update, context)
                 except (ChatGoneError, ChatMovedError) as exc:
                     log.info("chat unavailable: %s", exc.detail)
+                except DeliveryUnknownError as exc:
+                    # The answer may well have arrived: an error message after it would be
+                    # wrong, a second copy would be a duplicate.
+                    log.warning("delivery unknown, not repeated: %s", exc.detail)
                 except AccessDeniedError as exc:
                     if update.callback_query is not None:
                         await _answer(update, exc.user_message)

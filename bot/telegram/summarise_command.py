@@ -12,7 +12,7 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
-from bot.errors import BotError, FetchError, TooLargeError
+from bot.errors import BotError, ChatMovedError, DeliveryUnknownError, FetchError, TooLargeError
 from bot.ingest.text import document_from_text
 from bot.models import Document, SummaryOptions, TokenAllowance
 from bot.storage.chats import ChatSettings
@@ -175,22 +175,30 @@ async def _summarise_all(
 
     tasks = [asyncio.create_task(one(source)) for source in sources]
     answered = False
+    target = chat.id  # the supergroup's id once the group migrated while we worked
+
+    async def deliver(html: str) -> None:
+        nonlocal target
+        try:
+            if not answered and target == chat.id:
+                await progress.finish(html)
+            else:
+                reply_to = message.message_id if target == chat.id else None
+                await send_html(context.bot, target, html, reply_to=reply_to, services=services)
+        except ChatMovedError as moved:
+            # The group's data already moved (call_chat did that); the answer follows it.
+            target = moved.new_chat_id
+            await send_html(context.bot, target, html, services=services)
+        except DeliveryUnknownError as exc:
+            log.warning("answer may not have arrived (%s); not sent twice", exc.detail)
+
     try:
         for task in tasks:
             html = await task
             if html is None:
                 continue
-            if not answered:
-                await progress.finish(html)
-                answered = True
-            else:
-                await send_html(
-                    context.bot,
-                    chat.id,
-                    html,
-                    reply_to=message.message_id,
-                    services=services,
-                )
+            await deliver(html)
+            answered = True
         if not answered:
             await progress.discard()
     finally:
