@@ -129,6 +129,14 @@ class QuotaExceededError(BotError):
     default_message = "You have used today's summary quota. It resets at midnight UTC."
 
 
+class StorageUnavailableError(BotError):
+    """The database cannot be reached or written (down, disk full, read-only)."""
+
+    default_message = (
+        "The bot's storage is temporarily unavailable. Please try again in a few minutes."
+    )
+
+
 class DeliveryUnknownError(BotError):
     """The answer to a send was lost after the request went out: it may have been delivered,
     so it is neither sent again nor followed by an error message."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.clean import clean_document
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.errors import FetchError, InputError, SummariseError
+from bot.errors import FetchError, InputError, StorageUnavailableError, SummariseError
 from bot.ingest.documents import document_from_fetched
 from bot.ingest.pdf import extract_pdf
 from bot.ingest.text import document_from_text, is_url
@@ -206,7 +206,10 @@ class Pipeline:
         )
         if summary.note:
             warnings.append(summary.note)
-        await self._record(chat_id, user_id, digest, summary, summary_id, document, origin)
+        try:
+            await self._record(chat_id, user_id, digest, summary, summary_id, document, origin)
+        except StorageUnavailableError as exc:
+            log.error("usage not recorded (storage unavailable): %s", exc.detail)
         return Result(
             document=document,
             clean=cleaned.clean,
@@ -242,7 +245,12 @@ class Pipeline:
             return replace(fallback, note=note), None
         # Token and latency metrics are recorded per LLM request by the summariser itself.
         self.metrics.summaries.labels("offline" if summariser is self.offline else "llm").inc()
-        summary_id = await self.cache.put(key, summary, title=document.title, url=document.url)
+        try:
+            summary_id = await self.cache.put(key, summary, title=document.title, url=document.url)
+        except StorageUnavailableError as exc:
+            # The LLM is paid for: deliver the summary even when it cannot be cached.
+            log.error("summary not cached (storage unavailable): %s", exc.detail)
+            summary_id = None
         return summary, summary_id
 
     async def _record(

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -16,9 +17,13 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, StorageUnavailableError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+# Connection-level failures (refused, dropped, disk full, read-only), not programming errors.
+_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, OSError)
 
 
 def _with_driver(url: str, drivers: dict[str, str]) -> str:
@@ -117,9 +122,18 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session in a transaction: committed on success, rolled back on error."""
-        async with self.sessions() as session, session.begin():
-            yield session
+        """A session in a transaction: committed on success, rolled back on error.
+
+        A database that cannot be reached or written (server down, disk full) raises
+        StorageUnavailableError, which callers can tell from a bug.
+        """
+        try:
+            async with self.sessions() as session, session.begin():
+                yield session
+        except _UNAVAILABLE as exc:
+            raise StorageUnavailableError(
+                detail=f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            ) from exc
 
     async def close(self) -> None:
         """Dispose of the connection pool."""

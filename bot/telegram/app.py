@@ -25,12 +25,20 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.errors import BotError, ConfigError
+from bot.errors import BotError, ConfigError, StorageUnavailableError
 from bot.ops.health import HealthServer
 from bot.ops.shutdown import run_until_stopped
 from bot.services import Services, build_services
 from bot.telegram.clean_command import on_clean
-from bot.telegram.common import CONTEXT_TYPES, GENERIC_ERROR, Context, chats_of, guarded, reply_text
+from bot.telegram.common import (
+    CONTEXT_TYPES,
+    GENERIC_ERROR,
+    Context,
+    chats_of,
+    guarded,
+    reply_text,
+    reply_without_storage,
+)
 from bot.telegram.digest_commands import register_digest_commands
 from bot.telegram.info import COMMANDS, DIGEST_COMMANDS, on_help, on_start, on_stats, on_usage
 from bot.telegram.messages import pdf_attachment
@@ -110,6 +118,9 @@ async def on_error(update: object, context: Context) -> None:
         log.warning("unhandled user error in update %s: %s", update_id, error.user_message)
     else:
         log.error("update %s failed", update_id, exc_info=error)
+    if isinstance(error, StorageUnavailableError) and isinstance(update, Update):
+        await reply_without_storage(update, context, error)
+        return
     if isinstance(update, Update) and update.effective_chat is not None:
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -13,7 +14,12 @@ from telegram import InputFile, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot.errors import ChatGoneError, ChatMovedError, DeliveryUnknownError
+from bot.errors import (
+    ChatGoneError,
+    ChatMovedError,
+    DeliveryUnknownError,
+    StorageUnavailableError,
+)
 from bot.storage.chats import ChatRepository
 from bot.telegram.render import MAX_CAPTION, split_html, visible_text
 
@@ -92,7 +98,8 @@ async def call_chat(
         except Forbidden as exc:
             log.info("chat %s is gone (%s); no more sends", chat_id, exc.message)
             if repo is not None:
-                await repo.mark_blocked(chat_id)
+                with contextlib.suppress(StorageUnavailableError):
+                    await repo.mark_blocked(chat_id)
             raise ChatGoneError(chat_id, detail=exc.message) from exc
         except ChatMigrated as exc:
             log.info("chat %s migrated to %s", chat_id, exc.new_chat_id)
@@ -119,7 +126,15 @@ async def call_chat(
 
 async def _check_not_gone(chat_id: int, services: Services | None) -> None:
     repo = _repo(services)
-    if repo is not None and await repo.is_blocked(chat_id):
+    if repo is None:
+        return
+    try:
+        blocked = await repo.is_blocked(chat_id)
+    except StorageUnavailableError as exc:
+        # Sending is still possible, and may be the "temporarily unavailable" answer itself.
+        log.warning("blocked-chat check skipped, storage unavailable: %s", exc.detail)
+        return
+    if blocked:
         raise ChatGoneError(chat_id, detail="blocked earlier; send skipped")
 
 
