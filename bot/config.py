@@ -61,7 +61,9 @@ class Settings(BaseSettings):
     allowed_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     allowed_chat_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     admin_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
-    daily_token_quota: int = Field(0, description="per user per day; 0 = unlimited")
+    # A safe default: a runaway user (or a leaked bot link) costs at most this much per day;
+    # about 40 medium summaries of ordinary articles. ADMIN_USER_IDS are exempt.
+    daily_token_quota: int = Field(100_000, description="per user per day; 0 = unlimited")
     max_links_per_message: int = 5
 
     # Digests

@@ -26,6 +26,7 @@ from bot.digests.timing import (
     next_due,
     parse_local_time,
     parse_zone,
+    quoted,
 )
 from bot.errors import BotError, InputError
 from bot.services import Services, build_digest_scheduler
@@ -132,7 +133,8 @@ def parse_subscribe_args(args: list[str]) -> tuple[str | None, str | None]:
             zone = parse_zone(arg)
         else:
             raise InputError(
-                f"I don't understand “{arg}”. Give a time (HH:MM) and/or a time zone. {TIME_EXAMPLE}"
+                f"I don't understand {quoted(arg)}. Give a time (HH:MM) and/or a time zone. "
+                f"{TIME_EXAMPLE}"
             )
     return local_time, zone
 

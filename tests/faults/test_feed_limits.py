@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,14 @@ def test_broken_opml_is_described_as_broken_not_as_empty() -> None:
         parse_opml(truncated)
     assert "XML is broken" in err.value.user_message
     assert "lists no" not in err.value.user_message
+
+
+async def test_a_huge_subscribe_argument_gets_one_short_reply(tmp_path: Path) -> None:
+    """Smaller: a 6,000-character argument came back over three messages, the first just '⚠️'."""
+    async with running_bot(tmp_path) as h:
+        h.tg.push_message(USER, "/subscribe " + "x" * 6000)
+        reply = await h.tg.wait_for_text(USER, "Give a time")
+        await asyncio.sleep(0.3)  # room for any further parts to arrive
+        assert reply["text"].startswith("⚠️ I don't understand “xxx")
+        assert len(reply["text"]) < 300
+        assert len(h.tg.sent(USER)) == 1

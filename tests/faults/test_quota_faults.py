@@ -60,3 +60,14 @@ async def test_article_tokens_per_request_are_capped(tmp_path: Path) -> None:
         assert "Mayor Ana Ruiz" in reply["text"]
         assert len(h.llm.completions) == 1
         assert _spent(h.llm) < 2000 + 1000  # the article part plus the prompt's own text
+
+
+def test_there_is_a_per_user_limit_by_default_and_the_readme_states_it() -> None:
+    """Smaller: no per-user limit by default."""
+    from bot.config import Settings
+    from testsupport.corpora import ROOT
+
+    default = Settings(_env_file=None).daily_token_quota  # type: ignore[call-arg]
+    assert 0 < default <= 200_000
+    assert f"DAILY_TOKEN_QUOTA={default}" in (ROOT / ".env.example").read_text()
+    assert f"{default:,}" in (ROOT / "README.md").read_text()
