@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     openai_max_retries: int = 3
     openai_total_timeout: float = Field(180.0, description="seconds for one whole summary")
     openai_context_tokens: int = Field(16000, description="context budget for one request")
+    max_article_tokens: int = Field(
+        24000,
+        description="article tokens sent to the LLM per request; longer ones are shortened "
+        "(0 = no cap)",
+    )
     llm_fallback_offline: bool = Field(
         True,
         description="when the LLM fails, send the offline summary (marked, with a Retry button)",
@@ -61,7 +66,9 @@ class Settings(BaseSettings):
     allowed_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     allowed_chat_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     admin_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
-    daily_token_quota: int = Field(0, description="per user per day; 0 = unlimited")
+    # A safe default: a runaway user (or a leaked bot link) costs at most this much per day;
+    # about 40 medium summaries of ordinary articles. ADMIN_USER_IDS are exempt.
+    daily_token_quota: int = Field(100_000, description="per user per day; 0 = unlimited")
     max_links_per_message: int = 5
     concurrent_updates: int = Field(256, description="updates handled at once (across chats)")
 

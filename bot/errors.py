@@ -142,6 +142,13 @@ class LLMUnavailableError(SummariseError):
     default_message = "The LLM service is not answering right now. Try again later."
 
 
+class LLMRefusedError(SummariseError):
+    default_message = (
+        "The LLM declined to summarise this article (its content filter stopped it). "
+        "Try the offline summary, or another article."
+    )
+
+
 class AccessDeniedError(BotError):
     default_message = "This bot is private. Ask its owner for access."
 
@@ -155,6 +162,23 @@ class StorageBusyError(BotError):
 
 class QuotaExceededError(BotError):
     default_message = "You have used today's summary quota. It resets at midnight UTC."
+
+
+class StorageUnavailableError(BotError):
+    """The database cannot be reached or written (down, disk full, read-only)."""
+
+    default_message = (
+        "The bot's storage is temporarily unavailable. Please try again in a few minutes."
+    )
+
+
+class DeliveryUnknownError(BotError):
+    """The answer to a send was lost after the request went out: it may have been delivered,
+    so it is neither sent again nor followed by an error message."""
+
+    def __init__(self, chat_id: int, *, detail: str | None = None) -> None:
+        super().__init__("The message may not have been delivered.", detail=detail)
+        self.chat_id = chat_id
 
 
 class ChatGoneError(BotError):

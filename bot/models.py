@@ -75,6 +75,30 @@ class SummaryOptions:
     offline: bool = False
 
 
+class TokenAllowance:
+    """LLM tokens one request may still spend (what is left of a user's daily quota).
+
+    Shared by every LLM call the request makes, including the links of one message that are
+    summarised concurrently: each call reserves its worst case before it is sent.
+    """
+
+    def __init__(self, remaining: int) -> None:
+        self.remaining = max(0, remaining)
+        self.spent = 0
+
+    def reserve(self, tokens: int) -> bool:
+        """Set aside `tokens` for one call; False (nothing reserved) when not enough is left."""
+        if tokens > self.remaining:
+            return False
+        self.remaining -= tokens
+        return True
+
+    def settle(self, reserved: int, used: int) -> None:
+        """Account a finished call: return what it reserved but did not use."""
+        self.remaining += max(0, reserved - used)
+        self.spent += used
+
+
 @dataclass(frozen=True, slots=True)
 class Summary:
     """A summary as produced by a summariser (LLM or offline)."""

@@ -18,7 +18,7 @@ from bot.clean import clean_document
 from bot.clean.fingerprint import fingerprint
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.errors import FetchError, InputError, SummariseError
+from bot.errors import FetchError, InputError, StorageUnavailableError, SummariseError
 from bot.ingest.documents import document_from_fetched
 from bot.ingest.pdf import extract_pdf
 from bot.ingest.text import document_from_text, is_url
@@ -31,6 +31,7 @@ from bot.models import (
     Summary,
     SummaryKind,
     SummaryOptions,
+    TokenAllowance,
     content_hash,
 )
 from bot.singleflight import SingleFlight
@@ -142,6 +143,10 @@ class Pipeline:
         if is_url(source):
             return await self._documents.run(source, lambda: self._fetch_document(source, progress))
         if "://" in source:
+            scheme = source.split(":", 1)[0]
+            if scheme.lower() in ("http", "https"):
+                # "http://" alone (or with a blank host) is an http link without a site name.
+                raise InputError("That link has no site name in it.")
             raise InputError(
                 f"Only http and https links are supported, not {source.split(':')[0]}:."
             )
@@ -196,6 +201,7 @@ class Pipeline:
         origin: str = "message",
         progress: Progress | None = None,
         record_article: bool = True,
+        allowance: TokenAllowance | None = None,
     ) -> Result:
         """Everything: document → cleanup → summary (from the cache when possible).
 
@@ -228,7 +234,8 @@ class Pipeline:
             language=options.language,
         )
         summary, summary_id = await self._summaries.run(
-            key, lambda: self._summarise(summariser, key, document, options, progress)
+            key,
+            lambda: self._summarise(summariser, key, document, options, progress, allowance),
         )
         summary = verify_quotes(summary, document.text)
         if summary.note:
@@ -238,17 +245,21 @@ class Pipeline:
             warnings.append(quote_note)
         # ~1 ms per 1,000 words; off the loop all the same (long PDFs are 100,000 words).
         signature = await asyncio.to_thread(fingerprint, document.text)
-        await self._record(
-            chat_id,
-            user_id,
-            digest,
-            summary,
-            summary_id,
-            document,
-            origin,
-            signature,
-            record_article=record_article,
-        )
+        try:
+            await self._record(
+                chat_id,
+                user_id,
+                digest,
+                summary,
+                summary_id,
+                document,
+                origin,
+                signature,
+                record_article=record_article,
+            )
+        except StorageUnavailableError as exc:
+            # The summary is paid for: deliver it even when its usage cannot be recorded.
+            log.error("usage not recorded (storage unavailable): %s", exc.detail)
         return Result(
             document=document,
             clean=cleaned.clean,
@@ -273,6 +284,7 @@ class Pipeline:
         document: Document,
         options: SummaryOptions,
         progress: Progress | None,
+        allowance: TokenAllowance | None = None,
     ) -> tuple[Summary, int | None]:
         cached = await self.cache.get(key)
         if cached is not None:
@@ -280,7 +292,7 @@ class Pipeline:
             return cached, await self.cache.get_id(key)
         await (progress or _no_progress)("summarising")
         try:
-            summary = await summariser.summarise(document, options)
+            summary = await summariser.summarise(document, options, allowance=allowance)
         except SummariseError as exc:
             self.metrics.summaries.labels("error").inc()
             if not self.settings.llm_fallback_offline or summariser is self.offline:
@@ -296,7 +308,12 @@ class Pipeline:
             return fallback, None
         # Token and latency metrics are recorded per LLM request by the summariser itself.
         self.metrics.summaries.labels("offline" if summariser is self.offline else "llm").inc()
-        summary_id = await self.cache.put(key, summary, title=document.title, url=document.url)
+        try:
+            summary_id = await self.cache.put(key, summary, title=document.title, url=document.url)
+        except StorageUnavailableError as exc:
+            # The LLM is paid for: deliver the summary even when it cannot be cached.
+            log.error("summary not cached (storage unavailable): %s", exc.detail)
+            summary_id = None
         return summary, summary_id
 
     async def _record(

@@ -487,6 +487,7 @@ class FakeBotAPI:
         self._path_numbers = itertools.count(0)
         self._paths: dict[str, StoredFile] = {}  # file_path → file, once getFile handed it out
         self._holds: dict[str, _Hold] = {}
+        self._drops: dict[str, int] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -569,6 +570,19 @@ class FakeBotAPI:
         params = {"retry_after": retry_after} if retry_after is not None else None
         with self._cond:
             self._failures.setdefault(method, []).append(APIError(code, description, params))
+
+    def drop_after_next(self, method: str, times: int = 1) -> None:
+        """Carry out the next `times` calls of `method`, then close the connection without an
+        answer: Telegram accepted the message, the bot never hears so."""
+        with self._cond:
+            self._drops[method] = self._drops.get(method, 0) + times
+
+    def _take_drop(self, method: str) -> bool:
+        with self._cond:
+            left = self._drops.get(method, 0)
+            if left:
+                self._drops[method] = left - 1
+            return bool(left)
 
     def hold(
         self,
@@ -1320,6 +1334,9 @@ def _make_handler(fake: FakeBotAPI) -> type[BaseHTTPRequestHandler]:
                 return
             params, files = _parse_body(self.headers.get("Content-Type", ""), body)
             status, payload = fake.handle(match["token"], match["method"], params, files)
+            if status == 200 and fake._take_drop(match["method"]):
+                self.close_connection = True  # done, but the answer is lost on the way back
+                return
             self._answer(status, payload)
 
         def do_GET(self) -> None:

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from bot.errors import ConfigError, StorageBusyError
+from bot.errors import ConfigError, StorageBusyError, StorageUnavailableError
 from bot.metrics import Metrics
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -47,6 +48,10 @@ def pool_size_for(concurrency: int, backend: str, configured: int = 0) -> int:
 def session_held() -> str | None:
     """Which session ("read" or "write") the current task holds, or None."""
     return _held.get()
+
+
+# Connection-level failures (refused, dropped, disk full, read-only), not programming errors.
+_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, OSError)
 
 
 def _with_driver(url: str, drivers: dict[str, str]) -> str:
@@ -197,10 +202,13 @@ class Database:
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session in a transaction that may write: committed on success, rolled back on error.
 
-        Hold it only for database work: never across a fetch, an LLM call or a Bot API call.
+        Hold it only for database work: never across a fetch, an LLM call or a Bot API call. A
+        database that cannot be reached or written (server down, disk full) raises
+        StorageUnavailableError, which callers can tell from a bug.
         """
-        async with self._slot("write"), self.sessions() as session, session.begin():
-            yield session
+        async with self._slot("write"), _unavailable_as_error():
+            async with self.sessions() as session, session.begin():
+                yield session
 
     async def append(self, *rows: object) -> None:
         """Insert new ORM rows; calls that arrive while a batch is written share the next one.
@@ -248,7 +256,12 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A session for reads only: on SQLite it does not wait for the writer (WAL)."""
-        async with self._slot("read"), self.sessions() as session, session.begin():
+        async with (
+            self._slot("read"),
+            _unavailable_as_error(),
+            self.sessions() as session,
+            session.begin(),
+        ):
             yield session
 
     @asynccontextmanager
@@ -310,3 +323,14 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+@asynccontextmanager
+async def _unavailable_as_error() -> AsyncIterator[None]:
+    """Connection-level failures (server down, disk full) become StorageUnavailableError."""
+    try:
+        yield
+    except _UNAVAILABLE as exc:
+        raise StorageUnavailableError(
+            detail=f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        ) from exc

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.errors import InputError
 from bot.storage.articles import ChatArticles, filter_text, keep_text
 from bot.storage.db import Database
 from bot.storage.filters import DigestFilters, FilterRow
@@ -23,6 +24,10 @@ from bot.storage.schema import (
     Subscription,
     SummaryRow,
 )
+
+
+class FeedLimitError(InputError):
+    default_message = "This chat follows too many feeds; remove some with /feeds remove first."
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,17 +252,39 @@ class DigestStore:
 
     # -- feeds -----------------------------------------------------------------------------
 
-    async def add_feed(self, chat_id: int, url: str, title: str, *, now: datetime) -> bool:
+    async def add_feed(
+        self, chat_id: int, url: str, title: str, *, now: datetime, limit: int | None = None
+    ) -> bool:
         """Follow a feed; False when the chat already follows that URL."""
-        return await self.add_feeds(chat_id, [(url, title)], now=now) > 0
+        return await self.add_feeds(chat_id, [(url, title)], now=now, limit=limit) > 0
 
     async def add_feeds(
-        self, chat_id: int, feeds: Iterable[tuple[str, str]], *, now: datetime
+        self,
+        chat_id: int,
+        feeds: Iterable[tuple[str, str]],
+        *,
+        now: datetime,
+        limit: int | None = None,
     ) -> int:
-        """Follow several feeds at once (OPML import) in one transaction; returns how many are new."""
+        """Follow several feeds at once (OPML import) in one transaction; returns how many are new.
+
+        With `limit`, FeedLimitError (and nothing stored) when the chat would follow more than that.
+        """
         insert = self.db.insert
         added = 0
+        feeds = list(feeds)
         async with self.db.session() as session:
+            if limit is not None:
+                # Checked here, not only by the caller: three imports of 200 once left 604 feeds.
+                known = set(await session.scalars(select(Feed.url).where(Feed.chat_id == chat_id)))
+                total = len(known | {url for url, _ in feeds})
+                if total > limit:
+                    raise FeedLimitError(
+                        f"A chat can follow at most {limit} feeds; this chat follows "
+                        f"{len(known)}, and adding these would make {total}. Remove some "
+                        "with /feeds remove first.",
+                        detail=f"feed limit: chat {chat_id} has {len(known)}, wanted {total}",
+                    )
             for url, title in feeds:
                 # RETURNING, not rowcount: with psycopg, rowcount of INSERT … ON CONFLICT DO
                 # NOTHING is -1 whether or not a row went in.

@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import logging
 import re
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from typing import Any
 from urllib.parse import urlsplit
 
+import tornado.web
 from telegram import Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -25,12 +28,20 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.errors import BotError, ConfigError
+from bot.errors import BotError, ConfigError, StorageUnavailableError
 from bot.ops.health import HealthServer
 from bot.ops.shutdown import run_until_stopped
 from bot.services import Services, build_services
 from bot.telegram.clean_command import on_all_fixes_button, on_clean
-from bot.telegram.common import CONTEXT_TYPES, GENERIC_ERROR, Context, chats_of, guarded, reply_text
+from bot.telegram.common import (
+    CONTEXT_TYPES,
+    GENERIC_ERROR,
+    Context,
+    chats_of,
+    guarded,
+    reply_text,
+    reply_without_storage,
+)
 from bot.telegram.digest_commands import register_digest_commands
 from bot.telegram.info import (
     on_help,
@@ -118,6 +129,9 @@ async def on_error(update: object, context: Context) -> None:
         log.warning("unhandled user error in update %s: %s", update_id, error.user_message)
     else:
         log.error("update %s failed", update_id, exc_info=error)
+    if isinstance(error, StorageUnavailableError) and isinstance(update, Update):
+        await reply_without_storage(update, context, error)
+        return
     if isinstance(update, Update) and update.effective_chat is not None:
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
@@ -202,6 +216,7 @@ def build_application(services: Services) -> Application:
     settings = services.settings
     api = settings.telegram_api_url.rstrip("/")
     servers: list[HealthServer] = []
+    strict_webhook_json()
 
     async def post_init(application: Application) -> None:
         await application.bot.set_my_commands(registered_commands())
@@ -353,12 +368,66 @@ async def _serve(settings: Settings, closing: AsyncExitStack) -> None:
     updater = application.updater
     if updater is None:  # pragma: no cover - ApplicationBuilder always builds one
         raise RuntimeError("the Telegram application has no updater")
+    conflict = asyncio.Event()
     if settings.webhook_url:
         await updater.start_webhook(**webhook_kwargs(settings))
     else:
-        await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        await updater.start_polling(
+            allowed_updates=Update.ALL_TYPES, error_callback=polling_error_callback(conflict)
+        )
     await application.start()
-    await asyncio.Event().wait()  # until a stop signal cancels this task
+    await conflict.wait()  # or until a stop signal cancels this task
+    # PTB's stop would call getUpdates once more to confirm the offset; the other process
+    # owns the updates, so that call would only log one more Conflict traceback.
+    if hasattr(updater, "_Updater__polling_cleanup_cb"):
+        updater._Updater__polling_cleanup_cb = None  # type: ignore[attr-defined]
+    raise ConfigError(CONFLICT_MESSAGE)
+
+
+CONFLICT_MESSAGE = (
+    "Another process is already receiving updates for this bot token (Telegram answered "
+    "409 Conflict), so this one stops. Run one bot process per token."
+)
+
+
+def polling_error_callback(conflict: asyncio.Event) -> Callable[[TelegramError], None]:
+    """getUpdates errors: a Conflict (a second process polling with the same token) ends this
+    process with one clear line instead of a traceback every few seconds; others are logged."""
+
+    def on_error(error: TelegramError) -> None:
+        if isinstance(error, Conflict):
+            conflict.set()
+            return
+        log.warning("polling for updates failed: %s", error)
+
+    return on_error
+
+
+def strict_webhook_json() -> None:
+    """Make the webhook answer 400, not 500, to a body that is not JSON (after the secret check).
+
+    python-telegram-bot's handler parses the body with json.loads and lets the error become a
+    500; its class is looked up by name when the webhook app is built, so a subclass is put in
+    its place once.
+    """
+    from telegram.ext._utils import webhookhandler
+
+    base = webhookhandler.TelegramHandler
+    if getattr(base, "_newsfix_strict", False):
+        return
+
+    class StrictJSONHandler(base):  # type: ignore[misc, valid-type]
+        _newsfix_strict = True
+
+        async def post(self) -> None:
+            self._validate_post()
+            try:
+                json.loads(self.request.body.decode())
+            except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError alike
+                raise tornado.web.HTTPError(400, reason="Body is not JSON") from exc
+            await super().post()
+
+    webhookhandler.TelegramHandler = StrictJSONHandler  # type: ignore[misc]
 
 
 async def _stop_application(application: Application) -> None:

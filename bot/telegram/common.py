@@ -15,7 +15,14 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.digests.scheduler import DigestScheduler
-from bot.errors import AccessDeniedError, BotError, ChatGoneError, ChatMovedError
+from bot.errors import (
+    AccessDeniedError,
+    BotError,
+    ChatGoneError,
+    ChatMovedError,
+    DeliveryUnknownError,
+    StorageUnavailableError,
+)
 from bot.services import Services
 from bot.storage.chats import ChatRepository, ChatSettings
 from bot.telegram.access import check_allowed
@@ -120,7 +127,7 @@ async def reply_text(
             services=services_of(context),
             reply_markup=reply_markup,
         )
-    except ChatGoneError:
+    except (ChatGoneError, DeliveryUnknownError):
         pass
     except ChatMovedError as moved:
         # The group became a supergroup while we worked: answer there (settings already moved).
@@ -132,8 +139,31 @@ async def reply_text(
                 services=services_of(context),
                 reply_markup=reply_markup,
             )
-        except (ChatGoneError, ChatMovedError):
+        except (ChatGoneError, ChatMovedError, DeliveryUnknownError):
             pass
+
+
+async def reply_without_storage(update: Update, context: Context, exc: BotError) -> None:
+    """Answer an update while the database is failing: no database call on this path (the
+    blocked-chat check and migration bookkeeping are skipped), so the user always hears."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    if update.callback_query is not None:
+        await _answer(update, exc.user_message)
+        return
+    if chat.type != ChatType.PRIVATE and not _addressed_to_bot(update):
+        return  # group chatter is never answered, not even now
+    message = update.effective_message
+    try:
+        await send_html(
+            context.bot,
+            chat.id,
+            error_line(exc),
+            reply_to=message.message_id if message is not None else None,
+        )
+    except (BotError, TelegramError) as send_error:
+        log.warning("could not tell chat %s about the outage: %s", chat.id, send_error)
 
 
 def error_line(exc: BotError, source: str = "") -> str:
@@ -185,6 +215,13 @@ def guarded(
                     await handler(update, context)
                 except (ChatGoneError, ChatMovedError) as exc:
                     log.info("chat unavailable: %s", exc.detail)
+                except StorageUnavailableError as exc:
+                    log.error("storage unavailable: %s", exc.detail)
+                    await reply_without_storage(update, context, exc)
+                except DeliveryUnknownError as exc:
+                    # The answer may well have arrived: an error message after it would be
+                    # wrong, a second copy would be a duplicate.
+                    log.warning("delivery unknown, not repeated: %s", exc.detail)
                 except AccessDeniedError as exc:
                     if update.callback_query is not None:
                         await _answer(update, exc.user_message)

@@ -28,6 +28,7 @@ from bot.digests.timing import (
     next_due,
     parse_local_time,
     parse_zone,
+    quoted,
 )
 from bot.errors import BotError, InputError
 from bot.services import Services, build_digest_scheduler
@@ -146,7 +147,8 @@ def parse_subscribe_args(args: list[str]) -> tuple[str | None, str | None]:
             zone = parse_zone(arg)
         else:
             raise InputError(
-                f"I don't understand “{arg}”. Give a time (HH:MM) and/or a time zone. {TIME_EXAMPLE}"
+                f"I don't understand {quoted(arg)}. Give a time (HH:MM) and/or a time zone. "
+                f"{TIME_EXAMPLE}"
             )
     return local_time, zone
 
@@ -326,7 +328,7 @@ async def _add_feed(
         await reply_text(update, context, f"⚠️ {escape(feed_error_message(exc))}")
         return
     now = services.clock.now()
-    if not await store.add_feed(chat_id, feed_url, parsed.title, now=now):
+    if not await store.add_feed(chat_id, feed_url, parsed.title, now=now, limit=MAX_FEEDS_PER_CHAT):
         await reply_text(update, context, "This chat already follows that feed.")
         return
     note = f" ({parsed.skipped} malformed entries ignored)" if parsed.skipped else ""
@@ -453,7 +455,9 @@ async def on_document(update: Update, context: Context) -> None:
         ) from exc
     imported = parse_opml(data)
     store = _store(context)
-    added = await store.add_feeds(chat.id, imported.feeds, now=services_of(context).clock.now())
+    added = await store.add_feeds(
+        chat.id, imported.feeds, now=services_of(context).clock.now(), limit=MAX_FEEDS_PER_CHAT
+    )
     known = len(imported.feeds) - added
     extra = []
     if known:

@@ -263,7 +263,10 @@ async def on_usage(update: Update, context: Context) -> None:
     user = update.effective_user
     if quota > 0 and user is not None and chat.type == ChatType.PRIVATE:
         used = await tokens_used_today(services, user.id)
-        lines.append(f"Your daily AI allowance: {used:,} of {quota:,} tokens used.")
+        # Only worth a line once it may matter (a quarter spent): a person far from the limit
+        # needs no reminder, and /usage stays one line for most.
+        if used * 4 >= quota:
+            lines.append(f"Your daily AI allowance: {used:,} of {quota:,} tokens used.")
     await reply_text(update, context, "\n".join(lines))
 
 

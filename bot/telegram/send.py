@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
 
+import httpx
 from telegram import InputFile, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot.errors import ChatGoneError, ChatMovedError
+from bot.errors import (
+    ChatGoneError,
+    ChatMovedError,
+    DeliveryUnknownError,
+    StorageUnavailableError,
+)
 from bot.storage.chats import ChatRepository
 from bot.telegram.render import MAX_CAPTION, split_html, visible_text
 
@@ -24,6 +31,22 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_RETRY_AFTER_ROUNDS = 3
+# 5xx answers and connections that never carried the request are retried this often, waiting
+# NETWORK_BACKOFF, then twice as long each time (0.5 + 1 + 2 + 4 s at most).
+MAX_NETWORK_RETRIES = 4
+NETWORK_BACKOFF = 0.5
+# httpx errors raised before the request reached Telegram: a retry cannot duplicate anything.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError)
+
+
+def request_surely_failed(exc: NetworkError) -> bool:
+    """True when Telegram certainly did not act on the request: it answered with an error
+    (5xx, no httpx cause) or the request never went out; False when the answer was lost after
+    the request was sent (the message may have been delivered)."""
+    cause = exc.__cause__
+    if not isinstance(cause, httpx.HTTPError):
+        return True  # Telegram answered: "Bad Gateway", "Internal Server Error (500)", …
+    return isinstance(cause, _NOT_SENT)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -41,31 +64,42 @@ def _repo(services: Services | None) -> ChatRepository | None:
 
 
 async def call_chat(
-    bot: Bot, chat_id: int, make: Callable[[], Awaitable[T]], *, services: Services | None = None
+    bot: Bot,
+    chat_id: int,
+    make: Callable[[], Awaitable[T]],
+    *,
+    services: Services | None = None,
+    idempotent: bool = False,
 ) -> T:
     """Run one Bot API call for `chat_id`: Forbidden and "chat not found" become ChatGoneError,
-    ChatMigrated becomes ChatMovedError, and 429s are waited out.
+    ChatMigrated becomes ChatMovedError, 429s are waited out, and 5xx answers and connection
+    failures are retried with backoff.
 
     A PTB rate limiter on the bot already retries RetryAfter; this loop is the backstop when it
     gave up (or when the bot was built without one), so a flood wait never loses a message.
+    When the answer to a call that is not `idempotent` (a send) is lost after the request went
+    out, Telegram may have delivered it: that is DeliveryUnknownError, never a second copy.
     """
     repo = _repo(services)
     counted_by_limiter = getattr(bot, "rate_limiter", None) is not None
-    for attempt in range(MAX_RETRY_AFTER_ROUNDS + 1):
+    flood_rounds = network_rounds = 0
+    while True:
         try:
             return await make()
         except RetryAfter as exc:
             if services is not None and not counted_by_limiter:
                 services.metrics.telegram_retry_after.inc()
-            if attempt == MAX_RETRY_AFTER_ROUNDS:
+            if flood_rounds == MAX_RETRY_AFTER_ROUNDS:
                 raise
+            flood_rounds += 1
             wait = retry_after_seconds(exc) + 0.1
             log.info("flood wait %.1fs for chat %s", wait, chat_id)
             await asyncio.sleep(wait)
         except Forbidden as exc:
             log.info("chat %s is gone (%s); no more sends", chat_id, exc.message)
             if repo is not None:
-                await repo.mark_blocked(chat_id)
+                with contextlib.suppress(StorageUnavailableError):
+                    await repo.mark_blocked(chat_id)
             raise ChatGoneError(chat_id, detail=exc.message) from exc
         except ChatMigrated as exc:
             log.info("chat %s migrated to %s", chat_id, exc.new_chat_id)
@@ -78,12 +112,29 @@ async def call_chat(
             if "chat not found" in exc.message.lower():
                 raise ChatGoneError(chat_id, detail=exc.message) from exc
             raise
-    raise AssertionError("unreachable")  # pragma: no cover
+        except NetworkError as exc:  # after BadRequest, which is a NetworkError too
+            if not idempotent and not request_surely_failed(exc):
+                log.warning("answer lost for chat %s after sending (%s)", chat_id, exc.message)
+                raise DeliveryUnknownError(chat_id, detail=exc.message) from exc
+            if network_rounds == MAX_NETWORK_RETRIES:
+                raise
+            wait = NETWORK_BACKOFF * 2**network_rounds
+            network_rounds += 1
+            log.info("Telegram failed (%s) for chat %s; retry in %.1fs", exc.message, chat_id, wait)
+            await asyncio.sleep(wait)
 
 
 async def _check_not_gone(chat_id: int, services: Services | None) -> None:
     repo = _repo(services)
-    if repo is not None and await repo.is_blocked(chat_id):
+    if repo is None:
+        return
+    try:
+        blocked = await repo.is_blocked(chat_id)
+    except StorageUnavailableError as exc:
+        # Sending is still possible, and may be the "temporarily unavailable" answer itself.
+        log.warning("blocked-chat check skipped, storage unavailable: %s", exc.detail)
+        return
+    if blocked:
         raise ChatGoneError(chat_id, detail="blocked earlier; send skipped")
 
 
@@ -173,7 +224,7 @@ async def edit_html(
         )
 
     try:
-        await call_chat(bot, chat_id, _edit, services=services)
+        await call_chat(bot, chat_id, _edit, services=services, idempotent=True)
     except BadRequest as exc:
         log.debug("edit refused: %s", exc.message)
         return False
@@ -191,6 +242,7 @@ async def delete_message(
                 chat_id,
                 lambda: bot.delete_message(chat_id=chat_id, message_id=message_id),
                 services=services,
+                idempotent=True,
             )
         )
     except BadRequest as exc:

@@ -53,7 +53,8 @@ def settings_html(chat: ChatSettings, *, title: str = "", note: str = "") -> str
     if chat.type != ChatType.PRIVATE:
         lines.append(f"Auto mode: <b>{'on' if chat.auto_mode else 'off'}</b>")
         lines.append(
-            "<i>Auto mode summarises every link posted here; only admins may switch it.</i>"
+            "<i>Auto mode summarises every link posted here; only admins may change these "
+            "settings.</i>"
         )
     if note:
         lines.append("")
@@ -174,6 +175,11 @@ async def on_settings(update: Update, context: Context) -> None:
         return
     current = await repo.get(chat.id)
     note = await privacy_note(context, chat.id, chat.type)
+    if not await may_manage(update, context):
+        # Members see the settings, without buttons they could not use.
+        text = settings_html(current, note=note) + "\n\nAsk an admin to change these."
+        await reply_text(update, context, text)
+        return
     await reply_text(
         update, context, settings_html(current, note=note), reply_markup=settings_keyboard(current)
     )
@@ -195,18 +201,16 @@ async def on_settings_button(update: Update, context: Context) -> None:
     repo = chats_of(context)
     current = await repo.get(target_id)
     origin_chat = query.message.chat.id if query.message is not None else None
-    if target_id != user_id:
-        # A group's length/language may be set by any member from inside the group; auto mode,
-        # and anything changed from elsewhere (a channel from a private chat), needs an admin.
-        # In a channel any subscriber can press a post's buttons, so there everything needs one.
-        needs_admin = key == "auto" or origin_chat != target_id or current.type == ChatType.CHANNEL
-        if needs_admin and not await is_chat_admin(context, target_id, user_id):
-            raise AccessDeniedError("Only admins of this chat can change that setting.")
     if key == "close":
+        # Closing only removes this settings message; it changes nothing of the chat's.
         await query.answer(CLOSED)
         if query.message is not None:
             await _close(context, query.message.chat.id, query.message.message_id)
         return
+    if target_id != user_id and not await is_chat_admin(context, target_id, user_id):
+        # Every setting of a group or channel is the admins' to change: a member's press
+        # once changed the whole group's summary length.
+        raise AccessDeniedError("Only admins of this chat can change its settings.")
     already = already_answer(current, key, value)
     if already:
         # Re-pressing the option in force changes nothing: an edit would be refused as

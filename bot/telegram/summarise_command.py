@@ -12,11 +12,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
-from bot.errors import BotError, FetchError, TooLargeError
+from bot.errors import BotError, ChatMovedError, DeliveryUnknownError, FetchError, TooLargeError
 from bot.ingest.text import document_from_text
-from bot.models import Document, Result, SummaryOptions
+from bot.models import Document, Result, SummaryOptions, TokenAllowance
 from bot.storage.chats import ChatSettings
-from bot.telegram.access import check_quota, is_allowed
+from bot.telegram.access import check_quota, is_allowed, quota_allowance
 from bot.telegram.buttons import EXPIRED
 from bot.telegram.common import (
     GENERIC_ERROR,
@@ -181,10 +181,19 @@ async def _summarise_all(
     message = update.effective_message
     assert chat is not None and message is not None
     several = len(sources) > 1
+    # One allowance for the whole message: its links run concurrently, and each LLM call
+    # reserves its worst case from it, so five links cannot each spend the whole quota.
+    allowance: TokenAllowance | None = None
+    quota_error: BotError | None = None
+    try:
+        allowance = await quota_allowance(services, user_id)
+    except BotError as exc:
+        quota_error = exc
 
     async def one(source: str | Document) -> tuple[str, InlineKeyboardMarkup | None] | None:
         try:
-            await check_quota(services, user_id)
+            if quota_error is not None:
+                raise quota_error
             result = await services.pipeline.summarise(
                 source,
                 options,
@@ -192,6 +201,7 @@ async def _summarise_all(
                 user_id=user_id,
                 origin=kind,
                 progress=progress.update,
+                allowance=allowance,
             )
         except BotError as exc:
             log.info("summary failed: %s (%s)", type(exc).__name__, exc.detail or "")
@@ -209,24 +219,38 @@ async def _summarise_all(
 
     tasks = [asyncio.create_task(one(source)) for source in sources]
     answered = False
+    target = chat.id  # the supergroup's id once the group migrated while we worked
+
+    async def deliver(html: str, markup: object | None = None) -> None:
+        nonlocal target
+        try:
+            if not answered and target == chat.id:
+                await progress.finish(html, reply_markup=markup)
+            else:
+                reply_to = message.message_id if target == chat.id else None
+                await send_html(
+                    context.bot,
+                    target,
+                    html,
+                    reply_to=reply_to,
+                    services=services,
+                    reply_markup=markup,
+                )
+        except ChatMovedError as moved:
+            # The group's data already moved (call_chat did that); the answer follows it.
+            target = moved.new_chat_id
+            await send_html(context.bot, target, html, services=services, reply_markup=markup)
+        except DeliveryUnknownError as exc:
+            log.warning("answer may not have arrived (%s); not sent twice", exc.detail)
+
     try:
         for task in tasks:
             reply = await task
             if reply is None:
                 continue
             html, markup = reply
-            if not answered:
-                await progress.finish(html, reply_markup=markup)
-                answered = True
-            else:
-                await send_html(
-                    context.bot,
-                    chat.id,
-                    html,
-                    reply_to=message.message_id,
-                    services=services,
-                    reply_markup=markup,
-                )
+            await deliver(html, markup)
+            answered = True
         if not answered:
             await progress.discard()
     finally:

@@ -154,13 +154,18 @@ async def test_long_summary_is_split_into_valid_messages(tmp_path: Path) -> None
 
 async def test_quota_and_access_control(tmp_path: Path) -> None:
     async with running_bot(
-        tmp_path, daily_token_quota=10, allowed_user_ids=[USER], admin_user_ids=[7]
+        tmp_path, daily_token_quota=1600, allowed_user_ids=[USER], admin_user_ids=[7]
     ) as h:
         h.tg.push_message(555, "hello")
         await h.tg.wait_for_text(555, "This bot is private")
         h.tg.push_message(USER, h.pages.url("/article"))
         await h.tg.wait_for_text(USER, "Mayor Ana Ruiz")
-        h.tg.push_message(USER, h.pages.url("/text"))
+        # The quota is checked before every LLM call against what is left of it: a second,
+        # different article does not fit in what the first one left.
+        other = h.pages.add_route(
+            "/other", article_html(paragraphs=[f"{p} Again." for p in ARTICLE_PARAGRAPHS])
+        )
+        h.tg.push_message(USER, other)
         await h.tg.wait_for_text(USER, "quota")
         assert len(h.llm.completions) == 1
         h.tg.push_message(USER, "/usage")
