@@ -46,7 +46,13 @@ from bot.clean.casing.acronyms import (
     _mark_dotted,
     _single_letters,
 )
-from bot.clean.casing.evidence import _decide_words, _inconsistent_names, _is_title_case
+from bot.clean.casing.evidence import (
+    _decide_words,
+    _inconsistent_names,
+    _is_title_case,
+    casing_damage,
+    title_names,
+)
 from bot.clean.casing.fixups import (
     _apply_headings,
     _lower_epithets,
@@ -64,6 +70,7 @@ from bot.clean.casing.names import (
 from bot.clean.casing.tokens import KIND_CASING, _mark_sentence_starts, _Token, _tokens
 from bot.clean.casing.words import FUNCTION_WORDS
 from bot.clean.edits import Edit
+from bot.clean.protect import protected_spans
 
 if TYPE_CHECKING:
     from bot.clean import CleanContext
@@ -109,14 +116,22 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     if not text or not any(ch.isalpha() for ch in text):
         return []
     lex = load_lexicon()
-    tokens = _tokens(text)
+    protected = context.notes.get("protected")
+    tokens = _tokens(text, protected_spans(text) if protected is None else protected)  # type: ignore[arg-type]
     _mark_sentence_starts(text, tokens)
     dotted = _mark_dotted(text, tokens, lex)
     # One pass over mid-sentence words: how many are English words or function words (is the
     # text English?), how many carry a capital, how many lowercase ones look like names.
     capitals = known = function = lowercase_names = 0
+    starts = capital_starts = 0
     lowercase_keys: list[str] = []
+    capital_keys: list[str] = []
     for t in tokens:
+        # Starts the pipeline capitalises: a word right after ". " or at a line's start (after a
+        # quote or a bracket it left the word lowercase: "“we").
+        if t.start_of_sentence and t.free and (t.start == 0 or text[t.start - 1] in " \n"):
+            starts += 1
+            capital_starts += t.text[0].isupper()
         if t.start_of_sentence or t.after_stop or not t.free or len(t.key) < 2:
             continue
         if t.text.islower():
@@ -124,6 +139,7 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
                 lowercase_keys.append(t.key)
         elif t.text[0].isupper():
             capitals += 1
+            capital_keys.append(t.key)
     lowercase = len(lowercase_keys)
     # Documents repeat their words: each distinct word is looked up once, counted as often.
     for key, times in Counter(lowercase_keys).items():
@@ -138,9 +154,17 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     context.notes["casing_english"] = english
     if not english:
         return _dotted_edits(text, dotted, well_cased=True)
+    damage = casing_damage(
+        lowercase_keys, capital_keys, starts, capital_starts, title_names(context.title, lex)
+    )
+    context.notes["casing_damage"] = damage
     # Names are what casing is about: in well-cased text most mid-sentence words that look like
-    # names carry their capital; after a lowercasing pipeline almost none do.
-    if capitals and capitals >= WELL_CASED_SHARE * (capitals + lowercase_names):
+    # names carry their capital; after a lowercasing pipeline almost none do. And only a text
+    # that shows the damage is recased: known names written lowercase while its sentences start
+    # with capitals (a text with few names, or lowercase by its author's choice, is left alone).
+    # A caller that knows the source lowercases its texts says so (tests of single rules do).
+    shown = damage.shown or context.notes.get("assume_casing_damage") is True
+    if not shown or (capitals and capitals >= WELL_CASED_SHARE * (capitals + lowercase_names)):
         context.notes["casing_regime"] = "well-cased"
         return (
             _dotted_edits(text, dotted, well_cased=True)

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from bot.clean.casing.lexicon import Lexicon, _lexical_word_form, _name_like, _norm, _vocab_has
+from bot.clean.casing.lexicon import (
+    Lexicon,
+    _lexical_word_form,
+    _name_like,
+    _norm,
+    _vocab_has,
+    load_lexicon,
+)
 from bot.clean.casing.tokens import (
     KIND_ACRONYM,
     KIND_CASING,
@@ -15,6 +24,7 @@ from bot.clean.casing.tokens import (
     _tokens,
 )
 from bot.clean.casing.words import (
+    CALENDAR_NAMES,
     COUNTRY_OR_THING,
     DETERMINERS,
     LOWER_IN_NAMES,
@@ -267,3 +277,82 @@ def _is_title_case(title: str) -> bool:
         return False
     ordinary = [t for t in tokens[1:] if len(t.key) > 3 and _vocab_has(t.key)]
     return bool(ordinary) and sum(t.text[0].isupper() for t in ordinary) >= 0.7 * len(ordinary)
+
+
+# A text shows casing damage when at least DAMAGE_MIN_NAMES mid-sentence mentions of known names
+# are lowercase, at least DAMAGE_SHARE of all such mentions are, and (with enough sentences to
+# tell) at least STARTS_SHARE of its sentence starts carry a capital: the lowercasing pipeline
+# lowers everything, then capitalises naive sentence starts.
+DAMAGE_MIN_NAMES = 2
+DAMAGE_SHARE = 0.67
+STARTS_SHARE = 0.75
+STARTS_MIN = 4
+
+
+@dataclass(frozen=True, slots=True)
+class CasingDamage:
+    """Evidence that a text went through a lowercasing pipeline (see `casing_damage`)."""
+
+    lowercase_names: int  # mid-sentence mentions of known names written lowercase
+    capital_names: int  # ... and written with a capital
+    starts: int  # sentence and paragraph starts
+    capital_starts: int  # ... that carry a capital
+
+    @property
+    def shown(self) -> bool:
+        """Whether the text shows casing damage."""
+        names = self.lowercase_names + self.capital_names
+        return (
+            self.lowercase_names >= DAMAGE_MIN_NAMES
+            and self.lowercase_names >= DAMAGE_SHARE * names
+            and (self.starts < STARTS_MIN or self.capital_starts >= STARTS_SHARE * self.starts)
+        )
+
+
+def casing_damage(
+    lowercase_keys: list[str],
+    capital_keys: list[str],
+    starts: int,
+    capital_starts: int,
+    names: frozenset[str] = frozenset(),
+) -> CasingDamage:
+    """Count known-name mentions by case among a text's mid-sentence words; `names` are more
+    words known as names for this document (from its cased title or its page)."""
+
+    def known(key: str) -> bool:
+        return key in names or _known_name(key)
+
+    return CasingDamage(
+        sum(map(known, lowercase_keys)), sum(map(known, capital_keys)), starts, capital_starts
+    )
+
+
+def title_names(title: str, lex: Lexicon) -> frozenset[str]:
+    """Words a cased title writes with a capital where position does not call for one: all of
+    them in a sentence-case title, those with a name reading in a Title Case one."""
+    tokens = _tokens(title)
+    if not tokens or title.upper() == title or title.lower() == title:
+        return frozenset()
+    title_case = _is_title_case(title)
+    names = set()
+    for index, token in enumerate(tokens):
+        if not index or not token.text[:1].isupper() or len(token.key) < 2:
+            continue
+        if title[: token.start].rstrip().endswith(TITLE_BREAKS) or token.key in STARTERS:
+            continue
+        if title_case and not (_name_like(token.key) or token.key in lex.entries):
+            continue
+        names.add(token.key)
+    return frozenset(names)
+
+
+@lru_cache(maxsize=1 << 16)
+def _known_name(key: str) -> bool:
+    """A word the resources know as a name and as nothing else: an acronym, a country or
+    state, a month or weekday, a word news capitalises nearly always, a first name that is no
+    ordinary word."""
+    lex = load_lexicon()
+    if key in lex.acronyms or (key,) in lex.regions or key in CALENDAR_NAMES:
+        return True
+    flags = lex.entries.get(key, ("", ""))[1]
+    return "N" in flags or ("F" in flags and "A" not in flags)

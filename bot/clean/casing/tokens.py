@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.clean.casing.words import ABBREVIATIONS, CONTRACTIONS
@@ -81,7 +82,8 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
     return [span for span in spans if span[0] != span[1]]
 
 
-def _tokens(text: str) -> list[_Token]:
+def _tokens(text: str, protected: Iterable[tuple[int, int]] = ()) -> list[_Token]:
+    """The words of `text`; those inside links, code and `protected` spans are not free."""
     tokens: list[_Token] = []
     append = tokens.append
     # Padded by one space at each end, so both neighbours of a word exist (one lookup each).
@@ -112,7 +114,7 @@ def _tokens(text: str) -> list[_Token]:
             key = word.lower()
         append(_Token(start, end, word, key, contraction, free, possessive))
     # Few texts hold links or paths: their words are found by position, not tested one by one.
-    for span_start, span_end in _protected_spans(text):
+    for span_start, span_end in sorted({*_protected_spans(text), *protected}):
         index = bisect_left(tokens, span_start, key=_token_start)
         while index < len(tokens) and tokens[index].start < span_end:
             tokens[index].free = False

@@ -125,3 +125,4 @@ COMPANY_SUFFIXES = _set("COMPANY_SUFFIXES")
 HEADING_SMALL = _set("HEADING_SMALL")
 
 HEADING_END = (".", "!", "?", ":", ";", ",", "”", '"', "’", "'", "…")
+CALENDAR_NAMES = _set("CALENDAR_NAMES")
