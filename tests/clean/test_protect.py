@@ -88,7 +88,7 @@ def test_spun_artefacts_inside_code_stay() -> None:
 
 @st.composite
 def _text_and_edits(draw: st.DrawFn) -> tuple[str, list[Edit]]:
-    alphabet = st.sampled_from(list("ab _./:@#`-\n") + ["http://x.io/", "snake_case", "iPhone"])
+    alphabet = st.sampled_from([*"ab _./:@#`-\n", "http://x.io/", "snake_case", "iPhone"])
     text = "".join(draw(st.lists(alphabet, max_size=40)))
     positions = sorted(draw(st.lists(st.integers(0, len(text)), max_size=8, unique=True)))
     edits = []
