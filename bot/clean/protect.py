@@ -66,6 +66,11 @@ _PATTERN = re.compile(
             r"(?<![\w.])[a-z]++[A-Z][\w]*+",
             # Dotted names: logship.cli.main, auth.session, WebAssembly.instantiate, example.com.
             rf"(?<![\w.])[A-Za-z_]\w++(?:\.(?!(?:{_SENTENCE_WORDS})\b)[a-z_]\w++)++{_LINK_PATH}",
+            # A call or a class in a module: threading.Thread(, decimal.DivisionByZero.
+            r"(?<![\w.])[A-Za-z_]\w*+\.[A-Za-z_]\w*+(?=\()",
+            r"(?<![\w.])[a-z_]\w*+\.[A-Z][a-z0-9]++[A-Z]\w*+",
+            # Three or more parts in any case: Xman.TopLevelShell.Form, System.IO.File.
+            rf"(?<![\w.])[A-Za-z_]\w*+(?:\.(?!(?:{_SENTENCE_WORDS})\b)[A-Za-z_]\w*+){{2,}}+",
             rf"(?<![\w.])[A-Za-z_][\w-]*+\.(?:{_SUFFIX})\b(?!\.\w){_LINK_PATH}",
         )
     )

@@ -304,8 +304,8 @@ def _lowercased(text: str) -> bool:
     if capitals / len(mid) >= _LOWERCASED_MAX_CAPITALS:
         return False
     names = [word for word in mid if _known_name(word.lower())]
-    lowered = sum(word.islower() for word in names)
-    return lowered >= DAMAGE_MIN_NAMES and lowered >= DAMAGE_SHARE * len(names)
+    lowered = [word for word in names if word.islower()]
+    return len(set(lowered)) >= DAMAGE_MIN_NAMES and len(lowered) >= DAMAGE_SHARE * len(names)
 
 
 def _assess(text: str, candidates: list[_Candidate]) -> SpunEvidence:

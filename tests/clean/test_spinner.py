@@ -199,7 +199,7 @@ def test_spun_evidence_counts_artefacts() -> None:
 
 
 def test_a_lowercased_document_needs_less_evidence() -> None:
-    sentence = "the minister met the president of the european commission in brussels on monday. "
+    sentence = "the minister met the head of the european commission and nato on monday. "
     lowered = sentence * 6 + "it turned into part of a plan. the talks changed into a success."
     assert _lowercased(lowered)
     # Ambiguous matches alone prove nothing, however lowercased the names ...
@@ -208,9 +208,7 @@ def test_a_lowercased_document_needs_less_evidence() -> None:
     # ... but one unambiguous artefact besides the lowercased names does.
     lowered += " hobby rates rose."
     assert spun_evidence(lowered).spun
-    cased = lowered.replace("european commission", "European Commission").replace(
-        "brussels", "Brussels"
-    )
+    cased = lowered.replace("european commission", "European Commission").replace("nato", "NATO")
     assert not _lowercased(cased)
     assert not spun_evidence(cased).spun
     assert "was part of a plan" in spin_fix(lowered)[0]

@@ -68,7 +68,7 @@ from bot.clean.casing.names import (
     _capitalise,
 )
 from bot.clean.casing.tokens import KIND_CASING, _mark_sentence_starts, _Token, _tokens
-from bot.clean.casing.words import FUNCTION_WORDS
+from bot.clean.casing.words import FOREIGN_FUNCTION_WORDS, FUNCTION_WORDS
 from bot.clean.edits import Edit
 from bot.clean.protect import protected_spans
 
@@ -111,6 +111,34 @@ LOWERCASED_RULES: tuple[Rule, ...] = (
 WELL_CASED_SHARE = 0.4
 
 
+FOREIGN_LINE_MIN_WORDS = 5  # lowercase words a line needs before its own language is judged
+FOREIGN_SHARE = 0.15  # ... this share of another language's function words, under it of English
+
+
+def _hold_foreign_lines(text: str, tokens: list[_Token]) -> None:
+    """Words on a line of another language are not recased (nor counted as evidence): a manual
+    page or an article may be English only in part."""
+    line_start = 0
+    line: list[_Token] = []
+    for token in [*tokens, None]:
+        if token is not None and text.find("\n", line_start, token.start) < 0:
+            line.append(token)
+            continue
+        keys = [t.key for t in line if t.free and t.text.islower() and len(t.key) > 1]
+        # Another language's function words tell its prose from a line of (lowercased) names.
+        if (
+            len(keys) >= FOREIGN_LINE_MIN_WORDS
+            and sum(key in FOREIGN_FUNCTION_WORDS for key in keys) >= FOREIGN_SHARE * len(keys)
+            and sum(key in FUNCTION_WORDS for key in keys) < FOREIGN_SHARE * len(keys)
+        ):
+            for held in line:
+                held.free = False
+        if token is None:
+            break
+        line_start = text.rfind("\n", 0, token.start) + 1
+        line = [token]
+
+
 def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     """Propose casing edits for `text` (see the module docstring for the two regimes)."""
     if not text or not any(ch.isalpha() for ch in text):
@@ -120,6 +148,8 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     tokens = _tokens(text, protected_spans(text) if protected is None else protected)  # type: ignore[arg-type]
     _mark_sentence_starts(text, tokens)
     dotted = _mark_dotted(text, tokens, lex)
+    if "\n" in text:
+        _hold_foreign_lines(text, tokens)
     # One pass over mid-sentence words: how many are English words or function words (is the
     # text English?), how many carry a capital, how many lowercase ones look like names.
     capitals = known = function = lowercase_names = 0
@@ -166,11 +196,13 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     shown = damage.shown or context.notes.get("assume_casing_damage") is True
     if not shown or (capitals and capitals >= WELL_CASED_SHARE * (capitals + lowercase_names)):
         context.notes["casing_regime"] = "well-cased"
-        return (
-            _dotted_edits(text, dotted, well_cased=True)
-            + _lone_i(text, tokens)
-            + _inconsistent_names(tokens, lex)
-        )
+        edits = _dotted_edits(text, dotted, well_cased=True)
+        if shown:
+            # A lone "i" or a name written otherwise elsewhere ("putin" beside "Putin") is a slip
+            # only in a text with other damage: manuals write "the i option", "openssl" beside
+            # "OpenSSL", on purpose.
+            edits += _lone_i(text, tokens) + _inconsistent_names(tokens, lex)
+        return edits
     context.notes["casing_regime"] = "lowercased"
     edits = _dotted_edits(text, dotted, well_cased=False)
     for rule in LOWERCASED_RULES:

@@ -279,8 +279,8 @@ def _is_title_case(title: str) -> bool:
     return bool(ordinary) and sum(t.text[0].isupper() for t in ordinary) >= 0.7 * len(ordinary)
 
 
-# A text shows casing damage when at least DAMAGE_MIN_NAMES mid-sentence mentions of known names
-# are lowercase, at least DAMAGE_SHARE of all such mentions are, and (with enough sentences to
+# A text shows casing damage when at least DAMAGE_MIN_NAMES different known names are written
+# lowercase mid-sentence, at least DAMAGE_SHARE of all such mentions are, and (with enough sentences to
 # tell) at least STARTS_SHARE of its sentence starts carry a capital: the lowercasing pipeline
 # lowers everything, then capitalises naive sentence starts.
 DAMAGE_MIN_NAMES = 2
@@ -294,6 +294,7 @@ class CasingDamage:
     """Evidence that a text went through a lowercasing pipeline (see `casing_damage`)."""
 
     lowercase_names: int  # mid-sentence mentions of known names written lowercase
+    distinct_lowercase: int  # ... how many different names they are
     capital_names: int  # ... and written with a capital
     starts: int  # sentence and paragraph starts
     capital_starts: int  # ... that carry a capital
@@ -303,7 +304,7 @@ class CasingDamage:
         """Whether the text shows casing damage."""
         names = self.lowercase_names + self.capital_names
         return (
-            self.lowercase_names >= DAMAGE_MIN_NAMES
+            self.distinct_lowercase >= DAMAGE_MIN_NAMES
             and self.lowercase_names >= DAMAGE_SHARE * names
             and (self.starts < STARTS_MIN or self.capital_starts >= STARTS_SHARE * self.starts)
         )
@@ -322,8 +323,9 @@ def casing_damage(
     def known(key: str) -> bool:
         return key in names or _known_name(key)
 
+    lowered = [key for key in lowercase_keys if known(key)]
     return CasingDamage(
-        sum(map(known, lowercase_keys)), sum(map(known, capital_keys)), starts, capital_starts
+        len(lowered), len(set(lowered)), sum(map(known, capital_keys)), starts, capital_starts
     )
 
 
@@ -355,4 +357,5 @@ def _known_name(key: str) -> bool:
     if key in lex.acronyms or (key,) in lex.regions or key in CALENDAR_NAMES:
         return True
     flags = lex.entries.get(key, ("", ""))[1]
-    return "N" in flags or ("F" in flags and "A" not in flags)
+    # Short first names are function words elsewhere ("una", "que", "dan", "yang").
+    return "N" in flags or ("F" in flags and "A" not in flags and len(key) > 3)

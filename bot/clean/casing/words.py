@@ -126,3 +126,4 @@ HEADING_SMALL = _set("HEADING_SMALL")
 
 HEADING_END = (".", "!", "?", ":", ";", ",", "”", '"', "’", "'", "…")
 CALENDAR_NAMES = _set("CALENDAR_NAMES")
+FOREIGN_FUNCTION_WORDS = _set("FOREIGN_FUNCTION_WORDS")
