@@ -11,6 +11,7 @@ import charset_normalizer
 import trafilatura
 
 from bot.errors import ExtractError, UnsupportedContentError
+from bot.evidence import page_names
 from bot.models import Document, Fetched
 
 # Fewer words than this is not an article but a teaser, an error page or a JavaScript shell.
@@ -137,6 +138,7 @@ def extract_document(html: str, *, url: str = "", source: str = "") -> Document:
         date=(result.date or "").strip(),
         site=(result.sitename or "").strip(),
         url=url,
+        names=page_names(html),
     )
 
 

@@ -23,6 +23,7 @@ class CleanContext:
 
     title: str = ""
     notes: dict[str, object] = field(default_factory=dict)
+    names: tuple[str, ...] = ()  # cased names from the page around the text (bot/evidence.py)
 
 
 Pass = Callable[[str, CleanContext], Iterable[Edit]]
@@ -45,11 +46,12 @@ def _passes() -> list[tuple[Pass, bool]]:
     ]
 
 
-def clean_text(text: str, title: str = "") -> CleanResult:
-    """Repair `text` (and use `title` as casing evidence); never raises on any string input."""
+def clean_text(text: str, title: str = "", names: tuple[str, ...] = ()) -> CleanResult:
+    """Repair `text` (`title` and the page's cased `names` are casing evidence); never raises on
+    any string input."""
     from bot.clean.protect import outside, protected_spans, shift_spans
 
-    context = CleanContext(title=title)
+    context = CleanContext(title=title, names=names)
     offsets = OffsetMap()
     repairs: list[Repair] = []
     current = text
@@ -83,5 +85,5 @@ def clean_document(document: Document) -> tuple[Document, CleanResult]:
     from dataclasses import replace
 
     title = repair_title(document.title)
-    result = clean_text(document.text, title=title)
+    result = clean_text(document.text, title=title, names=document.names)
     return replace(document, text=result.text, title=title), result

@@ -51,6 +51,7 @@ from bot.clean.casing.evidence import (
     _inconsistent_names,
     _is_title_case,
     casing_damage,
+    page_evidence,
     title_names,
 )
 from bot.clean.casing.fixups import (
@@ -185,7 +186,11 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     if not english:
         return _dotted_edits(text, dotted, well_cased=True)
     damage = casing_damage(
-        lowercase_keys, capital_keys, starts, capital_starts, title_names(context.title, lex)
+        lowercase_keys,
+        capital_keys,
+        starts,
+        capital_starts,
+        title_names(context.title, lex) | frozenset(page_evidence(context.names)[0]),
     )
     context.notes["casing_damage"] = damage
     # Names are what casing is about: in well-cased text most mid-sentence words that look like

@@ -159,6 +159,10 @@ def _inconsistent_names(tokens: list[_Token], lex: Lexicon) -> list[Edit]:
 def _decide_words(text: str, tokens: list[_Token], lex: Lexicon, context: CleanContext) -> None:
     """Per-word decisions from evidence, acronyms, the lexicon and the vocabulary."""
     title_words, title_phrases = _title_evidence(context.title, lex)
+    if context.names:
+        page_words, page_phrases = page_evidence(context.names)
+        title_words = {**page_words, **title_words}  # the title's own reading wins
+        title_phrases = {**page_phrases, **title_phrases}
     body_forms = {
         t.key: t.text
         for t in _cased_words(text, tokens)
@@ -359,3 +363,40 @@ def _known_name(key: str) -> bool:
     flags = lex.entries.get(key, ("", ""))[1]
     # Short first names are function words elsewhere ("una", "que", "dan", "yang").
     return "N" in flags or ("F" in flags and "A" not in flags and len(key) > 3)
+
+
+@lru_cache(maxsize=256)
+def page_evidence(
+    names: tuple[str, ...],
+) -> tuple[dict[str, str], dict[tuple[str, ...], tuple[str, ...]]]:
+    """Word and phrase evidence from the page's cased names (bot/evidence.py). Pages also carry
+    navigation and Title Case headlines ("Log In", "Arizona Development Bans Residents"), so a
+    word counts only when it has a name reading or a form of its own ("EA", "RAV4"), and a
+    phrase only when it holds such a word or ends in a word that heads names."""
+    lex = load_lexicon()
+    words: dict[str, str] = {}
+    phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for name in names:
+        tokens = [t for t in _tokens(name) if t.free]
+        if not tokens or not all(t.text[:1].isupper() or t.key in LOWER_IN_NAMES for t in tokens):
+            continue
+        for token in tokens:
+            if len(token.key) < 2 or not token.text[:1].isupper():
+                continue
+            flags = lex.entries.get(token.key, ("", ""))[1]
+            if token.text.isupper():
+                # An acronym ("EA", "WSJ"); a shouted ordinary word ("THE", "PLAGUE") is none.
+                accept = not _vocab_has(token.key)
+            elif token.text != token.text.capitalize():
+                accept = True  # a form of its own: "RAV4", "iPhone", "McDonald"
+            else:
+                accept = _name_like(token.key) or ("A" in flags and token.key not in lex.common)
+            if accept:
+                words.setdefault(token.key, token.text)
+        if len(tokens) < 2 or all(t.text.isupper() for t in tokens):
+            continue  # one word, or a shouted headline
+        # A run of ordinary words names something when it holds a name word, ends in a head
+        # word, or the page repeats it in another place (og:title and keywords, a caption).
+        if _title_part_is_name(tokens, lex) or sum(name in other for other in names) >= 2:
+            phrases.setdefault(tuple(t.key for t in tokens), tuple(t.text for t in tokens))
+    return words, phrases
