@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -39,8 +39,6 @@ _LINK_PATH = r"(?:/[^\s<>\"“”‘’`)\]]*+)?+"  # "trustee.ietf.org/license-
 _PATTERN = re.compile(
     "|".join(
         (
-            # Inline code: `x`, ``x`` (one line).
-            r"`++[^`\n]++`++",
             # URLs: scheme://… or www.… up to whitespace or a closing bracket/quote.
             r"(?<![\w.])(?:[a-zA-Z][a-zA-Z0-9+.-]{1,15}+://|www\.)[^\s<>\"“”‘’`)\]]++",
             # E-mail addresses.
@@ -76,6 +74,13 @@ _PATTERN = re.compile(
     )
 )
 _FENCE = re.compile(r"^[ \t]*(?:```|~~~)", re.MULTILINE)
+# Inline code: `x`, ``x`` (one line; the only span with spaces besides fenced blocks).
+_INLINE_CODE = re.compile(r"`++[^`\n]++`++")
+# A character or pair without which no pattern of _PATTERN can match a chunk: chunks of prose
+# without one (most of them) are skipped after this cheap scan.
+_TRIGGER = re.compile(r"[/@#_<+\\]|\w\.\w|[a-z][A-Z]|\d[A-Za-z]|[A-Za-z]\d")
+_SPACE = re.compile(r"\s")
+_SPACES = (" ", "\n", "\t", "\r", "\f", "\v")
 
 
 def _fenced_blocks(text: str) -> list[Span]:
@@ -100,16 +105,35 @@ def protected_spans(text: str) -> tuple[Span, ...]:
     found: list[Span] = []
     position = 0
     for block_start, block_end in [*blocks, (len(text), len(text))]:
-        for match in _PATTERN.finditer(text, position, block_start):
-            start, end = match.span()
-            # A sentence's full stop or closing punctuation after a URL or name is prose.
-            while end > start + 1 and text[end - 1] in ".,;:!?'’\"”":
-                end -= 1
-            found.append((start, end))
+        found.extend(_chunk_spans(text, position, block_start))
+        if "`" in text:
+            found.extend(m.span() for m in _INLINE_CODE.finditer(text, position, block_start))
         if block_end > block_start:
             found.append((block_start, block_end))
         position = block_end
-    return tuple(_merge(found))
+    return tuple(_merge(sorted(found)))
+
+
+def _chunk_spans(text: str, position: int, limit: int) -> Iterator[Span]:
+    """Spans of _PATTERN in the whitespace-delimited chunks of text[position:limit] that hold a
+    trigger. Each chunk is read once: the scan goes on after its end."""
+    while True:
+        hit = _TRIGGER.search(text, position, limit)
+        if hit is None:
+            return
+        spot = hit.start()
+        # The chunk's start: after the last space between the previous chunk's end and the hit
+        # (bounded searches, so the whole scan stays linear).
+        start = max(position, *(text.rfind(space, position, spot) + 1 for space in _SPACES))
+        space = _SPACE.search(text, spot, limit)
+        end = limit if space is None else space.start()
+        for match in _PATTERN.finditer(text, start, end):
+            match_start, match_end = match.span()
+            # A sentence's full stop or closing punctuation after a URL or name is prose.
+            while match_end > match_start + 1 and text[match_end - 1] in ".,;:!?'’\"”":
+                match_end -= 1
+            yield match_start, match_end
+        position = end
 
 
 def _merge(spans: Iterable[Span]) -> list[Span]:
