@@ -1,12 +1,18 @@
 """Cleanup pass: casing. Restores capitals that a content-farm pipeline lowercased.
 
-Two regimes, chosen per document from how many of its name-like mid-sentence words carry a capital:
-- well cased: only clear artefacts are repaired — a broken dotted acronym ("u. S." → "U.S."), a
-  lone lowercase "i", and a name the document itself writes differently at least twice elsewhere
-  ("putin" → "Putin", "Nato’s" → "NATO’s" in a text that says "NATO") — so edited text stays as
-  it was (house styles such as "Nato" are kept);
+Two regimes. A document is recased only when it shows casing damage (`CasingDamage`): two or
+more different known names (acronyms, countries, months, names news capitalises, first names,
+and the names of its cased title and page) written lowercase mid-sentence, most of their
+mentions lowercase, while its sentences start with capitals, as the pipeline leaves them; and
+when few of its name-like mid-sentence words carry a capital. Otherwise:
+- well cased: only a broken dotted acronym ("u. S." → "U.S.") is repaired; a lone lowercase "i"
+  and a name the document itself writes differently at least twice elsewhere ("putin" → "Putin",
+  "Nato’s" → "NATO’s" in a text that says "NATO") only in a text that shows damage. House styles
+  ("Nato"), manuals ("the i option", "openssl" beside "OpenSSL") and lowercase lists stay as
+  they are;
 - lowercased: truecasing. Evidence in order: the cased title (words and runs of words; of a Title
-  Case title only the parts that hold a name word or end in a head word), capitalised mentions
+  Case title only the parts that hold a name word or end in a head word), the page's cased names
+  (`Document.names`, bot/evidence.py), capitalised mentions
   in the text, then the resources under bot/data/ (acronyms and mixed-case brands, multi-word
   names curated and from WordNet, a lexicon of names that are also ordinary words, first names and
   surnames, titles before names, head words that continue a name such as "Council" — also after
@@ -18,7 +24,9 @@ Two regimes, chosen per document from how many of its name-like mid-sentence wor
   lines when the title shows the site writes Title Case. Sentence starts (after ". ", a paragraph break, a quotation opened
   after ":"; not an attribution after a quoted "!"/"?") are capitalised too. Sentence-initial
   capitals are never evidence.
-Non-English text gets no truecasing (the vocabulary is English).
+Non-English text gets no truecasing (the vocabulary is English), nor do lines of another
+language in an English text. Words in protected spans (URLs, code, identifiers: bot/clean/protect.py)
+are never recased.
 
 Only letters change case here (offsets are stable), except dotted acronyms which drop their spaces.
 Resources load once per process (`load_lexicon`, cached); the vocabulary is held as CRC-32s.
