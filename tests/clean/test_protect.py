@@ -137,7 +137,7 @@ def _bad_inputs(size: int) -> dict[str, str]:
 
 def _seconds(text: str) -> float:
     best = float("inf")
-    for _ in range(2):
+    for _ in range(3):
         started = time.perf_counter()
         clean_text(text)
         best = min(best, time.perf_counter() - started)
@@ -146,12 +146,12 @@ def _seconds(text: str) -> float:
 
 @pytest.mark.parametrize("kind", list(_bad_inputs(100)))
 def test_bad_input_takes_linear_time(kind: str) -> None:
-    small, large = _bad_inputs(20_000)[kind], _bad_inputs(160_000)[kind]
+    small, large = _bad_inputs(40_000)[kind], _bad_inputs(320_000)[kind]
     clean_text(small)  # tables loaded
     ratio = _seconds(large) / max(_seconds(small), 1e-4)
     # 8x the input: linear work takes ~8x as long, quadratic work 64x. The bound is generous so
-    # that a busy machine does not fail it.
-    assert ratio < 24, f"{kind}: {ratio:.1f}x the time for 8x the input"
+    # that a busy shared machine (timings that vary 2x from run to run) does not fail it.
+    assert ratio < 40, f"{kind}: {ratio:.1f}x the time for 8x the input"
 
 
 def test_a_megabyte_of_one_url_is_left_as_it_is() -> None:

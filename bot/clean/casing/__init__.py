@@ -121,6 +121,7 @@ WELL_CASED_SHARE = 0.4
 
 
 FOREIGN_LINE_MIN_WORDS = 5  # lowercase words a line needs before its own language is judged
+FOREIGN_MIN_WORDS = 3  # foreign function words a text needs before its lines are judged
 FOREIGN_SHARE = 0.15  # ... this share of another language's function words, under it of English
 
 
@@ -157,7 +158,8 @@ def find_edits(text: str, context: CleanContext) -> Iterable[Edit]:
     tokens = _tokens(text, protected_spans(text) if protected is None else protected)  # type: ignore[arg-type]
     _mark_sentence_starts(text, tokens)
     dotted = _mark_dotted(text, tokens, lex)
-    if "\n" in text:
+    # Most texts have almost no foreign function words: their lines need no judging.
+    if "\n" in text and sum(t.key in FOREIGN_FUNCTION_WORDS for t in tokens) >= FOREIGN_MIN_WORDS:
         _hold_foreign_lines(text, tokens)
     # One pass over mid-sentence words: how many are English words or function words (is the
     # text English?), how many carry a capital, how many lowercase ones look like names.
