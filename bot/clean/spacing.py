@@ -98,7 +98,10 @@ def _prose_slip(text: str, match: re.Match[str]) -> bool:
         return False
     # After a sentence's end the next sentence starts with a capital; "the trailing ? may be
     # omitted" names the character.
-    if text[end] in ".!?" and after[1:2].isalpha() and not after[1:2].isupper():
+    # (Quotes and brackets closing after the mark, and spaces, are looked past: this pass adds
+    # a space after a glued quote, and cleaning twice must give the same text.)
+    following = text[end + 1 : end + 8].lstrip("”’\"') ")
+    if text[end] in ".!?" and following[:1].isalpha() and not following[:1].isupper():
         return False
     window = text[max(0, start - _CODE_WINDOW) : start] + text[end + 1 : end + 1 + _CODE_WINDOW]
     return not any(char in _CODE_CHARS for char in window)
