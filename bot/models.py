@@ -42,6 +42,9 @@ class Document:
     date: str = ""  # ISO 8601 date when known
     site: str = ""
     url: str = ""  # canonical/final URL when the source was a link
+    # Cased names the page carries outside the text (title, JSON-LD, captions, links: see
+    # bot/evidence.py); the cleanup stage's casing pass takes them as evidence.
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ import trafilatura
 from lxml import etree
 
 from bot.errors import ExtractError, PageTooComplexError, PaywallError
+from bot.ingest.evidence import page_names
 from bot.ingest.text import MIN_WORDS, count_words
 from bot.models import Document
 
@@ -741,6 +742,7 @@ def extract_article(
         date=(getattr(result, "date", None) or "").strip(),
         site=(getattr(result, "sitename", None) or "").strip(),
         url=url,
+        names=page_names(html),
     )
     return Extraction(document, path, reasons, tried, page is not None)
 
