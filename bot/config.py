@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     digest_grace_hours: float = 6.0
     digest_default_time: str = "08:00"
 
+    # Group recaps
+    recap_retention_hours: float = Field(
+        48.0, description="hours an opted-in group's messages are kept for /recap"
+    )
+    recap_max_messages: int = Field(500, description="most messages one recap covers")
+
     # Operations
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"

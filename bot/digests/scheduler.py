@@ -24,7 +24,7 @@ from aiolimiter import AsyncLimiter
 
 from bot.digests.selection import Entry, group_articles
 from bot.digests.timing import due_dates, local_date_of
-from bot.errors import ChatGoneError, ChatMovedError
+from bot.errors import ChatGoneError, ChatMovedError, TopicGoneError
 from bot.storage.deliveries import FAILED, SENT, SKIPPED, Claim, Deliveries
 from bot.storage.digests import DigestArticle, DigestStore, SubscriptionInfo
 
@@ -354,7 +354,7 @@ class DigestScheduler:
             except ChatGoneError as exc:
                 # Blocked, removed or missing chats will not heal by retrying; anything else
                 # (network, 5xx) propagates and leaves the claim to be retried after its lease.
-                await self.store.pause(claim.subscription_id, "chat gone: bot blocked or removed")
+                await self.store.pause(claim.subscription_id, _pause_reason(exc))
                 await self.deliveries.finish(claim, FAILED, self.clock.now(), str(exc)[:500])
                 report.failed += 1
                 self._count("chat_gone")
@@ -444,3 +444,10 @@ class DigestScheduler:
     def _count(self, outcome: str) -> None:
         if self.metrics is not None:
             self.metrics.digests.labels(outcome).inc()
+
+
+def _pause_reason(exc: ChatGoneError) -> str:
+    """Why a subscription was paused: its forum topic went away, or the whole chat did."""
+    if isinstance(exc, TopicGoneError):
+        return "topic gone: deleted or closed"
+    return "chat gone: bot blocked or removed"

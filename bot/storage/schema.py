@@ -134,6 +134,7 @@ class Subscription(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     paused_reason: Mapped[str] = mapped_column(String(128), default="")
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # forum topic
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -219,3 +220,26 @@ class GroupMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     reply_to: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ArticleText(Base):
+    """An article's cleaned text, kept so that questions about its summary can be answered."""
+
+    __tablename__ = "article_texts"
+
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(Text, default="", index=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SummaryMessage(Base):
+    """A message the bot sent with a summary, and the article (by content hash) it summarised."""
+
+    __tablename__ = "summary_messages"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -20,6 +20,10 @@ COMMANDS = (
     BotCommand("usage", "Articles and tokens in this chat"),
     BotCommand("help", "What this bot does"),
 )
+GROUP_COMMANDS = (
+    BotCommand("recap", "What did I miss: /recap, /recap 6h; admins: /recap on|off"),
+    BotCommand("forget", "Delete your messages stored for /recap in this group"),
+)
 # Registered with Telegram only when the digest module is installed (bot.digests.register).
 DIGEST_COMMANDS = (
     BotCommand("subscribe", "Daily digest of this chat's articles: /subscribe 08:00 Europe/Berlin"),
@@ -29,7 +33,20 @@ DIGEST_COMMANDS = (
 )
 
 
-def help_html(*, has_llm: bool, bot_username: str, digests: bool = False) -> str:
+def recap_privacy_html(hours: float) -> str:
+    """The /help privacy note: exactly what /recap stores, for how long, and how to delete it."""
+    return (
+        "<b>Privacy.</b> For summaries I keep the article's text and summary (not who asked), "
+        "and per chat the articles shared for digests. Group messages are stored only after an "
+        "admin sends <code>/recap on</code>: then, for each text message in that group, its "
+        f"text, author's name and id, time, topic and reply, kept {hours:g} hours. "
+        "<code>/recap off</code> deletes them all; <code>/forget</code> deletes yours."
+    )
+
+
+def help_html(
+    *, has_llm: bool, bot_username: str, digests: bool = False, recap_hours: float = 48.0
+) -> str:
     """The /help text; says so when the bot runs on the offline summariser."""
     mode = (
         "Summaries are written by an LLM."
@@ -52,6 +69,10 @@ def help_html(*, has_llm: bool, bot_username: str, digests: bool = False) -> str
             "/settings — summary length, language, auto mode (groups and channels)",
             "/auto on|off — summarise every link posted in a group or channel (admins)",
             "/usage — articles and tokens in this chat",
+            "/recap <i>6h</i> — what you missed in a group, who said what, linked (admins: "
+            "/recap on|off); /forget deletes your stored messages",
+            "Reply to one of my summaries with a question to have it answered from the article. "
+            f"In any chat, type @{escape(bot_username)} <i>link</i> to share a summary.",
             *(
                 [
                     "/subscribe <i>HH:MM Area/City</i> — a daily digest of this chat's articles "
@@ -65,6 +86,8 @@ def help_html(*, has_llm: bool, bot_username: str, digests: bool = False) -> str
             "(Telegram shows me mentions only when I'm an admin or privacy mode is off). "
             "In channels, add me as an admin and post <code>/auto on</code>. To change a "
             "channel's settings from here, send <code>/settings @channel</code>.",
+            "",
+            recap_privacy_html(recap_hours),
             "",
             escape(mode),
         ]
@@ -81,7 +104,12 @@ async def on_start(update: Update, context: Context) -> None:
     await reply_text(
         update,
         context,
-        greeting + help_html(has_llm=services.pipeline.uses_llm, bot_username=context.bot.username),
+        greeting
+        + help_html(
+            has_llm=services.pipeline.uses_llm,
+            bot_username=context.bot.username,
+            recap_hours=services.settings.recap_retention_hours,
+        ),
     )
 
 
@@ -96,6 +124,7 @@ async def on_help(update: Update, context: Context) -> None:
             has_llm=services.pipeline.uses_llm,
             bot_username=context.bot.username,
             digests=context.bot_data.digest_scheduler is not None,
+            recap_hours=services.settings.recap_retention_hours,
         ),
     )
 

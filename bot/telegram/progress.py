@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 
 from bot.errors import BotError
 from bot.telegram.render import escape, split_html
-from bot.telegram.send import delete_message, edit_html, send_html
+from bot.telegram.send import delete_message, edit_html, reply_thread, send_html
 
 if TYPE_CHECKING:
     from telegram import Bot, Message
@@ -41,10 +41,12 @@ MIN_EDIT_INTERVAL = 3.0  # edits count against flood limits
 def start_typing(bot: Bot, chat_id: int) -> asyncio.Task[None]:
     """Show "typing…" now and every few seconds until the task is cancelled."""
 
+    thread = reply_thread.get()  # in the topic the request came from
+
     async def loop() -> None:
         while True:
             try:
-                await bot.send_chat_action(chat_id, ChatAction.TYPING)
+                await bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread)
             except TelegramError as exc:
                 # Typing is a courtesy: a failure here must never fail the request.
                 log.debug("typing action failed: %s", exc)

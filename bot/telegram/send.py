@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
 
@@ -12,7 +13,7 @@ from telegram import InputFile, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
-from bot.errors import ChatGoneError, ChatMovedError
+from bot.errors import ChatGoneError, ChatMovedError, TopicGoneError
 from bot.storage.chats import ChatRepository
 from bot.telegram.render import MAX_CAPTION, split_html, visible_text
 
@@ -24,6 +25,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_RETRY_AFTER_ROUNDS = 3
+# The forum topic the current update came from, set by the handler guard: every reply, status
+# message and typing action of that update goes to the same topic without each call passing it.
+reply_thread: ContextVar[int | None] = ContextVar("reply_thread", default=None)
+MAIN_CHAT = 0  # thread_id for "the chat itself, not the current topic"
+TOPIC_GONE = ("message thread not found", "topic_closed", "topic_deleted")
+
+
+def thread_for(thread_id: int | None) -> int | None:
+    """An explicit topic (0: the main chat), else the topic of the update being handled."""
+    if thread_id is None:
+        return reply_thread.get()
+    return thread_id or None
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -41,7 +54,12 @@ def _repo(services: Services | None) -> ChatRepository | None:
 
 
 async def call_chat(
-    bot: Bot, chat_id: int, make: Callable[[], Awaitable[T]], *, services: Services | None = None
+    bot: Bot,
+    chat_id: int,
+    make: Callable[[], Awaitable[T]],
+    *,
+    services: Services | None = None,
+    thread_id: int | None = None,
 ) -> T:
     """Run one Bot API call for `chat_id`: Forbidden and "chat not found" become ChatGoneError,
     ChatMigrated becomes ChatMovedError, and 429s are waited out.
@@ -77,6 +95,9 @@ async def call_chat(
             # retrying either; it is not marked blocked, since the id may have been mistyped.
             if "chat not found" in exc.message.lower():
                 raise ChatGoneError(chat_id, detail=exc.message) from exc
+            # A deleted or closed forum topic: the chat itself is fine, so it is not marked.
+            if any(marker in exc.message.lower() for marker in TOPIC_GONE):
+                raise TopicGoneError(chat_id, thread_for(thread_id), detail=exc.message) from exc
             raise
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -103,6 +124,7 @@ async def send_html(
     services: Services | None = None,
     preview: bool = False,
     reply_markup: object | None = None,
+    thread_id: int | None = None,
 ) -> list[Message]:
     """Send HTML (split at 4,096 UTF-16 units) in order; the first part replies to `reply_to`.
 
@@ -112,6 +134,7 @@ async def send_html(
     await _check_not_gone(chat_id, services)
     parts = split_html(html)
     sent: list[Message] = []
+    thread = thread_for(thread_id)
     link_preview = LinkPreviewOptions(is_disabled=not preview)
     for index, part in enumerate(parts):
         markup = reply_markup if index == len(parts) - 1 else None
@@ -128,6 +151,7 @@ async def send_html(
                     reply_parameters=reply,
                     link_preview_options=link_preview,
                     reply_markup=markup,  # type: ignore[arg-type]
+                    message_thread_id=thread,
                 )
             except BadRequest as exc:
                 if "parse entities" not in exc.message.lower():
@@ -141,9 +165,10 @@ async def send_html(
                     reply_parameters=reply,
                     link_preview_options=link_preview,
                     reply_markup=markup,  # type: ignore[arg-type]
+                    message_thread_id=thread,
                 )
 
-        sent.append(await call_chat(bot, chat_id, _send, services=services))
+        sent.append(await call_chat(bot, chat_id, _send, services=services, thread_id=thread))
     return sent
 
 
@@ -199,6 +224,7 @@ async def send_file(
     caption_html: str = "",
     reply_to: int | None = None,
     services: Services | None = None,
+    thread_id: int | None = None,
 ) -> Message:
     """Send `data` as a document with an (at most 1,024-unit) HTML caption."""
     await _check_not_gone(chat_id, services)
@@ -211,6 +237,7 @@ async def send_file(
             caption=captions[0] if captions else None,
             parse_mode=ParseMode.HTML,
             reply_parameters=_reply(reply_to),
+            message_thread_id=thread_for(thread_id),
         )
 
-    return await call_chat(bot, chat_id, _send, services=services)
+    return await call_chat(bot, chat_id, _send, services=services, thread_id=thread_id)

@@ -14,7 +14,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.errors import BotError, FetchError, TooLargeError
 from bot.ingest.text import document_from_text
-from bot.models import Document, SummaryOptions
+from bot.models import Document, Result, SummaryOptions
 from bot.storage.chats import ChatSettings
 from bot.telegram.access import check_quota, is_allowed
 from bot.telegram.common import (
@@ -37,6 +37,7 @@ from bot.telegram.messages import (
 )
 from bot.telegram.policy import cap_links
 from bot.telegram.progress import Progress
+from bot.telegram.question_command import remember_summary
 from bot.telegram.render import escape, format_summary
 from bot.telegram.send import send_html
 
@@ -137,8 +138,9 @@ async def _summarise_all(
     message = update.effective_message
     assert chat is not None and message is not None
     several = len(sources) > 1
+    results: dict[int, Result] = {}  # by source index: the article behind each answer
 
-    async def one(source: str | Document) -> str | None:
+    async def one(index: int, source: str | Document) -> str | None:
         try:
             await check_quota(services, user_id)
             result = await services.pipeline.summarise(
@@ -161,26 +163,29 @@ async def _summarise_all(
                 return None
             name = source if several and isinstance(source, str) else ""
             return error_line(BotError(GENERIC_ERROR), name)
+        results[index] = result
         return format_summary(result, origin=origin)
 
-    tasks = [asyncio.create_task(one(source)) for source in sources]
+    tasks = [asyncio.create_task(one(i, source)) for i, source in enumerate(sources)]
     answered = False
     try:
-        for task in tasks:
+        for index, task in enumerate(tasks):
             html = await task
             if html is None:
                 continue
             if not answered:
-                await progress.finish(html)
+                sent = await progress.finish(html)
                 answered = True
             else:
-                await send_html(
+                sent = await send_html(
                     context.bot,
                     chat.id,
                     html,
                     reply_to=message.message_id,
                     services=services,
                 )
+            if index in results:  # replies to the summary can ask about the article
+                await remember_summary(services, chat.id, sent, results[index])
         if not answered:
             await progress.discard()
     finally:

@@ -1,0 +1,46 @@
+"""groups: digests into forum topics, and the article behind each summary message
+
+Revision ID: 0003_groups
+Revises: 0002_recaps
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003_groups"
+down_revision = "0002_recaps"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("subscriptions") as batch:
+        batch.add_column(sa.Column("thread_id", sa.BigInteger(), nullable=True))
+    op.create_table(
+        "article_texts",
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False, server_default=""),
+        sa.Column("title", sa.Text(), nullable=False, server_default=""),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("content_hash"),
+    )
+    op.create_index("ix_article_texts_url", "article_texts", ["url"])
+    op.create_table(
+        "summary_messages",
+        sa.Column("chat_id", sa.BigInteger(), nullable=False),
+        sa.Column("message_id", sa.BigInteger(), nullable=False),
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("chat_id", "message_id"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("summary_messages")
+    op.drop_index("ix_article_texts_url", table_name="article_texts")
+    op.drop_table("article_texts")
+    with op.batch_alter_table("subscriptions") as batch:
+        batch.drop_column("thread_id")
