@@ -31,6 +31,8 @@ _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 CACHE_SECONDS = 300  # a finished summary may be reused by Telegram for a while
 FAILURE_SECONDS = 60.0  # a failed article is not retried on every keystroke
 MAX_DESCRIPTION = 120
+ANSWER_MEMO_SECONDS = 60.0
+ANSWER_MEMO_SIZE = 2000
 
 # User-facing texts, in one place for the translation catalogues.
 NO_URL_TITLE = "Paste a link to a news article"
@@ -50,6 +52,21 @@ class InlineJobs:
     running: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     hashes: dict[str, str] = field(default_factory=dict)  # requested URL → content hash
     failures: dict[str, tuple[float, str]] = field(default_factory=dict)  # URL → (when, why)
+    # URL → (when, result): a popular link is answered without the database for a while.
+    answers: dict[str, tuple[float, InlineQueryResultArticle]] = field(default_factory=dict)
+
+    def remembered(self, url: str, now: float) -> InlineQueryResultArticle | None:
+        """A recently rendered answer for `url`, if still fresh."""
+        found = self.answers.get(url)
+        if found is None or now - found[0] > ANSWER_MEMO_SECONDS:
+            return None
+        return found[1]
+
+    def remember(self, url: str, now: float, result: InlineQueryResultArticle) -> None:
+        """Keep a rendered answer (the memo is bounded: dropped whole when full)."""
+        if len(self.answers) >= ANSWER_MEMO_SIZE:
+            self.answers.clear()
+        self.answers[url] = (now, result)
 
 
 def urls_in(query: str) -> list[str]:
@@ -157,15 +174,19 @@ async def inline_results(
         text = escape(MANY_URLS_TEXT.format(count=len(urls)))
         return [_article(_id("many", str(len(urls))), MANY_URLS_TITLE, text)], 0
     url = urls[0]
+    now = asyncio.get_running_loop().time()
+    memo = jobs.remembered(url, now)
+    if memo is not None:
+        return [memo], CACHE_SECONDS
     result = await cached_result(services, jobs, url)
     if result is not None:
         html = format_summary(result)
         first = visible_text(html).split("\n")
         description = next((line for line in first[1:] if line.strip()), url)
         title = result.document.title or url
-        return [_article(_id("summary", result.content_hash), title, html, description)], (
-            CACHE_SECONDS
-        )
+        article = _article(_id("summary", result.content_hash), title, html, description)
+        jobs.remember(url, now, article)
+        return [article], CACHE_SECONDS
     failed = _recent_failure(jobs, url)
     if failed is not None:
         return [_article(_id("failed", url), FAILED_TITLE, f"⚠️ {escape(failed)}", failed)], 0
