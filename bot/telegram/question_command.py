@@ -26,6 +26,11 @@ from bot.telegram.render import escape, link
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+# A reply that starts like this is a question even without a question mark; "thanks!" is not.
+QUESTION_STARTS = frozenset(
+    "what who whom whose when where why how which did does do is are was were will would can "
+    "could should tell explain summarise summarize quote list name".split()
+)
 
 # User-facing texts, in one place for the translation catalogues.
 NO_ARTICLE = (
@@ -65,6 +70,17 @@ async def remember_summary(
         await texts.remember_messages(chat_id, [m.message_id for m in sent], result.content_hash)
     except Exception:  # answering later questions is a courtesy; the summary is already out
         log.exception("could not keep the article behind a summary")
+
+
+def looks_like_question(text: str) -> bool:
+    """A question mark (any script), or an English question word first."""
+    text = text.strip()
+    if not text:
+        return False
+    if any(mark in text[-3:] for mark in ("?", "？", "؟", "\u037e")):
+        return True
+    first = text.split()[0].lower().strip(",.:!")
+    return first in QUESTION_STARTS
 
 
 def _reply_to_bot(message: Message, bot_id: int) -> Message | None:
@@ -147,7 +163,9 @@ async def _answer_reply(update: Update, context: Context) -> None:
         return
     replied = _reply_to_bot(message, context.bot.id)
     text = (message.text or "").strip()
-    if replied is None or not text or text.startswith("/") or links_in(message):
+    if replied is None or not looks_like_question(text) or text.startswith("/"):
+        return  # "thanks!" and the like go on to the usual handlers
+    if links_in(message):
         return  # links in a reply are new articles to summarise, handled as before
     services = services_of(context)
     user = update.effective_user
@@ -155,9 +173,8 @@ async def _answer_reply(update: Update, context: Context) -> None:
         return
     article = await texts_of(services).for_message(chat.id, replied.message_id)
     if article is None:
-        if text.endswith("?"):
-            _handled.set(True)
-            await reply_text(update, context, escape(NO_ARTICLE))
+        _handled.set(True)
+        await reply_text(update, context, escape(NO_ARTICLE))
         return
     _handled.set(True)
     if len(text) > MAX_QUESTION_CHARS:

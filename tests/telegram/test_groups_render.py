@@ -70,3 +70,14 @@ def test_help_says_exactly_what_recaps_store() -> None:
     parse_html(html)
     assert "text, author's name and id, time, topic and reply, kept 12 hours" in html
     assert "/forget" in html and "/recap off" in html
+
+
+def test_what_counts_as_a_question_to_a_summary() -> None:
+    from bot.telegram.question_command import looks_like_question
+
+    assert looks_like_question("How much will it cost")
+    assert looks_like_question("Сколько это стоит?")
+    assert looks_like_question("tell me who opposed it")
+    assert not looks_like_question("thanks!")
+    assert not looks_like_question("great summary")
+    assert not looks_like_question("")
