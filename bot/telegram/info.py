@@ -36,8 +36,10 @@ DIGEST_COMMANDS = (
 def recap_privacy_html(hours: float) -> str:
     """The /help privacy note: exactly what /recap stores, for how long, and how to delete it."""
     return (
-        "<b>Privacy.</b> For summaries I keep the article's text and summary (not who asked), "
-        "and per chat the articles shared for digests. Group messages are stored only after an "
+        "<b>Privacy.</b> For summaries I keep the article's text and summary, the articles "
+        "shared per chat (for digests), the tokens used per chat and user (for quotas), and "
+        "which of my messages showed which article (30 days, for questions). Group messages "
+        "are stored only after an "
         "admin sends <code>/recap on</code>: then, for each text message in that group, its "
         f"text, author's name and id, time, topic and reply, kept {hours:g} hours. "
         "<code>/recap off</code> deletes them all; <code>/forget</code> deletes yours."

@@ -35,7 +35,7 @@ QUESTION_STARTS = frozenset(
 # User-facing texts, in one place for the translation catalogues.
 NO_ARTICLE = (
     "I can only answer questions about an article I summarised here: reply with your question "
-    "to one of my summaries (sent in the last days), or send me a link first."
+    "to one of my summaries (of the last 30 days), or send me a link first."
 )
 NOT_ANSWERED = "The article does not say. I only answer from its text, not from the web."
 OFFLINE_NOTE = "No LLM is configured, so these are the article's best-matching sentences."

@@ -22,6 +22,7 @@ from bot.groups.llm import llm_recap
 from bot.groups.recap import RecapPoint, message_link, offline_recap, parse_window
 from bot.models import ChatMessage
 from bot.services import Services
+from bot.storage.article_texts import ArticleTexts
 from bot.storage.group_messages import GroupMessages
 from bot.summarise.prompts import load_prompt
 from bot.telegram.common import Context, guarded, reply_text, services_of, topic_of
@@ -33,6 +34,9 @@ from bot.telegram.settings_command import may_manage
 log = logging.getLogger(__name__)
 
 PURGE_EVERY = 3600.0  # seconds between retention purges
+# Which bot message showed which article is kept this long (questions about older summaries get
+# the "no article" answer); the article texts stay, like the summary cache.
+SUMMARY_LINKS_KEPT = timedelta(days=30)
 
 # User-facing texts, in one place for the translation catalogues.
 NOT_IN_PRIVATE = "Recaps are for groups: add me to a group and send /recap there."
@@ -302,13 +306,17 @@ async def on_forget(update: Update, context: Context) -> None:
 
 
 async def purge_forever(services: Services, every: float = PURGE_EVERY) -> None:
-    """Delete stored messages past the retention time now and then every `every` seconds."""
+    """Delete stored messages past the retention time (and old summary → article links) now
+    and then every `every` seconds."""
     store = store_of(services)
+    links = ArticleTexts(services.db, services.clock)
     while True:
         try:
-            deleted = await store.purge(services.clock.now() - retention(services))
+            now = services.clock.now()
+            deleted = await store.purge(now - retention(services))
             if deleted:
                 log.info("recap retention: %d stored messages deleted", deleted)
+            await links.purge(now - SUMMARY_LINKS_KEPT)
         except Exception:  # the next round tries again; a purge must never stop the bot
             log.exception("recap retention purge failed")
         await asyncio.sleep(every)
