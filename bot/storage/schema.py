@@ -243,3 +243,13 @@ class SummaryMessage(Base):
     message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TopicSetting(Base):
+    """A forum topic's own auto mode, overriding the chat's (/auto on|off sent in the topic)."""
+
+    __tablename__ = "topic_settings"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    thread_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    auto_mode: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -16,6 +16,7 @@ from bot.errors import BotError, FetchError, TooLargeError
 from bot.ingest.text import document_from_text
 from bot.models import Document, Result, SummaryOptions
 from bot.storage.chats import ChatSettings
+from bot.storage.topics import TopicSettings
 from bot.telegram.access import check_quota, is_allowed
 from bot.telegram.common import (
     GENERIC_ERROR,
@@ -25,6 +26,7 @@ from bot.telegram.common import (
     guarded,
     reply_text,
     services_of,
+    topic_of,
 )
 from bot.telegram.messages import (
     body_text,
@@ -331,7 +333,9 @@ async def on_group_message(update: Update, context: Context) -> None:
     if (message.from_user is not None and message.from_user.is_bot) or message.via_bot:
         return  # never auto-summarise other bots' posts: two such bots would loop forever
     settings = await chats_of(context).get(chat.id)
-    if settings.auto_mode:
+    # In a forum topic, the topic's own /auto setting wins over the chat's.
+    topics = TopicSettings(services.db)
+    if await topics.auto(chat.id, topic_of(update), settings.auto_mode):
         links = links_in(message)
         if links:
             await summarise_in_chat(update, context, links=links, quiet=True)

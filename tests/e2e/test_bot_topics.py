@@ -156,3 +156,36 @@ async def test_a_scheduled_digest_into_a_closed_topic_pauses_the_subscription(
         refused = [c for c in h.tg.errors() if c.method == "sendMessage"]
         assert [c.description for c in refused] == ["Bad Request: TOPIC_CLOSED"]
         assert sub.thread_id == topic  # kept: /subscribe in another topic moves it
+
+
+async def test_auto_mode_per_topic(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        h.tg.forum(FORUM, title="Newsroom")
+        h.tg.set_member(FORUM, ADMIN, "administrator")
+        news = h.tg.create_topic(FORUM, "News")
+        chat = h.tg.create_topic(FORUM, "Chat")
+        h.tg.push_message(FORUM, "/auto on", user_id=MEMBER, thread_id=news)
+        await h.tg.wait_for_text(FORUM, "Only admins")
+        h.tg.push_message(FORUM, "/auto on", user_id=ADMIN, thread_id=news)
+        on = await h.tg.wait_for_text(FORUM, "on in this topic")
+        assert on["message_thread_id"] == news
+        url = h.pages.url("/article")
+        h.tg.push_message(FORUM, f"off-topic {url}", user_id=MEMBER, thread_id=chat)
+        h.tg.push_message(FORUM, f"worth reading {url}", user_id=MEMBER, thread_id=news)
+        summary = await h.tg.wait_for_text(FORUM, "Mayor Ana Ruiz")
+        assert summary["message_thread_id"] == news
+        await asyncio.sleep(0.5)
+        summaries = [m for m in h.tg.sent(FORUM) if "Mayor Ana Ruiz" in m.get("text", "")]
+        assert len(summaries) == 1  # the Chat topic follows the chat's setting: off
+        # Chat-wide on, one topic off.
+        h.tg.push_message(FORUM, "/auto on", user_id=ADMIN)
+        await h.tg.wait_for_text(FORUM, "Auto mode is on: I'll summarise every link posted here")
+        h.tg.push_message(FORUM, "/auto off", user_id=ADMIN, thread_id=chat)
+        await h.tg.wait_for_text(FORUM, "off in this topic")
+        h.tg.push_message(FORUM, f"again {url}", user_id=MEMBER, thread_id=chat)
+        h.tg.push_message(FORUM, "/auto", user_id=MEMBER, thread_id=chat)
+        await h.tg.wait_for_text(FORUM, "Auto mode is off in this topic. Use")
+        await asyncio.sleep(0.5)
+        summaries = [m for m in h.tg.sent(FORUM) if "Mayor Ana Ruiz" in m.get("text", "")]
+        assert len(summaries) == 1
+        assert h.tg.errors() == []

@@ -1,4 +1,4 @@
-"""groups: digests into forum topics, and the article behind each summary message
+"""groups: digests into forum topics, auto mode per topic, and the article behind each summary
 
 Revision ID: 0003_groups
 Revises: 0002_recaps
@@ -37,8 +37,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("chat_id", "message_id"),
     )
 
+    op.create_table(
+        "topic_settings",
+        sa.Column("chat_id", sa.BigInteger(), nullable=False),
+        sa.Column("thread_id", sa.BigInteger(), nullable=False),
+        sa.Column("auto_mode", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("chat_id", "thread_id"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("topic_settings")
     op.drop_table("summary_messages")
     op.drop_index("ix_article_texts_url", table_name="article_texts")
     op.drop_table("article_texts")
