@@ -88,6 +88,12 @@ class Settings(BaseSettings):
         10, ge=1, description="stories per digest; /digest all shows all"
     )
 
+    # Group recaps
+    recap_retention_hours: float = Field(
+        48.0, description="hours an opted-in group's messages are kept for /recap"
+    )
+    recap_max_messages: int = Field(500, description="most messages one recap covers")
+
     # Operations
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"

@@ -191,6 +191,16 @@ class ChatGoneError(BotError):
         super().__init__(detail=detail)
 
 
+class TopicGoneError(ChatGoneError):
+    """A forum topic was deleted or closed: the chat is fine, that topic takes no messages."""
+
+    default_message = "That topic was deleted or closed; the bot can no longer write there."
+
+    def __init__(self, chat_id: int, thread_id: int | None, detail: str | None = None) -> None:
+        self.thread_id = thread_id
+        super().__init__(chat_id, detail=detail)
+
+
 class ChatMovedError(BotError):
     """The group became a supergroup; `new_chat_id` is where it lives now (data already moved)."""
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.digests.filters import ChatFilter
 from bot.digests.selection import Entry, Selection, select
 from bot.digests.timing import due_dates, local_date_of
-from bot.errors import ChatGoneError, ChatMovedError, DeliveryUnknownError
+from bot.errors import ChatGoneError, ChatMovedError, DeliveryUnknownError, TopicGoneError
 from bot.pacing import Priority, send_priority
 from bot.storage.deliveries import FAILED, SENT, SKIPPED, Claim, Deliveries
 from bot.storage.digests import DigestArticle, DigestStore, SubscriptionInfo
@@ -406,7 +406,7 @@ class DigestScheduler:
             except ChatGoneError as exc:
                 # Blocked, removed or missing chats will not heal by retrying; anything else
                 # (network, 5xx) propagates and leaves the claim to be retried after its lease.
-                await self.store.pause(claim.subscription_id, "chat gone: bot blocked or removed")
+                await self.store.pause(claim.subscription_id, _pause_reason(exc))
                 await self.deliveries.finish(claim, FAILED, self.clock.now(), str(exc)[:500])
                 report.failed += 1
                 self._count("chat_gone")
@@ -507,3 +507,10 @@ class DigestScheduler:
     def _count(self, outcome: str) -> None:
         if self.metrics is not None:
             self.metrics.digests.labels(outcome).inc()
+
+
+def _pause_reason(exc: ChatGoneError) -> str:
+    """Why a subscription was paused: its forum topic went away, or the whole chat did."""
+    if isinstance(exc, TopicGoneError):
+        return "topic gone: deleted or closed"
+    return "chat gone: bot blocked or removed"

@@ -41,6 +41,7 @@ class SubscriptionInfo:
     active: bool
     paused_reason: str
     since: datetime  # digests are due only from this instant on (subscribe / change time)
+    thread_id: int | None = None  # the forum topic digests go to (None: the main chat)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,7 @@ def _sub(row: Subscription) -> SubscriptionInfo:
         active=row.active,
         paused_reason=row.paused_reason,
         since=row.created_at,
+        thread_id=row.thread_id,
     )
 
 
@@ -168,6 +170,7 @@ class DigestStore:
         now: datetime,
         chat_type: str = "private",
         title: str = "",
+        thread_id: int | None = None,
     ) -> SubscriptionInfo:
         """Create or change the chat's subscription (and remember its zone) in one transaction."""
         insert = self.db.insert
@@ -193,6 +196,7 @@ class DigestStore:
                     timezone=zone,
                     active=True,
                     paused_reason="",
+                    thread_id=thread_id,
                     created_at=now,
                 )
                 .on_conflict_do_update(
@@ -202,6 +206,7 @@ class DigestStore:
                         "timezone": zone,
                         "active": True,
                         "paused_reason": "",
+                        "thread_id": thread_id,
                         "created_at": now,
                     },
                 )

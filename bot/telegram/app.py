@@ -23,6 +23,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -51,9 +52,18 @@ from bot.telegram.info import (
     on_usage,
     registered_commands,
 )
+from bot.telegram.inline import InlineJobs, on_inline_query
 from bot.telegram.messages import pdf_attachment
 from bot.telegram.processor import PerChatUpdateProcessor
+from bot.telegram.question_command import on_reply_to_bot
 from bot.telegram.ratelimit import FloodLimiter
+from bot.telegram.recap_command import (
+    on_forget,
+    on_group_text,
+    on_recap,
+    start_purging,
+    stop_purging,
+)
 from bot.telegram.render import escape
 from bot.telegram.settings_command import on_auto, on_settings, on_settings_button
 from bot.telegram.summarise_command import (
@@ -182,6 +192,18 @@ def register_handlers(application: Application) -> None:
     add(CommandHandler("auto", on_auto, filters=anywhere))
     add(CommandHandler("usage", on_usage, filters=anywhere))
     add(CommandHandler("stats", on_stats, filters=messages))
+    add(CommandHandler("recap", on_recap, filters=messages))
+    add(CommandHandler("forget", on_forget, filters=messages))
+    add(InlineQueryHandler(on_inline_query))
+    # Before every other group: a reply to one of the bot's summaries may be a question about
+    # the article (the handler stops the other groups only when it answered).
+    add(MessageHandler(messages & filters.REPLY & filters.TEXT, on_reply_to_bot), group=-2)
+    # A group of its own, after the others: opted-in groups' messages are stored for /recap
+    # whatever else handled them.
+    add(
+        MessageHandler(filters.ChatType.GROUPS & messages & text & ~filters.COMMAND, on_group_text),
+        group=1,
+    )
     add(CallbackQueryHandler(on_settings_button, pattern=r"^s\|"))
     add(CallbackQueryHandler(on_retry_button, pattern=r"^retry\|"))
     add(CallbackQueryHandler(on_all_fixes_button, pattern=r"^fixes\|"))
@@ -229,9 +251,15 @@ def build_application(services: Services) -> Application:
         if scheduler is not None:
             await scheduler.start()
             services.health.scheduler_running = True
+        application.bot_data.recap_purge = start_purging(services)
 
     async def post_stop(application: Application) -> None:
         services.health.shutting_down = True
+        await stop_purging(application.bot_data.recap_purge)
+        application.bot_data.recap_purge = None
+        jobs = application.bot_data.inline_jobs
+        for task in list(jobs.running.values()) if jobs is not None else []:
+            task.cancel()  # an inline summary nobody waits for must not delay the shutdown
 
     async def post_shutdown(application: Application) -> None:
         scheduler = application.bot_data.digest_scheduler
@@ -264,6 +292,7 @@ def build_application(services: Services) -> Application:
         .build()
     )
     application.bot_data.services = services
+    application.bot_data.inline_jobs = InlineJobs()
     # Ready only while updates are actually fetched (polling or webhook), off at SIGTERM.
     services.health.updates_probe = lambda: (
         application.running and (application.updater is None or application.updater.running)

@@ -30,7 +30,7 @@ from bot.telegram.buttons import ButtonStore
 from bot.telegram.policy import InflightCounter
 from bot.telegram.progress import early_typing, start_typing
 from bot.telegram.render import escape
-from bot.telegram.send import send_html
+from bot.telegram.send import reply_thread, send_html
 
 log = logging.getLogger("bot.telegram")
 
@@ -44,6 +44,8 @@ class BotData:
     inflight: InflightCounter = field(default_factory=lambda: InflightCounter())
     migration_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     buttons: ButtonStore = field(default_factory=lambda: ButtonStore())
+    inline_jobs: Any = None  # bot.telegram.inline.InlineJobs, set by build_application
+    recap_purge: asyncio.Task[None] | None = None
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
@@ -76,6 +78,14 @@ def _update_context(update: object) -> Any:
     chat = update.effective_chat if isinstance(update, Update) else None
     update_id = update.update_id if isinstance(update, Update) else None
     return update_context(chat_id=chat.id if chat else None, update_id=update_id)
+
+
+def topic_of(update: Update) -> int | None:
+    """The forum topic an update's message was posted in (None: not in a topic)."""
+    message = update.effective_message
+    if message is None or not message.is_topic_message:
+        return None
+    return message.message_thread_id
 
 
 def update_kind(update: Update) -> str:
@@ -196,6 +206,7 @@ def guarded(
             with _update_context(update):
                 services.metrics.updates.labels(update_kind(update)).inc()
                 early = None
+                thread = reply_thread.set(topic_of(update))
                 try:
                     if check_access:
                         user = update.effective_user
@@ -234,6 +245,7 @@ def guarded(
                     else:
                         await reply_text(update, context, error_line(exc))
                 finally:
+                    reply_thread.reset(thread)
                     if early is not None:
                         early.cancel()
                         early_typing.set(None)

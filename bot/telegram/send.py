@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
 
@@ -19,6 +20,7 @@ from bot.errors import (
     ChatMovedError,
     DeliveryUnknownError,
     StorageUnavailableError,
+    TopicGoneError,
 )
 from bot.storage.chats import ChatRepository
 from bot.telegram.render import MAX_CAPTION, split_html, visible_text
@@ -49,6 +51,20 @@ def request_surely_failed(exc: NetworkError) -> bool:
     return isinstance(cause, _NOT_SENT)
 
 
+# The forum topic the current update came from, set by the handler guard: every reply, status
+# message and typing action of that update goes to the same topic without each call passing it.
+reply_thread: ContextVar[int | None] = ContextVar("reply_thread", default=None)
+MAIN_CHAT = 0  # thread_id for "the chat itself, not the current topic"
+TOPIC_GONE = ("message thread not found", "topic_closed", "topic_deleted")
+
+
+def thread_for(thread_id: int | None) -> int | None:
+    """An explicit topic (0: the main chat), else the topic of the update being handled."""
+    if thread_id is None:
+        return reply_thread.get()
+    return thread_id or None
+
+
 def retry_after_seconds(exc: RetryAfter) -> float:
     """RetryAfter's wait in seconds (PTB 22 stores a timedelta; older code used an int)."""
     value = getattr(exc, "_retry_after", None)
@@ -70,6 +86,7 @@ async def call_chat(
     *,
     services: Services | None = None,
     idempotent: bool = False,
+    thread_id: int | None = None,
 ) -> T:
     """Run one Bot API call for `chat_id`: Forbidden and "chat not found" become ChatGoneError,
     ChatMigrated becomes ChatMovedError, 429s are waited out, and 5xx answers and connection
@@ -111,6 +128,9 @@ async def call_chat(
             # retrying either; it is not marked blocked, since the id may have been mistyped.
             if "chat not found" in exc.message.lower():
                 raise ChatGoneError(chat_id, detail=exc.message) from exc
+            # A deleted or closed forum topic: the chat itself is fine, so it is not marked.
+            if any(marker in exc.message.lower() for marker in TOPIC_GONE):
+                raise TopicGoneError(chat_id, thread_for(thread_id), detail=exc.message) from exc
             raise
         except NetworkError as exc:  # after BadRequest, which is a NetworkError too
             if not idempotent and not request_surely_failed(exc):
@@ -154,6 +174,7 @@ async def send_html(
     services: Services | None = None,
     preview: bool = False,
     reply_markup: object | None = None,
+    thread_id: int | None = None,
 ) -> list[Message]:
     """Send HTML (split at 4,096 UTF-16 units) in order; the first part replies to `reply_to`.
 
@@ -163,6 +184,7 @@ async def send_html(
     await _check_not_gone(chat_id, services)
     parts = split_html(html)
     sent: list[Message] = []
+    thread = thread_for(thread_id)
     link_preview = LinkPreviewOptions(is_disabled=not preview)
     for index, part in enumerate(parts):
         markup = reply_markup if index == len(parts) - 1 else None
@@ -179,6 +201,7 @@ async def send_html(
                     reply_parameters=reply,
                     link_preview_options=link_preview,
                     reply_markup=markup,  # type: ignore[arg-type]
+                    message_thread_id=thread,
                 )
             except BadRequest as exc:
                 if "parse entities" not in exc.message.lower():
@@ -192,9 +215,10 @@ async def send_html(
                     reply_parameters=reply,
                     link_preview_options=link_preview,
                     reply_markup=markup,  # type: ignore[arg-type]
+                    message_thread_id=thread,
                 )
 
-        sent.append(await call_chat(bot, chat_id, _send, services=services))
+        sent.append(await call_chat(bot, chat_id, _send, services=services, thread_id=thread))
     return sent
 
 
@@ -260,6 +284,7 @@ async def send_file(
     reply_to: int | None = None,
     services: Services | None = None,
     reply_markup: object | None = None,
+    thread_id: int | None = None,
 ) -> Message:
     """Send `data` as a document with an (at most 1,024-unit) HTML caption."""
     await _check_not_gone(chat_id, services)
@@ -273,6 +298,7 @@ async def send_file(
             parse_mode=ParseMode.HTML,
             reply_parameters=_reply(reply_to),
             reply_markup=reply_markup,  # type: ignore[arg-type]
+            message_thread_id=thread_for(thread_id),
         )
 
-    return await call_chat(bot, chat_id, _send, services=services)
+    return await call_chat(bot, chat_id, _send, services=services, thread_id=thread_id)

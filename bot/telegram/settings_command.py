@@ -11,7 +11,8 @@ from telegram.error import TelegramError
 from bot.errors import AccessDeniedError, InputError
 from bot.models import LENGTHS
 from bot.storage.chats import ChatSettings
-from bot.telegram.common import Context, chats_of, guarded, reply_text
+from bot.storage.topics import TopicSettings
+from bot.telegram.common import Context, chats_of, guarded, reply_text, services_of, topic_of
 from bot.telegram.messages import chat_ref, command_args
 from bot.telegram.render import escape
 from bot.telegram.send import delete_message
@@ -278,6 +279,9 @@ async def on_auto(update: Update, context: Context) -> None:
         return
     repo = chats_of(context)
     arg = command_args(update.effective_message).lower()
+    if topic_of(update) is not None:
+        await _auto_in_topic(update, context, arg)
+        return
     if arg not in ("on", "off"):
         current = await repo.get(chat.id)
         await reply_text(
@@ -297,3 +301,30 @@ async def on_auto(update: Update, context: Context) -> None:
         else "Auto mode is off: I'll only answer commands and mentions."
     )
     await reply_text(update, context, escape(text) + (f"\n\n{escape(note)}" if note else ""))
+
+
+async def _auto_in_topic(update: Update, context: Context, arg: str) -> None:
+    """/auto in a forum topic: that topic's own auto mode (the chat's applies until set)."""
+    chat = update.effective_chat
+    thread = topic_of(update)
+    assert chat is not None and thread is not None
+    topics = TopicSettings(services_of(context).db)
+    if arg not in ("on", "off"):
+        chat_default = (await chats_of(context).get(chat.id)).auto_mode
+        on = await topics.auto(chat.id, thread, chat_default)
+        await reply_text(
+            update,
+            context,
+            f"Auto mode is <b>{'on' if on else 'off'}</b> in this topic. Use "
+            "<code>/auto on</code> or <code>/auto off</code> here to change it for this topic.",
+        )
+        return
+    if not await may_manage(update, context):
+        raise AccessDeniedError("Only admins of this chat can switch auto mode.")
+    await topics.set_auto(chat.id, thread, arg == "on")
+    text = (
+        "✅ Auto mode is on in this topic: I'll summarise every link posted here."
+        if arg == "on"
+        else "Auto mode is off in this topic: I'll only answer commands and mentions here."
+    )
+    await reply_text(update, context, escape(text))
