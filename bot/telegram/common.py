@@ -16,6 +16,7 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.digests.scheduler import DigestScheduler
 from bot.errors import AccessDeniedError, BotError, ChatGoneError, ChatMovedError
+from bot.i18n import N_, _, choose, set_language, use_language
 from bot.services import Services
 from bot.storage.chats import ChatRepository, ChatSettings
 from bot.telegram.access import check_allowed
@@ -42,7 +43,7 @@ class BotData:
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
 CONTEXT_TYPES = ContextTypes(bot_data=BotData)
 Handler = Callable[[Update, Context], Awaitable[None]]
-GENERIC_ERROR = "Something went wrong on my side; it has been logged. Please try again later."
+GENERIC_ERROR = N_("Something went wrong on my side; it has been logged. Please try again later.")
 
 
 def services_of(context: Context) -> Services:
@@ -136,10 +137,24 @@ async def reply_text(
             pass
 
 
+def user_message(exc: BotError) -> str:
+    """The error's message in the current language (English when the catalogue lacks it)."""
+    if exc.params:
+        return _(exc.template).format(**exc.params)
+    return _(exc.user_message)
+
+
 def error_line(exc: BotError, source: str = "") -> str:
     """A short HTML line for a user-facing error, naming the link when there were several."""
     prefix = f"<b>{escape(_short(source))}</b>: " if source else ""
-    return f"⚠️ {prefix}{escape(exc.user_message)}"
+    return f"⚠️ {prefix}{escape(user_message(exc))}"
+
+
+def language_of(update: Update, settings: ChatSettings | None = None) -> str:
+    """The UI language for this update: the chat's /settings choice, else the user's Telegram
+    language (pt-br → pt), else English."""
+    user = update.effective_user
+    return choose(settings.ui_language if settings else "", user.language_code if user else None)
 
 
 def _short(url: str, limit: int = 60) -> str:
@@ -163,7 +178,7 @@ def guarded(
         @functools.wraps(handler)
         async def wrapper(update: Update, context: Context) -> None:
             services = services_of(context)
-            with _update_context(update):
+            with _update_context(update), use_language(language_of(update)):
                 services.metrics.updates.labels(update_kind(update)).inc()
                 early = None
                 try:
@@ -181,19 +196,21 @@ def guarded(
                         early = start_typing(context.bot, update.effective_chat.id)
                         early_typing.set(early)
                     if remember:
-                        await remember_chat(context, update)
+                        settings = await remember_chat(context, update)
+                        if settings is not None and settings.ui_language:
+                            set_language(language_of(update, settings))
                     await handler(update, context)
                 except (ChatGoneError, ChatMovedError) as exc:
                     log.info("chat unavailable: %s", exc.detail)
                 except AccessDeniedError as exc:
                     if update.callback_query is not None:
-                        await _answer(update, exc.user_message)
+                        await _answer(update, user_message(exc))
                     elif _addressed_to_bot(update):
-                        await reply_text(update, context, f"🔒 {escape(exc.user_message)}")
+                        await reply_text(update, context, f"🔒 {escape(user_message(exc))}")
                 except BotError as exc:
                     log.info("user-facing error: %s (%s)", type(exc).__name__, exc.detail or "")
                     if update.callback_query is not None:
-                        await _answer(update, exc.user_message)
+                        await _answer(update, user_message(exc))
                     else:
                         await reply_text(update, context, error_line(exc))
                 finally:
