@@ -21,7 +21,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from babel.dates import format_date as _format_date
+from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -122,6 +122,12 @@ def number(value: int | float) -> str:
     return format_decimal(value, locale=_current.get())
 
 
-def day_label(day: date, pattern: str = "EEE d MMM y") -> str:
-    """A date in the current language ("Mon 7 Dec 2026", "пн 7 дек. 2026 г." …)."""
-    return _format_date(day, pattern, locale=_current.get())
+def day_label(day: date, *, weekday: bool = True, year: bool = True) -> str:
+    """A date in the current language: "Mon 7 Dec 2026", "Mo., 7. Dez. 2026", "пн, 7 дек. 2026 г."."""
+    lang = _current.get()
+    if lang == DEFAULT:  # the bot's English style, unchanged
+        text = f"{day.day} {day:%b}" + (f" {day:%Y}" if year else "")
+        return f"{day:%a} {text}" if weekday else text
+    # CLDR skeletons put day, month, weekday and year in each language's own order.
+    skeleton = ("y" if year else "") + "MMM" + ("E" if weekday else "") + "d"
+    return format_skeleton(skeleton, day, locale=lang)

@@ -10,6 +10,7 @@ recording progress after each part. Expired claims of dead processes are picked 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -26,6 +27,7 @@ from bot.digests.filters import ChatFilter
 from bot.digests.selection import Entry, Selection, select
 from bot.digests.timing import due_dates, local_date_of
 from bot.errors import ChatGoneError, ChatMovedError
+from bot.i18n import use_language
 from bot.storage.deliveries import FAILED, SENT, SKIPPED, Claim, Deliveries
 from bot.storage.digests import DigestArticle, DigestStore, SubscriptionInfo
 
@@ -112,6 +114,7 @@ class DigestScheduler:
         send_rate: float = DEFAULT_SEND_RATE,
         workers: int = 24,
         max_stories: int = DEFAULT_MAX_STORIES,
+        language_of: Callable[[int], Awaitable[str]] | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -124,6 +127,8 @@ class DigestScheduler:
         self.poller = poller
         self.workers = workers
         self.max_stories = max_stories
+        # The chat's chosen UI language ("" = none): scheduled digests have no user to ask.
+        self.language_of = language_of
         # A bucket of 2: sends are spaced evenly instead of bursting a whole second's worth
         # (capacity 1 undershoots the rate by ~6% from timer wake-up latency; 2 holds it).
         self.limiter = AsyncLimiter(2, 2.0 / send_rate) if send_rate > 0 else None
@@ -428,10 +433,13 @@ class DigestScheduler:
         self, chat_id: int, articles: list[DigestArticle], day: date | None
     ) -> list[str]:
         chosen = await self.select(chat_id, articles)
-        if chosen.entries:
-            return self._render(chosen, day)
-        if await self.store.empty_note(chat_id):
-            return [self.renderer.empty(day)]
+        language = await self.language_of(chat_id) if self.language_of is not None else ""
+        # Without a chosen language the current one stays (the user's, for /digest).
+        with use_language(language) if language else contextlib.nullcontext():
+            if chosen.entries:
+                return self._render(chosen, day)
+            if await self.store.empty_note(chat_id):
+                return [self.renderer.empty(day)]
         return []
 
     async def send_now(self, chat_id: int, *, everything: bool = False) -> int:

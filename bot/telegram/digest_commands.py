@@ -32,6 +32,7 @@ from bot.digests.timing import (
 from bot.errors import BotError, FetchError, InputError
 from bot.i18n import N_, _, ngettext
 from bot.services import Services, build_digest_scheduler
+from bot.storage.chats import ChatRepository
 from bot.storage.digests import DigestStore, FeedInfo
 from bot.storage.filters import DigestFilters, FilterRow
 from bot.telegram.common import Context, guarded, reply_text, services_of, user_message
@@ -555,7 +556,13 @@ def register_digest_commands(application: Application, services: Services) -> Di
         # services= lets send_html mark blocked chats and move migrated ones in the database.
         await send_html(application.bot, chat_id, html, services=services)
 
-    scheduler = build_digest_scheduler(services, send, DigestHtml())
+    chats = ChatRepository(services.db, services.clock)
+
+    async def chat_language(chat_id: int) -> str:
+        # The /settings choice; chats on "auto" get English on schedule (no user to ask).
+        return (await chats.get(chat_id)).ui_language
+
+    scheduler = build_digest_scheduler(services, send, DigestHtml(), language_of=chat_language)
     application.bot_data.digest_scheduler = scheduler
     anywhere = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 

@@ -142,7 +142,7 @@ def render_digest(
 def render_empty(day: date | None = None) -> str:
     """The 'nothing new' note for chats that asked for one."""
     title = (
-        _("Your news digest for {day}").format(day=day_label(day, "EEE d MMM"))
+        _("Your news digest for {day}").format(day=day_label(day, year=False))
         if day
         else _("Your news digest")
     )

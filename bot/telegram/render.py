@@ -322,7 +322,7 @@ def format_heading(
 ) -> str:
     """ "Post from ‹channel› · ‹date›" for an untitled forwarded post (HTML, linked when public)."""
     label = link(post_url, name) if post_url else escape(name)
-    date = f" · {day_label(when.date(), 'd MMM y')}" if when is not None else ""
+    date = f" · {day_label(when.date(), weekday=False)}" if when is not None else ""
     template = _("Message from {source}") if kind == "Message" else _("Post from {source}")
     return template.format(source=label) + escape(date)
 
