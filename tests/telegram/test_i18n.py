@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -245,13 +244,3 @@ def test_the_command_menu_is_registered_in_every_language(lang: str) -> None:
         assert 3 <= len(command.description) <= 256
     if lang != "en":
         assert [c.description for c in menu] != [c.description for c in english]
-
-
-def test_the_wheel_carries_the_catalogues() -> None:
-    import tomllib
-
-    data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
-    patterns = data["package-data"]["bot"]
-    assert "locale/*/LC_MESSAGES/*.po" in patterns
-    for lang in TRANSLATED:
-        assert Path(LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").is_file()
