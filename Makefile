@@ -40,10 +40,10 @@ bench: $(STAMP)
 # tests/telegram/test_i18n.py reads PYBABEL_KEYWORDS from here to check the .pot is current.
 PYBABEL_KEYWORDS := -k N_plural:1,2 -k plural:2,3
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg $(PYBABEL_KEYWORDS) --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg $(PYBABEL_KEYWORDS) --no-location --sort-output -w 100 \
 		--project=newsfix-bot --copyright-holder="NewsFix contributors" \
 		-o bot/locale/messages.pot .
-	$(BIN)/pybabel update -i bot/locale/messages.pot -d bot/locale --no-location --ignore-obsolete
+	$(BIN)/pybabel update -i bot/locale/messages.pot -d bot/locale -w 100 --ignore-obsolete
 
 clean-venv:
 	rm -rf $(VENV)
