@@ -93,13 +93,13 @@ def set_language(lang: str | None) -> None:
 
 
 def _(message: str) -> str:
-    """`message` in the current language."""
-    return translator(_current.get()).gettext(message)
+    """`message` in the current language ("" stays "": gettext would return the header)."""
+    return translator(_current.get()).gettext(message) if message else message
 
 
 def gettext(message: str) -> str:
     """Same as `_`, for places where `_` is a throwaway name."""
-    return translator(_current.get()).gettext(message)
+    return _(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

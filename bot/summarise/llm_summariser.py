@@ -12,7 +12,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from bot.errors import ConfigError, InputError, LLMUnavailableError, SummariseError
+from bot.errors import N_, ConfigError, InputError, LLMUnavailableError, SummariseError
 from bot.metrics import Metrics
 from bot.models import Document, Length, Summary, SummaryOptions
 from bot.summarise.chunking import split_to_budget
@@ -157,7 +157,7 @@ class LLMSummariser:
             self.metrics.llm_tokens.labels(direction="completion").inc(completion.completion_tokens)
         text = sanitize_output(completion.text)
         if not text:
-            raise SummariseError("The LLM returned an empty summary. Try again later.")
+            raise SummariseError(N_("The LLM returned an empty summary. Try again later."))
         return text
 
     async def summarise(self, document: Document, options: SummaryOptions) -> Summary:
@@ -167,7 +167,8 @@ class LLMSummariser:
                 return await self._summarise(document, options)
         except TimeoutError:
             raise LLMUnavailableError(
-                f"The LLM did not finish within {self.total_timeout:g} seconds. Try again later.",
+                N_("The LLM did not finish within {total_timeout} seconds. Try again later."),
+                params={"total_timeout": f"{self.total_timeout:g}"},
                 detail=f"total timeout for {document.source!r}",
             ) from None
 
@@ -182,7 +183,7 @@ class LLMSummariser:
         }
         text = document.text.strip()
         if not text:
-            raise InputError("There is no text to summarise.")
+            raise InputError(N_("There is no text to summarise."))
         max_tokens = MAX_OUTPUT_TOKENS[options.length]
         budget = self._budget(self.prompts.summarize, max_tokens)
         article = escape_delimiters(text)
@@ -250,7 +251,7 @@ class LLMSummariser:
             )
             text = self._join_notes(list(merged))
         raise SummariseError(
-            "The article is too long to summarise with this model's context size.",
+            N_("The article is too long to summarise with this model's context size."),
             detail=f"notes still over {budget} tokens after {MAX_REDUCE_ROUNDS} reduce rounds",
         )
 

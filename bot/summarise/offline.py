@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from bot.errors import InputError
+from bot.errors import N_, InputError
 from bot.models import Document, Length, Summary, SummaryOptions
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "summarise"
@@ -248,10 +248,13 @@ class OfflineSummariser:
             # Too short to select from: the text itself is the summary.
             fallback = " ".join(text.split())
             if not fallback:
-                raise InputError("There is no text to summarise.")
+                raise InputError(N_("There is no text to summarise."))
             sentences = [fallback]
         bullets = "\n".join(f"- {_shorten(s)}" for s in sentences)
-        note = "The offline summary is in the article's own language." if options.language else ""
+        # A msgid: the Telegram front end shows notes translated.
+        note = (
+            N_("The offline summary is in the article's own language.") if options.language else ""
+        )
         return Summary(
             text=bullets,
             model="offline",

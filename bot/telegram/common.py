@@ -140,7 +140,10 @@ async def reply_text(
 def user_message(exc: BotError) -> str:
     """The error's message in the current language (English when the catalogue lacks it)."""
     if exc.params:
-        return _(exc.template).format(**exc.params)
+        # String params that are msgids themselves (an example line) are translated as well;
+        # any other value (a host, the user's input) matches no msgid and stays as it is.
+        params = {k: _(v) if isinstance(v, str) and v else v for k, v in exc.params.items()}
+        return _(exc.template).format(**params)
     return _(exc.user_message)
 
 
