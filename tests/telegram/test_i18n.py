@@ -244,3 +244,25 @@ def test_the_command_menu_is_registered_in_every_language(lang: str) -> None:
         assert 3 <= len(command.description) <= 256
     if lang != "en":
         assert [c.description for c in menu] != [c.description for c in english]
+
+
+def test_errors_from_lower_layers_are_shown_in_the_users_language() -> None:
+    from bot.digests.timing import parse_local_time
+    from bot.errors import HTTPStatusError, InputError
+    from bot.telegram.common import user_message
+
+    status = HTTPStatusError(404)
+    assert status.user_message.startswith("The site answered with HTTP 404")  # logs stay English
+    with pytest.raises(InputError) as bad_time:
+        parse_local_time("25:99")
+    with use_language("ru"):
+        assert user_message(status) == "Сайт ответил HTTP 404; проверьте, верна ли ссылка."
+        shown = user_message(bad_time.value)
+        # The user's input is kept as typed; the example line is a msgid and is translated too.
+        assert (
+            shown.startswith("«25:99» — недопустимое время суток") and "Пример: /subscribe" in shown
+        )
+    with use_language("de"):
+        assert user_message(InputError()).startswith("Diese Eingabe ist nicht verwendbar")
+        # A message no catalogue knows (a custom text) is shown as it is.
+        assert user_message(InputError("Custom words.")) == "Custom words."
