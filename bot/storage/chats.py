@@ -25,7 +25,15 @@ from bot.storage.schema import (
 # Tables whose rows belong to a chat and must follow it when a group becomes a supergroup.
 CHAT_KEYED = (ChatArticle, Usage, Feed, Delivery, GroupMessage, RecapOptIn)
 EDITABLE = frozenset(
-    {"summary_length", "summary_language", "ui_language", "auto_mode", "timezone", "title"}
+    {
+        "summary_length",
+        "summary_language",
+        "ui_language",
+        "user_language",
+        "auto_mode",
+        "timezone",
+        "title",
+    }
 )
 
 
@@ -41,6 +49,8 @@ class ChatSettings:
     summary_language: str = ""
     # The bot's own language here ("" = each user's Telegram language); summaries keep theirs.
     ui_language: str = ""
+    # What Telegram last said a private chat's user speaks (digests are sent without an update).
+    user_language: str = ""
     auto_mode: bool = False
     blocked_at: datetime | None = None
 
@@ -75,6 +85,7 @@ def _settings(row: Chat) -> ChatSettings:
         summary_length=row.summary_length,
         summary_language=row.summary_language,
         ui_language=row.ui_language or "",
+        user_language=row.user_language or "",
         auto_mode=row.auto_mode,
         blocked_at=row.blocked_at,
     )

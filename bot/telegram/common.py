@@ -16,7 +16,7 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.digests.scheduler import DigestScheduler
 from bot.errors import AccessDeniedError, BotError, ChatGoneError, ChatMovedError
-from bot.i18n import N_, _, choose, set_language, use_language
+from bot.i18n import N_, _, choose, normalise, set_language, use_language
 from bot.services import Services
 from bot.storage.chats import ChatRepository, ChatSettings
 from bot.telegram.access import check_allowed
@@ -101,6 +101,12 @@ async def remember_chat(context: Context, update: Update) -> ChatSettings | None
         current = await repo.ensure(chat.id, type=chat.type, title=name, username=username)
     if current.blocked and update.my_chat_member is None:
         await repo.clear_blocked(chat.id)
+    user = update.effective_user
+    if chat.type == ChatType.PRIVATE and user is not None and user.language_code:
+        # Remembered for what is sent without an update (the daily digest); written on change.
+        spoken = normalise(user.language_code)
+        if spoken != current.user_language:
+            current = await repo.update(chat.id, user_language=spoken)
     return current
 
 

@@ -4,6 +4,7 @@ uploads."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import Update
@@ -548,6 +549,18 @@ async def on_document(update: Update, context: Context) -> None:
     )
 
 
+def chat_language_of(services: Services) -> Callable[[int], Awaitable[str]]:
+    """The language a chat's scheduled digest is written in: its /settings choice, else (private
+    chats) what its user's Telegram last said; "" (English) for groups and channels on auto."""
+    chats = ChatRepository(services.db, services.clock)
+
+    async def chat_language(chat_id: int) -> str:
+        settings = await chats.get(chat_id)
+        return settings.ui_language or settings.user_language
+
+    return chat_language
+
+
 def register_digest_commands(application: Application, services: Services) -> DigestScheduler:
     """Add /subscribe, /unsubscribe, /digest, /feeds, /filters and OPML uploads; return the
     scheduler."""
@@ -556,13 +569,9 @@ def register_digest_commands(application: Application, services: Services) -> Di
         # services= lets send_html mark blocked chats and move migrated ones in the database.
         await send_html(application.bot, chat_id, html, services=services)
 
-    chats = ChatRepository(services.db, services.clock)
-
-    async def chat_language(chat_id: int) -> str:
-        # The /settings choice; chats on "auto" get English on schedule (no user to ask).
-        return (await chats.get(chat_id)).ui_language
-
-    scheduler = build_digest_scheduler(services, send, DigestHtml(), language_of=chat_language)
+    scheduler = build_digest_scheduler(
+        services, send, DigestHtml(), language_of=chat_language_of(services)
+    )
     application.bot_data.digest_scheduler = scheduler
     anywhere = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 

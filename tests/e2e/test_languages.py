@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.i18n import LANGUAGES
 from bot.storage.chats import ChatRepository
+from bot.telegram.digest_commands import chat_language_of
 from tests.telegram.harness import running_bot
 from testsupport.botapi import utf16_len
 
@@ -97,3 +98,23 @@ async def test_settings_override_the_bot_language_and_keep_the_summary_language(
         await h.tg.wait_for_text(USER, "Bot language: auto")
         assert (await ChatRepository(h.services.db).get(USER)).ui_language == ""
         assert h.tg.errors() == []
+
+
+async def test_a_private_chats_digest_is_written_in_its_users_language(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        language_of = chat_language_of(h.services)
+        h.tg.set_user_language(USER, "uk")
+        h.tg.push_message(USER, "/start")
+        await h.tg.wait_for_text(USER, "Привіт")
+        assert await language_of(USER) == "uk"  # remembered for the scheduled digest
+        h.tg.set_user_language(USER, "pt-BR")  # the user switched Telegram's language
+        h.tg.push_message(USER, "/help")
+        await h.tg.wait_for_text(USER, "Resumos")
+        assert await language_of(USER) == "pt"
+        await ChatRepository(h.services.db).update(USER, ui_language="de")
+        assert await language_of(USER) == "de"  # the /settings choice wins
+        # A group on auto has no single user to follow: its digest stays English.
+        h.tg.set_user_language(USER + 1, "ru")
+        h.tg.push_message(-4040, "/help", user_id=USER + 1, chat_type="group")
+        await h.tg.wait_for_text(-4040, "Пересказы")
+        assert await language_of(-4040) == ""

@@ -22,8 +22,13 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("ui_language", sa.String(length=8), nullable=False, server_default="")
         )
+        # The private chat's user's Telegram language, for digests sent without an update.
+        batch_op.add_column(
+            sa.Column("user_language", sa.String(length=8), nullable=False, server_default="")
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("chats", schema=None) as batch_op:
+        batch_op.drop_column("user_language")
         batch_op.drop_column("ui_language")
