@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean-venv run
+.PHONY: demo test lint format bench clean-venv run messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,15 @@ run: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all
+
+## Re-extract bot/locale/messages.pot and merge it into every language's messages.po.
+# tests/telegram/test_i18n.py reads PYBABEL_KEYWORDS from here to check the .pot is current.
+PYBABEL_KEYWORDS := -k N_plural:1,2 -k plural:2,3
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg $(PYBABEL_KEYWORDS) --no-location --sort-output -w 100 \
+		--project=newsfix-bot --copyright-holder="NewsFix contributors" \
+		-o bot/locale/messages.pot .
+	$(BIN)/pybabel update -i bot/locale/messages.pot -d bot/locale -w 100 --ignore-obsolete
 
 clean-venv:
 	rm -rf $(VENV)

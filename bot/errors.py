@@ -30,14 +30,31 @@ Anything that is not a `BotError` is a bug: it is logged with context and the us
 
 from __future__ import annotations
 
+from typing import Any
+
+
+def N_(message: str) -> str:
+    """Mark a message for the gettext catalogues (translated where it is shown, bot.telegram)."""
+    return message
+
 
 class BotError(Exception):
     """Base of every error a user may see; `user_message` is safe to show as is."""
 
-    default_message = "Something went wrong. Please try again later."
+    default_message = N_("Something went wrong. Please try again later.")
 
-    def __init__(self, user_message: str | None = None, *, detail: str | None = None) -> None:
-        self.user_message = user_message or self.default_message
+    def __init__(
+        self,
+        user_message: str | None = None,
+        *,
+        detail: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        # `template` is the English msgid (with {placeholders} filled from `params`), so a front
+        # end can show it translated; `user_message` is the English text.
+        self.template = user_message or self.default_message
+        self.params = params or {}
+        self.user_message = self.template.format(**self.params) if self.params else self.template
         # `detail` is for logs only: it may name internals but never secrets.
         self.detail = detail
         super().__init__(self.user_message)
@@ -56,63 +73,63 @@ def _rebuild(cls: type[BotError], user_message: str, state: dict[str, object]) -
 
 
 class ConfigError(BotError):
-    default_message = "The bot is misconfigured. Check the settings in .env."
+    default_message = N_("The bot is misconfigured. Check the settings in .env.")
 
 
 class InputError(BotError):
-    default_message = "That input can't be used. Send a link to an article or paste its text."
+    default_message = N_("That input can't be used. Send a link to an article or paste its text.")
 
 
 class FetchError(BotError):
-    default_message = "The page could not be downloaded. Check the link and try again."
+    default_message = N_("The page could not be downloaded. Check the link and try again.")
 
 
 class PrivateAddressError(FetchError):
-    default_message = (
+    default_message = N_(
         "That link points to a private or local network address, which the bot does not fetch."
     )
 
 
 class FetchTimeoutError(FetchError):
-    default_message = "The site took too long to answer. Try again later."
+    default_message = N_("The site took too long to answer. Try again later.")
 
 
 class HTTPStatusError(FetchError):
-    default_message = "The site answered with an error."
+    default_message = N_("The site answered with an error.")
 
     def __init__(self, status: int, user_message: str | None = None, **kw: object) -> None:
         self.status = status
-        super().__init__(
-            user_message or f"The site answered with HTTP {status}; check that the link is right.",
-            **kw,  # type: ignore[arg-type]
-        )
+        if user_message is None:
+            user_message = N_("The site answered with HTTP {status}; check that the link is right.")
+            kw["params"] = {"status": status}
+        super().__init__(user_message, **kw)  # type: ignore[arg-type]
 
 
 class TooLargeError(FetchError):
-    default_message = "The page is too large to process."
+    default_message = N_("The page is too large to process.")
 
 
 class UnsupportedContentError(FetchError):
-    default_message = "That link is not a web page, text or PDF (the only kinds the bot reads)."
+    default_message = N_("That link is not a web page, text or PDF (the only kinds the bot reads).")
 
 
 class TooManyRedirectsError(FetchError):
-    default_message = "The link redirects too many times."
+    default_message = N_("The link redirects too many times.")
 
 
 class UnreachableError(FetchError):
-    default_message = "The site could not be reached. Check the link or try again later."
+    default_message = N_("The site could not be reached. Check the link or try again later.")
 
 
 class ExtractError(BotError):
-    default_message = (
+    default_message = N_(
         "No article text found on that page (it may be paywalled, need JavaScript, or block bots). "
         "Paste the text instead."
     )
 
 
 class PaywallError(ExtractError):
-    default_message = (
+    default_message = N_(
         "That page shows only a teaser and asks to subscribe (paywall); paste the text instead."
     )
 
@@ -125,21 +142,21 @@ class PageTooComplexError(ExtractError):
 
 
 class SummariseError(BotError):
-    default_message = "The summariser failed. Try again later."
+    default_message = N_("The summariser failed. Try again later.")
 
 
 class NeedsKeyError(SummariseError):
-    default_message = (
+    default_message = N_(
         "The LLM rejected the API key. Set a valid OPENAI_API_KEY or use the offline summariser."
     )
 
 
 class LLMRateLimitError(SummariseError):
-    default_message = "The LLM is rate-limiting requests right now. Try again in a minute."
+    default_message = N_("The LLM is rate-limiting requests right now. Try again in a minute.")
 
 
 class LLMUnavailableError(SummariseError):
-    default_message = "The LLM service is not answering right now. Try again later."
+    default_message = N_("The LLM service is not answering right now. Try again later.")
 
 
 class LLMRefusedError(SummariseError):
@@ -150,7 +167,7 @@ class LLMRefusedError(SummariseError):
 
 
 class AccessDeniedError(BotError):
-    default_message = "This bot is private. Ask its owner for access."
+    default_message = N_("This bot is private. Ask its owner for access.")
 
 
 class StorageBusyError(BotError):
@@ -161,7 +178,7 @@ class StorageBusyError(BotError):
 
 
 class QuotaExceededError(BotError):
-    default_message = "You have used today's summary quota. It resets at midnight UTC."
+    default_message = N_("You have used today's summary quota. It resets at midnight UTC.")
 
 
 class StorageUnavailableError(BotError):
@@ -184,7 +201,7 @@ class DeliveryUnknownError(BotError):
 class ChatGoneError(BotError):
     """Telegram answered Forbidden: the user blocked the bot or the bot left/was removed."""
 
-    default_message = "The bot can no longer write to this chat."
+    default_message = N_("The bot can no longer write to this chat.")
 
     def __init__(self, chat_id: int, detail: str | None = None) -> None:
         self.chat_id = chat_id
@@ -204,7 +221,7 @@ class TopicGoneError(ChatGoneError):
 class ChatMovedError(BotError):
     """The group became a supergroup; `new_chat_id` is where it lives now (data already moved)."""
 
-    default_message = "This group was upgraded to a supergroup."
+    default_message = N_("This group was upgraded to a supergroup.")
 
     def __init__(self, chat_id: int, new_chat_id: int) -> None:
         self.chat_id = chat_id

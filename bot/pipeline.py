@@ -18,7 +18,7 @@ from bot.clean import clean_document
 from bot.clean.fingerprint import fingerprint
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.errors import FetchError, InputError, StorageUnavailableError, SummariseError
+from bot.errors import N_, FetchError, InputError, StorageUnavailableError, SummariseError
 from bot.ingest.documents import document_from_fetched
 from bot.ingest.pdf import extract_pdf
 from bot.ingest.text import document_from_text, is_url
@@ -151,7 +151,7 @@ class Pipeline:
                 f"Only http and https links are supported, not {source.split(':')[0]}:."
             )
         raise InputError(
-            "That is not an http(s) link. Send a link to an article or paste its text."
+            N_("That is not an http(s) link. Send a link to an article or paste its text.")
         )
 
     async def _fetch_document(self, url: str, progress: Progress | None) -> Document:
@@ -188,7 +188,7 @@ class Pipeline:
             "clean", clean_document, document, limit=self.settings.extract_timeout
         )
         if not cleaned.text.strip():
-            raise InputError("The text is empty after cleanup; there is nothing to summarise.")
+            raise InputError(N_("The text is empty after cleanup; there is nothing to summarise."))
         return Result(document=cleaned, clean=repairs)
 
     async def summarise(

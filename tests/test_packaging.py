@@ -16,3 +16,13 @@ def test_the_listed_packages_are_every_package_under_bot_plus_the_prompts() -> N
     assert sorted(config["packages"]) == sorted([*found, "bot.prompts"])
     assert config["package-dir"] == {"bot.prompts": "prompts"}
     assert (ROOT / config["package-dir"]["bot.prompts"] / "summarize.md").is_file()
+
+
+def test_the_wheel_carries_the_language_catalogues() -> None:
+    """bot/locale is data, not a package: its .po files (compiled at runtime) and the .pot must be
+    listed as package data, every catalogue on disk matching the pattern."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    patterns = config["package-data"]["bot"]
+    assert {"locale/*.pot", "locale/*/LC_MESSAGES/*.po"} <= set(patterns)
+    catalogues = sorted((ROOT / "bot" / "locale").glob("*/LC_MESSAGES/messages.po"))
+    assert len(catalogues) >= 5

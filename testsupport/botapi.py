@@ -480,7 +480,10 @@ class FakeBotAPI:
         self.can_read_all_group_messages = can_read_all_group_messages
         self.latency = latency
         self.calls: list[Call] = []
+        # The default command menu, and the menus set per language_code (setMyCommands).
         self.commands: list[dict[str, str]] = []
+        self.commands_by_language: dict[str, list[dict[str, str]]] = {}
+        self.user_languages: dict[int, str] = {}
         self.webhook: dict[str, Any] = {}
         self.flood = FloodModel(flood_overall, flood_group, flood_chat)
         self._cond = threading.Condition()
@@ -689,7 +692,13 @@ class FakeBotAPI:
         }
         if username:
             data["username"] = username
+        if user_id in self.user_languages:
+            data["language_code"] = self.user_languages[user_id]
         return data
+
+    def set_user_language(self, user_id: int, language_code: str) -> None:
+        """Every later update from `user_id` carries this `language_code` (Telegram's UI language)."""
+        self.user_languages[user_id] = language_code
 
     def bot_user(self) -> dict[str, Any]:
         """The bot itself as a User object."""
@@ -1011,10 +1020,25 @@ class FakeBotAPI:
         if method == "getWebhookInfo":
             return {"url": self.webhook.get("url", ""), "pending_update_count": 0}
         if method == "setMyCommands":
-            self.commands = json.loads(params.get("commands", "[]"))
+            commands = json.loads(params.get("commands", "[]"))
+            language = str(params.get("language_code") or "")
+            if language and not re.fullmatch(r"[a-z]{2}", language):
+                raise APIError(400, "Bad Request: invalid language code specified")
+            for command in commands:
+                if not 1 <= len(command.get("description", "")) <= 256:
+                    raise APIError(400, "Bad Request: command description is too long")
+            if language:
+                self.commands_by_language[language] = commands
+            else:
+                self.commands = commands
             return True
         if method == "getMyCommands":
-            return self.commands
+            language = str(params.get("language_code") or "")
+            return (
+                self.commands_by_language.get(language, self.commands)
+                if language
+                else self.commands
+            )
         if method in ("deleteMyCommands", "setMyDescription", "setMyShortDescription"):
             return True
         if method == "answerCallbackQuery":

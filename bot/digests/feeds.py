@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
-from bot.errors import BotError, FetchError, InputError
+from bot.errors import N_, BotError, FetchError, InputError
 from bot.models import Fetched, Result, SummaryOptions
 from bot.storage.digests import FeedArticle
 
@@ -83,8 +83,10 @@ def parse_feed(text: str, base_url: str) -> ParsedFeed:
         if alternate:
             return ParsedFeed(title="", entries=(), alternate=alternate)
         raise NotAFeedError(
-            "That link is not an RSS or Atom feed (no feed found in it). "
-            "Send the feed's own address, e.g. https://example.com/feed.xml."
+            N_(
+                "That link is not an RSS or Atom feed (no feed found in it). "
+                "Send the feed's own address, e.g. https://example.com/feed.xml."
+            )
         )
     title = str(parsed.feed.get("title", "") or "").strip()
     entries: list[FeedEntry] = []

@@ -16,7 +16,7 @@ from typing import Literal, Protocol, TypeVar
 
 import ahocorasick
 
-from bot.errors import InputError
+from bot.errors import N_, InputError
 from bot.storage.articles import filter_text
 
 Kind = Literal["include", "exclude"]
@@ -64,24 +64,29 @@ def parse_terms(text: str) -> list[str]:
         stray = match.group(5)
         if stray:
             raise InputError(
-                f"There is an unclosed quote ({stray}). Put phrases in straight quotes, "
-                'e.g. "climate change".'
+                N_(
+                    'There is an unclosed quote ({stray}). Put phrases in straight quotes, e.g. "climate change".'
+                ),
+                params={"stray": stray},
             )
         phrase = next((g for g in match.groups()[:3] if g is not None), None)
         term = normalise(phrase if phrase is not None else match.group(4))
         if not term:
             raise InputError(
-                'An empty phrase ("") can\'t be a filter. Put a word between the quotes.'
+                N_('An empty phrase ("") can\'t be a filter. Put a word between the quotes.')
             )
         if len(term) > MAX_TERM_CHARS:
             raise InputError(
-                f"A filter term can be at most {MAX_TERM_CHARS} characters; "
-                f"“{term[:20]}…” has {len(term)}. Nothing was changed."
+                N_(
+                    "A filter term can be at most {limit} characters; "
+                    "“{term}…” has {n}. Nothing was changed."
+                ),
+                params={"limit": MAX_TERM_CHARS, "term": term[:20], "n": len(term)},
             )
         if term not in terms:
             terms.append(term)
     if not terms:
-        raise InputError("Give at least one word or quoted phrase.")
+        raise InputError(N_("Give at least one word or quoted phrase."))
     return terms
 
 
@@ -89,8 +94,11 @@ def check_limit(existing: int, new: int) -> None:
     """InputError when `existing` + `new` terms exceed the per-chat limit."""
     if existing + new > MAX_TERMS:
         raise InputError(
-            f"A chat can have at most {MAX_TERMS} filter terms; it has {existing} and you "
-            f"gave {new} new ones. Nothing was changed. /filters clear starts over."
+            N_(
+                "A chat can have at most {limit} filter terms; it has {existing} and you gave "
+                "{new} new ones. Nothing was changed. /filters clear starts over."
+            ),
+            params={"limit": MAX_TERMS, "existing": existing, "new": new},
         )
 
 

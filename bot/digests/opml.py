@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import listparser
 
-from bot.errors import InputError
+from bot.errors import N_, InputError
 
 MAX_OPML_BYTES = 1024 * 1024
 MAX_FEEDS = 200  # per import; a chat following more than this is almost certainly a mistake
@@ -35,7 +35,8 @@ def parse_opml(data: bytes) -> OPMLImport:
     """OPML bytes → (url, title) pairs; NotOPMLError when the file is not OPML or lists nothing."""
     if len(data) > MAX_OPML_BYTES:
         raise NotOPMLError(
-            f"That OPML file is larger than {MAX_OPML_BYTES // 1024} KB; split it into smaller files."
+            N_("That OPML file is larger than {kb} KB; split it into smaller files."),
+            params={"kb": MAX_OPML_BYTES // 1024},
         )
     _require_well_formed(data)
     # Always bytes: listparser *downloads* a str that starts with http(s)://, which an uploaded
@@ -61,11 +62,12 @@ def parse_opml(data: bytes) -> OPMLImport:
         feeds.append((url, "" if name == url else name))
     if not feeds:
         raise NotOPMLError(
-            "That OPML file lists no http(s) feed addresses, so nothing was imported."
+            N_("That OPML file lists no http(s) feed addresses, so nothing was imported.")
         )
     if len(feeds) > MAX_FEEDS:
         raise NotOPMLError(
-            f"That OPML file lists {len(feeds)} feeds; at most {MAX_FEEDS} can be imported at once."
+            N_("That OPML file lists {n} feeds; at most {limit} can be imported at once."),
+            params={"n": len(feeds), "limit": MAX_FEEDS},
         )
     return OPMLImport(tuple(feeds), rejected)
 

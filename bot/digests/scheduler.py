@@ -11,6 +11,7 @@ the fan-out marks its sends as BULK (`bot.pacing`) so that answers to users go f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -25,6 +26,7 @@ from bot.digests.filters import ChatFilter
 from bot.digests.selection import Entry, Selection, select
 from bot.digests.timing import due_dates, local_date_of
 from bot.errors import ChatGoneError, ChatMovedError, DeliveryUnknownError, TopicGoneError
+from bot.i18n import use_language
 from bot.pacing import Priority, send_priority
 from bot.storage.deliveries import FAILED, SENT, SKIPPED, Claim, Deliveries
 from bot.storage.digests import DigestArticle, DigestStore, SubscriptionInfo
@@ -140,6 +142,7 @@ class DigestScheduler:
         poller: FeedPoller | None = None,
         workers: int = DEFAULT_WORKERS,
         max_stories: int = DEFAULT_MAX_STORIES,
+        language_of: Callable[[int], Awaitable[str]] | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -152,6 +155,8 @@ class DigestScheduler:
         self.poller = poller
         self.workers = workers
         self.max_stories = max_stories
+        # The chat's chosen UI language ("" = none): scheduled digests have no user to ask.
+        self.language_of = language_of
         self._lock = asyncio.Lock()
         self._prep_lock = asyncio.Lock()  # feed polling ahead of time; never delays a tick
         self._aps: AsyncIOScheduler | None = None
@@ -470,10 +475,13 @@ class DigestScheduler:
         self, chat_id: int, articles: list[DigestArticle], day: date | None
     ) -> list[str]:
         chosen = await self.select(chat_id, articles)
-        if chosen.entries:
-            return self._render(chosen, day)
-        if await self.store.empty_note(chat_id):
-            return [self.renderer.empty(day)]
+        language = await self.language_of(chat_id) if self.language_of is not None else ""
+        # Without a chosen language the current one stays (the user's, for /digest).
+        with use_language(language) if language else contextlib.nullcontext():
+            if chosen.entries:
+                return self._render(chosen, day)
+            if await self.store.empty_note(chat_id):
+                return [self.renderer.empty(day)]
         return []
 
     async def send_now(self, chat_id: int, *, everything: bool = False) -> int:

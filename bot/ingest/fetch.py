@@ -22,6 +22,7 @@ import httpx
 
 from bot.config import Settings
 from bot.errors import (
+    N_,
     FetchError,
     FetchTimeoutError,
     HTTPStatusError,
@@ -71,7 +72,9 @@ async def system_resolver(host: str, port: int) -> list[str]:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise UnreachableError(
-            f"The site name {host} could not be found; check the link.", detail=str(exc)
+            N_("The site name {host} could not be found; check the link."),
+            params={"host": host},
+            detail=str(exc),
         ) from exc
     seen: dict[str, None] = {}
     for _family, _type, _proto, _name, sockaddr in infos:
@@ -109,17 +112,20 @@ def parse_http_url(url: str) -> httpx.URL:
     try:
         parsed = httpx.URL(url.strip())
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
-        raise InputError("That link is not a valid web address.", detail=str(exc)) from exc
+        raise InputError(N_("That link is not a valid web address."), detail=str(exc)) from exc
     if not parsed.scheme:
         raise InputError(
-            "That link does not start with http:// or https://, so it can't be fetched."
+            N_("That link does not start with http:// or https://, so it can't be fetched.")
         )
     if parsed.scheme not in ("http", "https"):
-        raise InputError(f"Only http and https links can be fetched, not {parsed.scheme}.")
+        raise InputError(
+            N_("Only http and https links can be fetched, not {scheme}."),
+            params={"scheme": parsed.scheme},
+        )
     if not parsed.host:
-        raise InputError("That link has no site name in it.")
+        raise InputError(N_("That link has no site name in it."))
     if parsed.userinfo:
-        raise InputError("Links with a user name or password in them are not fetched.")
+        raise InputError(N_("Links with a user name or password in them are not fetched."))
     return parsed.copy_with(fragment=None)
 
 
@@ -175,7 +181,8 @@ class _Inflater:
             self._z = None
         else:
             raise UnsupportedContentError(
-                f"The site sent the page in an unsupported compression ({encoding})."
+                N_("The site sent the page in an unsupported compression ({encoding})."),
+                params={"encoding": encoding},
             )
         self._first = True
 
@@ -233,7 +240,7 @@ class _Inflater:
                 self._z = zlib.decompressobj(-zlib.MAX_WBITS)
                 self._first = False
                 return self._decode(data, room)
-            raise FetchError("The site sent a corrupt compressed page.") from None
+            raise FetchError(N_("The site sent a corrupt compressed page.")) from None
         self._first = False
         return out, self._z.unconsumed_tail
 
@@ -347,7 +354,8 @@ class Fetcher:
                 return await self._fetch(url, start, accept, etag, last_modified)
         except TimeoutError as exc:
             raise FetchTimeoutError(
-                f"The site did not send the page within {self.timeout:g} seconds.",
+                N_("The site did not send the page within {timeout} seconds."),
+                params={"timeout": f"{self.timeout:g}"},
                 detail=f"{url}: {exc!r}",
             ) from exc
 
@@ -378,7 +386,8 @@ class Fetcher:
             finally:
                 await response.aclose()
         raise TooManyRedirectsError(
-            f"The link redirects more than {self.max_redirects} times, so it was not followed.",
+            N_("The link redirects more than {max_redirects} times, so it was not followed."),
+            params={"max_redirects": self.max_redirects},
             detail=requested,
         )
 
@@ -392,7 +401,10 @@ class Fetcher:
         except ValueError:
             addresses = await self._resolve(host, port)
         if not addresses:
-            raise UnreachableError(f"The site name {host} could not be found; check the link.")
+            raise UnreachableError(
+                N_("The site name {host} could not be found; check the link."),
+                params={"host": host},
+            )
         if not self.allow_private:
             for address in addresses:
                 reason = refusal_reason(address)
@@ -400,8 +412,11 @@ class Fetcher:
                     # Refuse if ANY address is bad: a name with one public and one private
                     # record could otherwise be steered to the private one.
                     raise PrivateAddressError(
-                        f"The link leads to {host}, a {reason} network address, "
-                        "which the bot does not fetch.",
+                        N_(
+                            "The link leads to {host}, a {reason} network address, which the bot "
+                            "does not fetch."
+                        ),
+                        params={"host": host, "reason": reason},
                         detail=f"{url} -> {address}",
                     )
         return sorted(addresses, key=lambda a: ":" in a)
@@ -427,23 +442,29 @@ class Fetcher:
             except httpx.ConnectError as exc:
                 if _is_tls_error(exc):
                     raise UnreachableError(
-                        f"The site {url.host} did not prove its identity (bad TLS certificate), "
-                        "so it was not read.",
+                        N_(
+                            "The site {host} did not prove its identity (bad TLS certificate), so "
+                            "it was not read."
+                        ),
+                        params={"host": url.host},
                         detail=f"{url}: {exc!r}",
                     ) from exc
                 last_error = exc  # try the next address, as a browser would
             except httpx.TimeoutException as exc:
                 raise FetchTimeoutError(
-                    f"The site did not answer within {self.timeout:g} seconds.",
+                    N_("The site did not answer within {timeout} seconds."),
+                    params={"timeout": f"{self.timeout:g}"},
                     detail=f"{url}: {exc!r}",
                 ) from exc
             except httpx.HTTPError as exc:
                 raise UnreachableError(
-                    f"The connection to {url.host} failed; check the link or try again later.",
+                    N_("The connection to {host} failed; check the link or try again later."),
+                    params={"host": url.host},
                     detail=f"{url}: {exc!r}",
                 ) from exc
         raise UnreachableError(
-            f"The site {url.host} could not be reached; check the link or try again later.",
+            N_("The site {host} could not be reached; check the link or try again later."),
+            params={"host": url.host},
             detail=f"{url}: {last_error!r}",
         )
 
@@ -510,12 +531,13 @@ class Fetcher:
             inflater.finish()
         except httpx.TimeoutException as exc:
             raise FetchTimeoutError(
-                f"The site stopped sending the page for over {self.timeout:g} seconds.",
+                N_("The site stopped sending the page for over {timeout} seconds."),
+                params={"timeout": f"{self.timeout:g}"},
                 detail=f"{url}: {exc!r}",
             ) from exc
         except httpx.HTTPError as exc:
             raise UnreachableError(
-                "The site broke off the connection while sending the page; try again later.",
+                N_("The site broke off the connection while sending the page; try again later."),
                 detail=f"{url}: {exc!r}",
             ) from exc
         if must_sniff:
@@ -523,7 +545,7 @@ class Fetcher:
                 media = PDF_TYPE
             elif media == PDF_TYPE:
                 raise UnsupportedContentError(
-                    "The link returns a download that is not a PDF, so it can't be summarised.",
+                    N_("The link returns a download that is not a PDF, so it can't be summarised."),
                     detail=str(url),
                 )
         if media == PDF_TYPE:

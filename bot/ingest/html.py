@@ -21,7 +21,7 @@ import charset_normalizer
 import trafilatura
 from lxml import etree
 
-from bot.errors import ExtractError, PageTooComplexError, PaywallError
+from bot.errors import N_, ExtractError, PageTooComplexError, PaywallError
 from bot.ingest.evidence import page_names
 from bot.ingest.text import MIN_WORDS, count_words
 from bot.models import Document
@@ -702,12 +702,12 @@ def extract_article(
     `second_opinions` limits the fallbacks tried (the bench measures each one alone).
     """
     if not html.strip():
-        raise ExtractError("The page is empty, so there is no article to read.")
+        raise ExtractError(N_("The page is empty, so there is no article to read."))
     if max_elements > 0 and count_elements(html, max_elements) > max_elements:
         raise _too_complex(max_elements, f"over {max_elements} start tags")
     tree = trafilatura.load_html(html)
     if tree is None:
-        raise ExtractError("That page could not be read as HTML; paste the text instead.")
+        raise ExtractError(N_("That page could not be read as HTML; paste the text instead."))
     elements = int(_COUNT_ELEMENTS(tree))
     if max_elements > 0 and elements > max_elements:
         raise _too_complex(max_elements, f"{elements} elements")
@@ -725,14 +725,19 @@ def extract_article(
     text = _drop_link_lines(text, tree)
     if page is not None and (evidence := is_paywall_teaser(text, page)):
         raise PaywallError(
-            "That page shows only a teaser and asks to subscribe (paywall); paste the text instead.",
+            N_(
+                "That page shows only a teaser and asks to subscribe (paywall); paste the text "
+                "instead."
+            ),
             detail="; ".join(evidence),
         )
     text = split_trailing_prompt(text)[0]
     if count_words(text) < MIN_WORDS:
         raise ExtractError(
-            "No article text found on that page (it may need JavaScript, be paywalled or block "
-            "bots); paste the text instead."
+            N_(
+                "No article text found on that page (it may need JavaScript, be paywalled or block "
+                "bots); paste the text instead."
+            )
         )
     document = Document(
         source=source or url,

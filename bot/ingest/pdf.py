@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-from bot.errors import ExtractError
+from bot.errors import N_, ExtractError
 from bot.ingest.text import MIN_WORDS, TITLE_MAX_CHARS, count_words
 from bot.models import Document
 
@@ -48,7 +48,7 @@ PYPDF_LIMITS: dict[str, int] = {
     "stream_decoding_work_maximum_length": 64_000_000,
     "stream_parsing_work_maximum_count": 100_000,
 }
-TOO_COMPLEX = "That PDF is too large or complex to read safely; paste the text instead."
+TOO_COMPLEX = N_("That PDF is too large or complex to read safely; paste the text instead.")
 PDF_MAGIC = b"%PDF-"
 # The header may follow some junk; readers look for it in the first 1,024 bytes.
 MAGIC_WINDOW = 1024
@@ -110,7 +110,9 @@ def extract_pdf(data: bytes, *, source: str, url: str = "") -> Document:
     from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
 
     if not looks_like_pdf(data):
-        raise ExtractError("That file is not a PDF (it has no PDF header), so it can't be read.")
+        raise ExtractError(
+            N_("That file is not a PDF (it has no PDF header), so it can't be read.")
+        )
     try:
         with apply_configuration(**PYPDF_LIMITS):  # a context variable: this thread only
             return _read(PdfReader(io.BytesIO(data)), source=source, url=url)
@@ -118,8 +120,10 @@ def extract_pdf(data: bytes, *, source: str, url: str = "") -> Document:
         raise
     except (FileNotDecryptedError, DependencyError) as exc:
         raise ExtractError(
-            "That PDF is encrypted in a way the bot can't open; send an unprotected copy or "
-            "paste its text.",
+            N_(
+                "That PDF is encrypted in a way the bot can't open; send an unprotected copy or "
+                "paste its text."
+            ),
             detail=repr(exc),
         ) from exc
     except LimitReachedError as exc:
@@ -129,7 +133,7 @@ def extract_pdf(data: bytes, *, source: str, url: str = "") -> Document:
         # struct errors, …); every one of them means the same to the user.
         log.info("unreadable PDF %s: %r", source, exc)
         raise ExtractError(
-            "That PDF is damaged and could not be read; try another copy or paste its text.",
+            N_("That PDF is damaged and could not be read; try another copy or paste its text."),
             detail=repr(exc),
         ) from exc
 
@@ -138,18 +142,23 @@ def _read(reader: object, *, source: str, url: str) -> Document:
     """The Document from an opened reader (pypdf's own exceptions pass through)."""
     if reader.is_encrypted and not _unlocked(reader):  # type: ignore[attr-defined]
         raise ExtractError(
-            "That PDF is protected with a password, so the bot can't read it; "
-            "send an unprotected copy or paste its text."
+            N_(
+                "That PDF is protected with a password, so the bot can't read it; "
+                "send an unprotected copy or paste its text."
+            )
         )
     count = len(reader.pages)  # type: ignore[attr-defined]
     if count == 0:
         raise ExtractError(
-            "That PDF is damaged (it has no pages); try another copy or paste its text."
+            N_("That PDF is damaged (it has no pages); try another copy or paste its text.")
         )
     if count > MAX_PAGES:
         raise ExtractError(
-            f"That PDF has {count} pages; the bot reads at most {MAX_PAGES}. "
-            "Send the part that matters as its own PDF, or paste its text."
+            N_(
+                "That PDF has {count} pages; the bot reads at most {limit}. Send the part "
+                "that matters as its own PDF, or paste its text."
+            ),
+            params={"count": count, "limit": MAX_PAGES},
         )
     pages, skipped = _page_lines(reader)
     if skipped:
@@ -161,11 +170,13 @@ def _read(reader: object, *, source: str, url: str) -> Document:
         raise ExtractError(TOO_COMPLEX, detail=f"{skipped} of {count} pages over the limits")
     if words == 0:
         raise ExtractError(
-            "That PDF has no text layer (its pages are scanned images), so there is nothing to "
-            "read; run it through OCR or paste the text instead."
+            N_(
+                "That PDF has no text layer (its pages are scanned images), so there is nothing to "
+                "read; run it through OCR or paste the text instead."
+            )
         )
     if words < MIN_WORDS:
-        raise ExtractError("That PDF has too little text to summarise; paste the text instead.")
+        raise ExtractError(N_("That PDF has too little text to summarise; paste the text instead."))
     if not title and len(paragraphs[0]) <= TITLE_MAX_CHARS and len(paragraphs) > 1:
         title = paragraphs[0]
     if title and len(paragraphs) > 1 and paragraphs[0].casefold() == title.casefold():
@@ -245,8 +256,12 @@ class _LinePieces:
         if self.chars > self.max_chars:
             raise _StopReading(
                 ExtractError(
-                    f"That PDF has more than {MAX_TEXT_CHARS:,} characters of text, more than "
-                    "the bot summarises at once; send the part that matters, or paste its text."
+                    N_(
+                        "That PDF has more than {limit} characters of text, more than "
+                        "the bot summarises at once; send the part that matters, or paste its "
+                        "text."
+                    ),
+                    params={"limit": f"{MAX_TEXT_CHARS:,}"},
                 )
             )
         self.check_time()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from bot.errors import InputError
+from bot.errors import N_, InputError
 from bot.models import Document
 
 # The longest title a PDF's first paragraph or metadata may give (bot.ingest.pdf).
@@ -75,7 +75,7 @@ def document_from_text(text: str, source: str) -> Document:
     the title."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").strip()
     if not text:
-        raise InputError("The text is empty; paste an article's text or send a link to it.")
+        raise InputError(N_("The text is empty; paste an article's text or send a link to it."))
     title = ""
     first, sep, rest = text.partition("\n")
     body = rest.lstrip(" \t")

@@ -24,7 +24,17 @@ from bot.storage.schema import (
 
 # Tables whose rows belong to a chat and must follow it when a group becomes a supergroup.
 CHAT_KEYED = (ChatArticle, Usage, Feed, Delivery, GroupMessage, RecapOptIn)
-EDITABLE = frozenset({"summary_length", "summary_language", "auto_mode", "timezone", "title"})
+EDITABLE = frozenset(
+    {
+        "summary_length",
+        "summary_language",
+        "ui_language",
+        "user_language",
+        "auto_mode",
+        "timezone",
+        "title",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +47,10 @@ class ChatSettings:
     username: str = ""
     summary_length: str = "medium"
     summary_language: str = ""
+    # The bot's own language here ("" = each user's Telegram language); summaries keep theirs.
+    ui_language: str = ""
+    # What Telegram last said a private chat's user speaks (digests are sent without an update).
+    user_language: str = ""
     auto_mode: bool = False
     blocked_at: datetime | None = None
 
@@ -70,6 +84,8 @@ def _settings(row: Chat) -> ChatSettings:
         username=row.username,
         summary_length=row.summary_length,
         summary_language=row.summary_language,
+        ui_language=row.ui_language or "",
+        user_language=row.user_language or "",
         auto_mode=row.auto_mode,
         blocked_at=row.blocked_at,
     )
@@ -112,7 +128,8 @@ class ChatRepository:
             return _settings(row)
 
     async def update(self, chat_id: int, **fields: Any) -> ChatSettings:
-        """Change settings (summary_length, summary_language, auto_mode, timezone, title)."""
+        """Change settings (summary_length, summary_language, ui_language, auto_mode, timezone,
+        title)."""
         unknown = set(fields) - EDITABLE
         if unknown:
             raise ValueError(f"not a chat setting: {', '.join(sorted(unknown))}")

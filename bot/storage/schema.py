@@ -60,6 +60,9 @@ class Chat(Base):
     username: Mapped[str] = mapped_column(String(64), default="")
     summary_length: Mapped[str] = mapped_column(String(8), default="medium")
     summary_language: Mapped[str] = mapped_column(String(16), default="")
+    ui_language: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    # A private chat's user's Telegram language, for messages sent with no update (digests).
+    user_language: Mapped[str] = mapped_column(String(8), default="", server_default="")
     auto_mode: Mapped[bool] = mapped_column(Boolean, default=False)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     digest_empty_note: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 import openai
 
 from bot.errors import (
+    N_,
     LLMRateLimitError,
     LLMUnavailableError,
     NeedsKeyError,
@@ -101,7 +102,7 @@ class OpenAIChatClient:
             choices = response.choices
             if not choices:
                 raise LLMUnavailableError(
-                    "The LLM returned an empty answer. Try again later.",
+                    N_("The LLM returned an empty answer. Try again later."),
                     detail=f"no choices from {self.base_url}",
                 )
             choice = choices[0]
@@ -152,18 +153,20 @@ def map_openai_error(exc: openai.APIError, model: str = "") -> SummariseError:
     if isinstance(exc, openai.RateLimitError):
         if getattr(exc, "code", None) == "insufficient_quota":
             return LLMRateLimitError(
-                "The LLM account has no quota or credit left. Top it up or use the offline "
-                "summariser.",
+                N_(
+                    "The LLM account has no quota or credit left. Top it up or use the offline "
+                    "summariser."
+                ),
                 detail=detail,
             )
         return LLMRateLimitError(detail=detail)
     if isinstance(exc, openai.APITimeoutError):
         return LLMUnavailableError(
-            "The LLM took too long to answer. Try again later.", detail=detail
+            N_("The LLM took too long to answer. Try again later."), detail=detail
         )
     if isinstance(exc, openai.APIConnectionError):
         return LLMUnavailableError(
-            "The LLM server could not be reached. Check OPENAI_BASE_URL or try again later.",
+            N_("The LLM server could not be reached. Check OPENAI_BASE_URL or try again later."),
             detail=detail,
         )
     if isinstance(exc, openai.NotFoundError):
@@ -175,8 +178,11 @@ def map_openai_error(exc: openai.APIError, model: str = "") -> SummariseError:
         return LLMUnavailableError(detail=detail)
     if isinstance(exc, openai.APIStatusError):
         return SummariseError(
-            f"The LLM refused the request (HTTP {exc.status_code}). Try a shorter text or "
-            "check the LLM settings.",
+            N_(
+                "The LLM refused the request (HTTP {status_code}). Try a shorter text or check "
+                "the LLM settings."
+            ),
+            params={"status_code": exc.status_code},
             detail=detail,
         )
     return LLMUnavailableError(detail=detail)

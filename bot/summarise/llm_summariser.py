@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 
 from bot.errors import (
+    N_,
     ConfigError,
     InputError,
     LLMRefusedError,
@@ -228,7 +229,8 @@ class LLMSummariser:
                 return await self._summarise(document, options, allowance)
         except TimeoutError:
             raise LLMUnavailableError(
-                f"The LLM did not finish within {self.total_timeout:g} seconds. Try again later.",
+                N_("The LLM did not finish within {total_timeout} seconds. Try again later."),
+                params={"total_timeout": f"{self.total_timeout:g}"},
                 detail=f"total timeout for {document.source!r}",
             ) from None
 
@@ -245,7 +247,7 @@ class LLMSummariser:
         }
         text = document.text.strip()
         if not text:
-            raise InputError("There is no text to summarise.")
+            raise InputError(N_("There is no text to summarise."))
         max_tokens = MAX_OUTPUT_TOKENS[options.length]
         budget = self._budget(self.prompts.summarize, max_tokens)
         article = escape_delimiters(text)
@@ -349,7 +351,7 @@ class LLMSummariser:
             )
             text = self._join_notes(list(merged))
         raise SummariseError(
-            "The article is too long to summarise with this model's context size.",
+            N_("The article is too long to summarise with this model's context size."),
             detail=f"notes still over {budget} tokens after {MAX_REDUCE_ROUNDS} reduce rounds",
         )
 

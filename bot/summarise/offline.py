@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from bot.errors import InputError
+from bot.errors import N_, InputError
 from bot.models import Document, Length, Summary, SummaryOptions
 from bot.summarise.quotes import find_quotes
 
@@ -570,10 +570,13 @@ class OfflineSummariser:
             # one bullet each, never flattened into one.
             sentences = fallback_lines(text, BULLETS[options.length])
             if not sentences:
-                raise InputError("There is no text to summarise.")
+                raise InputError(N_("There is no text to summarise."))
         limit = BULLET_CHARS[options.length]
         bullets = "\n".join(f"- {_shorten(resolve_speaker(s, text), limit)}" for s in sentences)
-        note = "The offline summary is in the article's own language." if options.language else ""
+        # A msgid: the Telegram front end shows notes translated.
+        note = (
+            N_("The offline summary is in the article's own language.") if options.language else ""
+        )
         return Summary(
             text=bullets,
             model="offline",

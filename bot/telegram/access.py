@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from bot.errors import AccessDeniedError, QuotaExceededError
+from bot.i18n import N_
 from bot.models import TokenAllowance
 from bot.services import Services
 from bot.storage.chats import ChatRepository
@@ -62,6 +63,9 @@ async def check_quota(services: Services, user_id: int | None) -> None:
     used = await tokens_used_today(services, user_id)
     if used >= quota:
         raise QuotaExceededError(
-            f"You have used today's summary quota ({used:,} of {quota:,} tokens). "
-            "It resets at midnight UTC."
+            N_(
+                "You have used today's summary quota ({used} of {quota} tokens). "
+                "It resets at midnight UTC."
+            ),
+            params={"used": f"{used:,}", "quota": f"{quota:,}"},
         )

@@ -30,6 +30,7 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.errors import BotError, ConfigError, StorageUnavailableError
+from bot.i18n import DEFAULT, LANGUAGES, _, use_language
 from bot.ops.health import HealthServer
 from bot.ops.shutdown import run_until_stopped
 from bot.services import Services, build_services
@@ -40,6 +41,7 @@ from bot.telegram.common import (
     Context,
     chats_of,
     guarded,
+    language_of,
     reply_text,
     reply_without_storage,
 )
@@ -103,9 +105,11 @@ async def on_my_chat_member(update: Update, context: Context) -> None:
         await reply_text(
             update,
             context,
-            "👋 Thanks for adding me. Send <code>/summarize LINK</code>, reply to a message "
-            f"with /tldr, or mention @{escape(context.bot.username)}. Admins can turn on "
-            "<code>/auto on</code> to summarise every link. /settings has the options.",
+            _(
+                "👋 Thanks for adding me. Send <code>/summarize LINK</code>, reply to a message "
+                "with /tldr, or mention {bot}. Admins can turn on <code>/auto on</code> to "
+                "summarise every link. /settings has the options."
+            ).format(bot=f"@{escape(context.bot.username)}"),
         )
 
 
@@ -128,7 +132,7 @@ async def on_migrate(update: Update, context: Context) -> None:
 @guarded()
 async def on_unknown_command(update: Update, context: Context) -> None:
     """An unknown /command in a private chat."""
-    await reply_text(update, context, "I don't know that command. /help lists what I can do.")
+    await reply_text(update, context, _("I don't know that command. /help lists what I can do."))
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -143,13 +147,15 @@ async def on_error(update: object, context: Context) -> None:
         await reply_without_storage(update, context, error)
         return
     if isinstance(update, Update) and update.effective_chat is not None:
+        with use_language(language_of(update)):
+            generic = _(GENERIC_ERROR)
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
-                await update.callback_query.answer(GENERIC_ERROR[:200])
+                await update.callback_query.answer(generic[:200])
             return
         if update.effective_chat.type == ChatType.PRIVATE or update.effective_message:
             with contextlib.suppress(Exception):
-                await reply_text(update, context, escape(GENERIC_ERROR))
+                await reply_text(update, context, escape(generic))
 
 
 # --- building -------------------------------------------------------------------------------
@@ -232,6 +238,15 @@ def register_handlers(application: Application) -> None:
     application.add_error_handler(on_error)
 
 
+async def register_command_menus(bot: Any) -> None:
+    """The command menu once as the default (English) and once per catalogue language, so each
+    user's Telegram shows the descriptions in their own language."""
+    await bot.set_my_commands(registered_commands(DEFAULT))
+    for lang in LANGUAGES:
+        if lang != DEFAULT:
+            await bot.set_my_commands(registered_commands(lang), language_code=lang)
+
+
 def build_application(services: Services) -> Application:
     """The Application with handlers, error handler, flood limiter, per-chat concurrency, the
     command list, and the digest scheduler / health server started in post_init."""
@@ -241,7 +256,7 @@ def build_application(services: Services) -> Application:
     strict_webhook_json()
 
     async def post_init(application: Application) -> None:
-        await application.bot.set_my_commands(registered_commands())
+        await register_command_menus(application.bot)
         await warm_up(services)
         if settings.metrics_port:
             server = HealthServer(services, settings.metrics_listen, settings.metrics_port)

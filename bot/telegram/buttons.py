@@ -13,10 +13,13 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from bot.i18n import N_
+
 # Most entries are links; a pasted text or a PDF's text is kept whole, so the count is modest.
 MAX_ENTRIES = 1000
 TTL_SECONDS = 24 * 3600
-EXPIRED = "This button has expired; send the link or text again."
+# Shown with _() by the handlers.
+EXPIRED = N_("This button has expired; send the link or text again.")
 
 
 class ButtonStore:

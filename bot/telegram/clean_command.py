@@ -7,6 +7,7 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.i18n import N_, _
 from bot.ingest.text import document_from_text
 from bot.models import Document, Result
 from bot.telegram.buttons import EXPIRED
@@ -25,12 +26,12 @@ from bot.telegram.render import (
 )
 from bot.telegram.send import send_file
 
-USAGE = (
+USAGE = N_(
     "Use <code>/clean LINK</code> or <code>/clean TEXT</code>, or reply <code>/clean</code> to a "
     "message with a link or text."
 )
-ALL_FIXES_LABEL = "📋 All fixes"
-ALL_FIXES_SENT = "The full list is on its way."
+ALL_FIXES_LABEL = N_("📋 All fixes")
+ALL_FIXES_SENT = N_("The full list is on its way.")
 
 
 def file_stem(result: Result) -> str:
@@ -48,7 +49,7 @@ def cleaned_file(result: Result) -> bytes:
 def fixes_keyboard(key: str) -> InlineKeyboardMarkup:
     """The [All fixes] button."""
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(ALL_FIXES_LABEL, callback_data=f"fixes|{key}")]]
+        [[InlineKeyboardButton(_(ALL_FIXES_LABEL), callback_data=f"fixes|{key}")]]
     )
 
 
@@ -75,7 +76,7 @@ async def on_clean(update: Update, context: Context) -> None:
         links = links_in(message.reply_to_message)
         text = body_text(message.reply_to_message)
     if not links and not text.strip():
-        await reply_text(update, context, USAGE)
+        await reply_text(update, context, _(USAGE))
         return
     # Never hand user text to the pipeline as a "source" string: that could name a local file.
     source: str | Document = links[0] if links else document_from_text(text, "message")
@@ -111,9 +112,9 @@ async def on_all_fixes_button(update: Update, context: Context) -> None:
         return
     result = context.bot_data.buttons.get(query.data.partition("|")[2])
     if not isinstance(result, Result):
-        await query.answer(EXPIRED)
+        await query.answer(_(EXPIRED))
         return
-    await query.answer(ALL_FIXES_SENT)
+    await query.answer(_(ALL_FIXES_SENT))
     shown = query.message
     await send_file(
         context.bot,

@@ -23,6 +23,7 @@ from bot.errors import (
     DeliveryUnknownError,
     StorageUnavailableError,
 )
+from bot.i18n import N_, _, choose, normalise, set_language, use_language
 from bot.services import Services
 from bot.storage.chats import ChatRepository, ChatSettings
 from bot.telegram.access import check_allowed
@@ -51,7 +52,7 @@ class BotData:
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
 CONTEXT_TYPES = ContextTypes(bot_data=BotData)
 Handler = Callable[[Update, Context], Awaitable[None]]
-GENERIC_ERROR = "Something went wrong on my side; it has been logged. Please try again later."
+GENERIC_ERROR = N_("Something went wrong on my side; it has been logged. Please try again later.")
 
 
 def services_of(context: Context) -> Services:
@@ -117,6 +118,12 @@ async def remember_chat(context: Context, update: Update) -> ChatSettings | None
         current = await repo.ensure(chat.id, type=chat.type, title=name, username=username)
     if current.blocked and update.my_chat_member is None:
         await repo.clear_blocked(chat.id)
+    user = update.effective_user
+    if chat.type == ChatType.PRIVATE and user is not None and user.language_code:
+        # Remembered for what is sent without an update (the daily digest); written on change.
+        spoken = normalise(user.language_code)
+        if spoken != current.user_language:
+            current = await repo.update(chat.id, user_language=spoken)
     return current
 
 
@@ -153,6 +160,16 @@ async def reply_text(
             pass
 
 
+def user_message(exc: BotError) -> str:
+    """The error's message in the current language (English when the catalogue lacks it)."""
+    if exc.params:
+        # String params that are msgids themselves (an example line) are translated as well;
+        # any other value (a host, the user's input) matches no msgid and stays as it is.
+        params = {k: _(v) if isinstance(v, str) and v else v for k, v in exc.params.items()}
+        return _(exc.template).format(**params)
+    return _(exc.user_message)
+
+
 async def reply_without_storage(update: Update, context: Context, exc: BotError) -> None:
     """Answer an update while the database is failing: no database call on this path (the
     blocked-chat check and migration bookkeeping are skipped), so the user always hears."""
@@ -179,7 +196,14 @@ async def reply_without_storage(update: Update, context: Context, exc: BotError)
 def error_line(exc: BotError, source: str = "") -> str:
     """A short HTML line for a user-facing error, naming the link when there were several."""
     prefix = f"<b>{escape(_short(source))}</b>: " if source else ""
-    return f"⚠️ {prefix}{escape(exc.user_message)}"
+    return f"⚠️ {prefix}{escape(user_message(exc))}"
+
+
+def language_of(update: Update, settings: ChatSettings | None = None) -> str:
+    """The UI language for this update: the chat's /settings choice, else the user's Telegram
+    language (pt-br → pt), else English."""
+    user = update.effective_user
+    return choose(settings.ui_language if settings else "", user.language_code if user else None)
 
 
 def _short(url: str, limit: int = 60) -> str:
@@ -203,7 +227,7 @@ def guarded(
         @functools.wraps(handler)
         async def wrapper(update: Update, context: Context) -> None:
             services = services_of(context)
-            with _update_context(update):
+            with _update_context(update), use_language(language_of(update)):
                 services.metrics.updates.labels(update_kind(update)).inc()
                 early = None
                 thread = reply_thread.set(topic_of(update))
@@ -222,7 +246,9 @@ def guarded(
                         early = start_typing(context.bot, update.effective_chat.id)
                         early_typing.set(early)
                     if remember:
-                        await remember_chat(context, update)
+                        settings = await remember_chat(context, update)
+                        if settings is not None and settings.ui_language:
+                            set_language(language_of(update, settings))
                     await handler(update, context)
                 except (ChatGoneError, ChatMovedError) as exc:
                     log.info("chat unavailable: %s", exc.detail)
@@ -235,13 +261,13 @@ def guarded(
                     log.warning("delivery unknown, not repeated: %s", exc.detail)
                 except AccessDeniedError as exc:
                     if update.callback_query is not None:
-                        await _answer(update, exc.user_message)
+                        await _answer(update, user_message(exc))
                     elif _addressed_to_bot(update):
-                        await reply_text(update, context, f"🔒 {escape(exc.user_message)}")
+                        await reply_text(update, context, f"🔒 {escape(user_message(exc))}")
                 except BotError as exc:
                     log.info("user-facing error: %s (%s)", type(exc).__name__, exc.detail or "")
                     if update.callback_query is not None:
-                        await _answer(update, exc.user_message)
+                        await _answer(update, user_message(exc))
                     else:
                         await reply_text(update, context, error_line(exc))
                 finally:

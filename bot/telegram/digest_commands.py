@@ -4,6 +4,7 @@ uploads."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import Update
@@ -17,24 +18,26 @@ from telegram.ext import (
     filters,
 )
 
-from bot.digests.feeds import FeedPoller, feed_error_message
+from bot.digests.feeds import FeedPoller, NotAFeedError
 from bot.digests.filters import MAX_TERM_CHARS, MAX_TERMS, check_limit, parse_terms
 from bot.digests.opml import MAX_OPML_BYTES, NotOPMLError, export_opml, parse_opml
 from bot.digests.scheduler import DigestScheduler
 from bot.digests.timing import (
     TIME_EXAMPLE,
+    echoed,
     format_local,
     looks_like_time,
     next_due,
     parse_local_time,
     parse_zone,
-    quoted,
 )
-from bot.errors import BotError, InputError, TopicGoneError
+from bot.errors import BotError, FetchError, InputError, TopicGoneError
+from bot.i18n import N_, _, ngettext
 from bot.services import Services, build_digest_scheduler
+from bot.storage.chats import ChatRepository
 from bot.storage.digests import DigestStore, FeedInfo
 from bot.storage.filters import DigestFilters, FilterRow
-from bot.telegram.common import Context, guarded, reply_text, services_of, topic_of
+from bot.telegram.common import Context, guarded, reply_text, services_of, topic_of, user_message
 from bot.telegram.digest_html import DigestHtml
 from bot.telegram.messages import chat_ref
 from bot.telegram.render import escape, link
@@ -44,12 +47,16 @@ from bot.telegram.settings_command import ADMIN_STATUSES, is_chat_admin, may_man
 log = logging.getLogger(__name__)
 
 MAX_FEEDS_PER_CHAT = 200
-FEEDS_HELP = (
+NOT_ADMIN_DIGEST = N_("Only the group's admins can change its digest.")
+NOT_ADMIN_FEEDS = N_("Only the group's admins can change its feeds.")
+NOTHING_NEW = N_("Nothing new since the last digest.")
+NOT_FOLLOWED = N_("This chat does not follow {url}. /feeds lists them.")
+FEEDS_HELP = N_(
     "Usage: <code>/feeds</code> lists this chat's feeds, <code>/feeds add URL</code>, "
     "<code>/feeds remove URL</code>, <code>/feeds export</code> (OPML). "
     "You can also send an .opml file to import feeds."
 )
-FILTERS_HELP = (
+FILTERS_HELP = N_(
     "Usage: <code>/filters</code> shows this chat's digest filters; "
     "<code>/filters include WORD…</code> keeps only items that mention one of them; "
     "<code>/filters exclude WORD…</code> drops items that mention any; "
@@ -57,8 +64,25 @@ FILTERS_HELP = (
     'Quote phrases: <code>/filters exclude "transfer rumours"</code>. '
     "Put a feed's URL first to filter that feed only: <code>/filters URL exclude WORD</code>. "
     "Whole words are matched in titles and texts, ignoring case, as plain text (no patterns); "
-    f"at most {MAX_TERMS} terms of 1–{MAX_TERM_CHARS} characters per chat."
+    "at most {terms} terms of 1–{chars} characters per chat."
 )
+
+
+def _feed_error(exc: BotError) -> str:
+    # feed_error_message's wording, in the user's language.
+    if isinstance(exc, FetchError) and not isinstance(exc, NotAFeedError):
+        return _("The feed could not be read: {reason}").format(reason=user_message(exc))
+    return user_message(exc)
+
+
+def _feeds_help() -> str:
+    return _(FEEDS_HELP)
+
+
+def _filters_help() -> str:
+    return _(FILTERS_HELP).format(terms=MAX_TERMS, chars=MAX_TERM_CHARS)
+
+
 _PATTERN_CHARS = set("*+?()[]{}|\\^$")
 
 
@@ -104,27 +128,34 @@ async def _channel_target(update: Update, context: Context, ref: int | str) -> T
     user = update.effective_user
     if chat is None or chat.type != ChatType.PRIVATE:
         raise InputError(
-            "Name a channel only in a private chat with me, e.g. " + _example_channel()
+            N_("Name a channel only in a private chat with me, e.g. {example}"),
+            params={"example": _example_channel()},
         )
     try:
         target = await context.bot.get_chat(ref)
     except TelegramError as exc:
         raise InputError(
-            f"I can't find {name}. Add me to the channel as an admin first, then try again."
+            N_("I can't find {name}. Add me to the channel as an admin first, then try again."),
+            params={"name": name},
         ) from exc
     # The bot's own rights first: Telegram shows a channel's members only to its admins, so
     # until the bot is one, asking about the sender fails and would wrongly say "not an admin".
     try:
         me = await context.bot.get_chat_member(target.id, context.bot.id)
     except TelegramError as exc:
-        raise InputError(f"I can't check my rights in {name}; add me as an admin.") from exc
+        raise InputError(
+            N_("I can't check my rights in {name}; add me as an admin."), params={"name": name}
+        ) from exc
     can_post = getattr(me, "can_post_messages", None)
     if me.status not in ADMIN_STATUSES or can_post is False:
         raise InputError(
-            f"I can't post in {name}. Make me an admin with the right to post messages."
+            N_("I can't post in {name}. Make me an admin with the right to post messages."),
+            params={"name": name},
         )
     if not await is_chat_admin(context, target.id, user.id if user else None):
-        raise InputError(f"Only an admin of {name} can subscribe it to a digest.")
+        raise InputError(
+            N_("Only an admin of {name} can subscribe it to a digest."), params={"name": name}
+        )
     return Target(target.id, target.type, target.title or name, is_channel_by_name=True, name=name)
 
 
@@ -153,8 +184,8 @@ def parse_subscribe_args(args: list[str]) -> tuple[str | None, str | None]:
             zone = parse_zone(arg)
         else:
             raise InputError(
-                f"I don't understand {quoted(arg)}. Give a time (HH:MM) and/or a time zone. "
-                f"{TIME_EXAMPLE}"
+                N_("I don't understand “{arg}”. Give a time (HH:MM) and/or a time zone. {example}"),
+                params={"arg": echoed(arg), "example": TIME_EXAMPLE},
             )
     return local_time, zone
 
@@ -167,7 +198,7 @@ async def on_subscribe(update: Update, context: Context) -> None:
     args = _args(update)
     target, rest = await _target(update, context, args)
     if not target.is_channel_by_name and not await may_manage(update, context):
-        await reply_text(update, context, "Only the group's admins can change its digest.")
+        await reply_text(update, context, _(NOT_ADMIN_DIGEST))
         return
     local_time, zone = parse_subscribe_args(rest)
     store = _store(context)
@@ -190,27 +221,30 @@ async def on_subscribe(update: Update, context: Context) -> None:
         thread_id=thread,
     )
     upcoming = format_local(next_due(local_time, zone, now), zone)
-    where = f" for <b>{escape(target.title)}</b>" if target.is_channel_by_name else ""
-    if thread is not None:
-        where = " in this topic"
     if target.is_channel_by_name:
         # /feeds and /digest act on the chat they are sent in: here that is not the channel.
         name = escape(target.name)
-        hint = (
+        hint = _(
             "Add sources by posting <code>/feeds add URL</code> in the channel; "
-            f"<code>/unsubscribe {name}</code> here stops it."
+            "<code>/unsubscribe {name}</code> here stops it."
+        ).format(name=name)
+        done = _("✅ Daily digest for {title} at {time} ({zone}).").format(
+            title=f"<b>{escape(target.title)}</b>",
+            time=f"<b>{local_time}</b>",
+            zone=escape(zone),
         )
     else:
-        hint = (
+        hint = _(
             "Add sources with <code>/feeds add URL</code>; /digest sends one now; "
             "/unsubscribe stops it."
         )
-    await reply_text(
-        update,
-        context,
-        f"✅ Daily digest{where} at <b>{local_time}</b> ({escape(zone)}).\n"
-        f"Next one: {escape(upcoming)}.\n{hint}",
-    )
+        done = _("✅ Daily digest at {time} ({zone}).").format(
+            time=f"<b>{local_time}</b>", zone=escape(zone)
+        )
+        if thread is not None:
+            done = f"✅ Daily digest in this topic at <b>{local_time}</b> ({escape(zone)})."
+    upcoming_line = _("Next one: {when}.").format(when=escape(upcoming))
+    await reply_text(update, context, f"{done}\n{upcoming_line}\n{hint}")
 
 
 @guarded()
@@ -218,18 +252,20 @@ async def on_unsubscribe(update: Update, context: Context) -> None:
     """/unsubscribe [@channel]."""
     if update.effective_chat is None:
         return
-    target, _ = await _target(update, context, _args(update))
+    target, _rest_args = await _target(update, context, _args(update))
     if not target.is_channel_by_name and not await may_manage(update, context):
-        await reply_text(update, context, "Only the group's admins can change its digest.")
+        await reply_text(update, context, _(NOT_ADMIN_DIGEST))
         return
     if await _store(context).unsubscribe(target.chat_id):
         await reply_text(
             update,
             context,
-            "Unsubscribed: no more daily digests. Feeds are kept; /subscribe resumes.",
+            _("Unsubscribed: no more daily digests. Feeds are kept; /subscribe resumes."),
         )
     else:
-        await reply_text(update, context, "There is no daily digest here. /subscribe starts one.")
+        await reply_text(
+            update, context, _("There is no daily digest here. /subscribe starts one.")
+        )
 
 
 @guarded()
@@ -242,18 +278,18 @@ async def on_digest(update: Update, context: Context) -> None:
     args = [a.lower() for a in _args(update)]
     if args == ["all"]:
         if not await _scheduler(context).send_now(chat.id, everything=True):
-            await reply_text(update, context, "Nothing new since the last digest.")
+            await reply_text(update, context, _(NOTHING_NEW))
         return
     if args[:1] == ["note"]:
         if len(args) != 2 or args[1] not in ("on", "off"):
             await reply_text(
                 update,
                 context,
-                "Usage: <code>/digest note on</code> or <code>/digest note off</code>.",
+                _("Usage: <code>/digest note on</code> or <code>/digest note off</code>."),
             )
             return
         if not await may_manage(update, context):
-            await reply_text(update, context, "Only the group's admins can change its digest.")
+            await reply_text(update, context, _(NOT_ADMIN_DIGEST))
             return
         store = _store(context)
         await store.ensure_chat(chat.id, now=services_of(context).clock.now(), chat_type=chat.type)
@@ -261,14 +297,14 @@ async def on_digest(update: Update, context: Context) -> None:
         await reply_text(
             update,
             context,
-            "Empty digests now send a short “nothing new” note."
+            _("Empty digests now send a short “nothing new” note.")
             if args[1] == "on"
-            else "Empty digests are skipped again.",
+            else _("Empty digests are skipped again."),
         )
         return
     sent = await _scheduler(context).send_now(chat.id)
     if not sent:
-        await reply_text(update, context, "Nothing new since the last digest.")
+        await reply_text(update, context, _(NOTHING_NEW))
 
 
 @guarded()
@@ -286,45 +322,43 @@ async def on_feeds(update: Update, context: Context) -> None:
     if action == "export":
         feeds = await store.feeds(chat.id)
         if not feeds:
-            await reply_text(update, context, "No feeds to export yet. " + FEEDS_HELP)
+            await reply_text(update, context, _("No feeds to export yet.") + " " + _feeds_help())
             return
         await send_file(
             context.bot,
             chat.id,
             "feeds.opml",
             export_opml([(f.url, f.title) for f in feeds]),
-            caption_html=f"{len(feeds)} feeds",
+            caption_html=ngettext("{n} feed", "{n} feeds", len(feeds)).format(n=len(feeds)),
             services=services_of(context),
         )
         return
     if action not in ("add", "remove", "rm", "del", "delete") or len(args) != 2:
-        await reply_text(update, context, FEEDS_HELP)
+        await reply_text(update, context, _feeds_help())
         return
     if not await may_manage(update, context):
-        await reply_text(update, context, "Only the group's admins can change its feeds.")
+        await reply_text(update, context, _(NOT_ADMIN_FEEDS))
         return
     url = args[1].strip("<>")
     if action == "add":
         await _add_feed(update, context, store, chat.id, url)
     elif await store.remove_feed(chat.id, url):
-        await reply_text(update, context, f"Removed {escape(url)}.")
+        await reply_text(update, context, _("Removed {url}.").format(url=escape(url)))
     else:
-        await reply_text(
-            update, context, f"This chat does not follow {escape(url)}. /feeds lists them."
-        )
+        await reply_text(update, context, _(NOT_FOLLOWED).format(url=escape(url)))
 
 
 async def _feed_list(store: DigestStore, chat_id: int) -> str:
     feeds = await store.feeds(chat_id)
     if not feeds:
-        return "No feeds yet. " + FEEDS_HELP
-    lines = [f"<b>Feeds ({len(feeds)})</b>"]
+        return _("No feeds yet.") + " " + _feeds_help()
+    lines = [_("<b>Feeds ({n})</b>").format(n=len(feeds))]
     for feed in feeds:
         line = f"• {link(feed.url, feed.title or feed.url)}"
         if feed.title:
             line += f" — <code>{escape(feed.url)}</code>"
         if feed.last_error:
-            line += f"\n  ⚠️ {escape(feed.last_error)}"
+            line += f"\n  ⚠️ {escape(_(feed.last_error))}"
         lines.append(line)
     return "\n".join(lines)
 
@@ -334,25 +368,40 @@ async def _add_feed(
 ) -> None:
     services = services_of(context)
     if len(await store.feeds(chat_id)) >= MAX_FEEDS_PER_CHAT:
-        await reply_text(update, context, f"A chat can follow at most {MAX_FEEDS_PER_CHAT} feeds.")
+        await reply_text(
+            update,
+            context,
+            _("A chat can follow at most {n} feeds.").format(n=MAX_FEEDS_PER_CHAT),
+        )
         return
     poller = FeedPoller(store, services.pipeline)
     try:
         # Checked before anything is stored: a broken feed is refused, never half-added.
         feed_url, parsed = await poller.check(url)
     except BotError as exc:
-        await reply_text(update, context, f"⚠️ {escape(feed_error_message(exc))}")
+        await reply_text(update, context, f"⚠️ {escape(_feed_error(exc))}")
         return
     now = services.clock.now()
     if not await store.add_feed(chat_id, feed_url, parsed.title, now=now, limit=MAX_FEEDS_PER_CHAT):
-        await reply_text(update, context, "This chat already follows that feed.")
+        await reply_text(update, context, _("This chat already follows that feed."))
         return
-    note = f" ({parsed.skipped} malformed entries ignored)" if parsed.skipped else ""
+    items = ngettext("{n} item now", "{n} items now", len(parsed.entries))
+    note = (
+        " "
+        + ngettext(
+            "({n} malformed entry ignored)", "({n} malformed entries ignored)", parsed.skipped
+        ).format(n=parsed.skipped)
+        if parsed.skipped
+        else ""
+    )
     await reply_text(
         update,
         context,
-        f"➕ Following {link(feed_url, parsed.title or feed_url)}: "
-        f"{len(parsed.entries)} items now{note}. New items go into the daily digest.",
+        _("➕ Following {feed}: {items}{note}. New items go into the daily digest.").format(
+            feed=link(feed_url, parsed.title or feed_url),
+            items=items.format(n=len(parsed.entries)),
+            note=note,
+        ),
     )
 
 
@@ -366,19 +415,31 @@ def _rest(update: Update) -> str:
 
 def _describe_filters(terms: list[FilterRow], feeds: list[FeedInfo]) -> str:
     if not terms:
-        return "No digest filters: every item goes into the digest. " + FILTERS_HELP
+        return _("No digest filters: every item goes into the digest.") + " " + _filters_help()
     names = {f.id: f.title or f.url for f in feeds}
-    lines = [f"<b>Digest filters ({len(terms)} of {MAX_TERMS} terms)</b>"]
+    lines = [
+        _("<b>Digest filters ({n} of {limit} terms)</b>").format(n=len(terms), limit=MAX_TERMS)
+    ]
     for feed_id in sorted({t.feed_id for t in terms}):
-        where = "All items" if feed_id == 0 else f"Items of {escape(names.get(feed_id, '?'))}"
-        for kind, verb in (
-            ("include", "must mention one of"),
-            ("exclude", "are dropped if they mention"),
-        ):
+        feed_name = escape(names.get(feed_id, "?"))
+        for kind in ("include", "exclude"):
             chosen = [t.term for t in terms if t.feed_id == feed_id and t.kind == kind]
-            if chosen:
-                shown = ", ".join(f"<code>{escape(t)}</code>" for t in chosen)
-                lines.append(f"• {where} {verb}: {shown}")
+            if not chosen:
+                continue
+            shown = ", ".join(f"<code>{escape(t)}</code>" for t in chosen)
+            if kind == "include":
+                line = (
+                    _("• All items must mention one of: {terms}")
+                    if feed_id == 0
+                    else _("• Items of {feed} must mention one of: {terms}")
+                )
+            else:
+                line = (
+                    _("• All items are dropped if they mention: {terms}")
+                    if feed_id == 0
+                    else _("• Items of {feed} are dropped if they mention: {terms}")
+                )
+            lines.append(line.format(feed=feed_name, terms=shown))
     return "\n".join(lines)
 
 
@@ -392,27 +453,27 @@ async def on_filters(update: Update, context: Context) -> None:
     repo = DigestFilters(store.db)
     rest = _rest(update).strip()
     feed: FeedInfo | None = None
-    first, _, after = rest.partition(" ")
+    first, _sep, after = rest.partition(" ")
     if first.lower().startswith(("http://", "https://", "<http")):
         url = first.strip("<>")
         feed = next((f for f in await store.feeds(chat.id) if f.url == url), None)
         if feed is None:
-            await reply_text(
-                update, context, f"This chat does not follow {escape(url)}. /feeds lists them."
-            )
+            await reply_text(update, context, _(NOT_FOLLOWED).format(url=escape(url)))
             return
         rest = after.strip()
-    action, _, words = rest.partition(" ")
+    action, _sep, words = rest.partition(" ")
     action = action.lower()
     if action in ("", "list", "ls"):
         feeds = await store.feeds(chat.id)
         await reply_text(update, context, _describe_filters(await repo.terms(chat.id), feeds))
         return
     if action not in ("include", "exclude", "clear"):
-        await reply_text(update, context, FILTERS_HELP)
+        await reply_text(update, context, _filters_help())
         return
     if not await may_manage(update, context):
-        await reply_text(update, context, "Only the group's admins can change its digest filters.")
+        await reply_text(
+            update, context, _("Only the group's admins can change its digest filters.")
+        )
         return
     scope = feed.id if feed else 0
     if action == "clear":
@@ -420,10 +481,13 @@ async def on_filters(update: Update, context: Context) -> None:
         await reply_text(
             update,
             context,
-            f"Removed {removed} filter {'term' if removed == 1 else 'terms'}; "
-            "every item goes into the digest again."
+            ngettext(
+                "Removed {n} filter term; every item goes into the digest again.",
+                "Removed {n} filter terms; every item goes into the digest again.",
+                removed,
+            ).format(n=removed)
             if removed
-            else "There were no filters to clear.",
+            else _("There were no filters to clear."),
         )
         return
     terms = parse_terms(words)  # InputError → one clear reply, nothing stored
@@ -433,16 +497,24 @@ async def on_filters(update: Update, context: Context) -> None:
     now = services_of(context).clock.now()
     await store.ensure_chat(chat.id, now=now, chat_type=chat.type)
     await repo.add(chat.id, action, terms, feed_id=scope, now=now)
-    where = f" from {escape(feed.title or feed.url)}" if feed else ""
-    verb = "only items that mention one of" if action == "include" else "no items that mention"
     shown = ", ".join(f"<code>{escape(t)}</code>" for t in terms)
     literal = any(_PATTERN_CHARS & set(t) for t in terms)
-    note = " (matched as plain text, not as a pattern)" if literal else ""
-    await reply_text(
-        update,
-        context,
-        f"✅ The digest now shows {verb}{where}: {shown}{note}. /filters lists all.",
-    )
+    note = " " + _("(matched as plain text, not as a pattern)") if literal else ""
+    if action == "include":
+        done = (
+            _("✅ The digest now shows only items from {feed} that mention one of: {terms}")
+            if feed
+            else _("✅ The digest now shows only items that mention one of: {terms}")
+        )
+    else:
+        done = (
+            _("✅ The digest now shows no items from {feed} that mention: {terms}")
+            if feed
+            else _("✅ The digest now shows no items that mention: {terms}")
+        )
+    feed_name = escape(feed.title or feed.url) if feed else ""
+    text = done.format(feed=feed_name, terms=shown) + note + ". " + _("/filters lists all.")
+    await reply_text(update, context, text)
 
 
 @guarded()
@@ -453,12 +525,13 @@ async def on_document(update: Update, context: Context) -> None:
     if chat is None or message is None or message.document is None:
         return
     if not await may_manage(update, context):
-        await reply_text(update, context, "Only the group's admins can change its feeds.")
+        await reply_text(update, context, _(NOT_ADMIN_FEEDS))
         return
     document = message.document
     if document.file_size and document.file_size > MAX_OPML_BYTES:
         raise NotOPMLError(
-            f"That file is larger than {MAX_OPML_BYTES // 1024} KB; it is not an OPML list I can import."
+            N_("That file is larger than {kb} KB; it is not an OPML list I can import."),
+            params={"kb": MAX_OPML_BYTES // 1024},
         )
     try:
         file = await context.bot.get_file(document.file_id)
@@ -466,7 +539,7 @@ async def on_document(update: Update, context: Context) -> None:
     except TelegramError as exc:
         # getFile refuses files over 20 MB, and a file can be briefly unavailable.
         raise InputError(
-            "I couldn't download that file from Telegram. Please send it again.",
+            N_("I couldn't download that file from Telegram. Please send it again."),
             detail=f"getFile/download failed: {exc}",
         ) from exc
     imported = parse_opml(data)
@@ -477,11 +550,34 @@ async def on_document(update: Update, context: Context) -> None:
     known = len(imported.feeds) - added
     extra = []
     if known:
-        extra.append(f"{known} already followed")
+        extra.append(_("{n} already followed").format(n=known))
     if imported.rejected:
-        extra.append(f"{imported.rejected} entries without an http(s) feed URL skipped")
+        extra.append(
+            ngettext(
+                "{n} entry without an http(s) feed URL skipped",
+                "{n} entries without an http(s) feed URL skipped",
+                imported.rejected,
+            ).format(n=imported.rejected)
+        )
     tail = f" ({'; '.join(extra)})" if extra else ""
-    await reply_text(update, context, f"📥 Imported {added} feeds{tail}. /feeds lists them.")
+    imported_line = ngettext("📥 Imported {n} feed{tail}.", "📥 Imported {n} feeds{tail}.", added)
+    await reply_text(
+        update,
+        context,
+        imported_line.format(n=added, tail=tail) + " " + _("/feeds lists them."),
+    )
+
+
+def chat_language_of(services: Services) -> Callable[[int], Awaitable[str]]:
+    """The language a chat's scheduled digest is written in: its /settings choice, else (private
+    chats) what its user's Telegram last said; "" (English) for groups and channels on auto."""
+    chats = ChatRepository(services.db, services.clock)
+
+    async def chat_language(chat_id: int) -> str:
+        settings = await chats.get(chat_id)
+        return settings.ui_language or settings.user_language
+
+    return chat_language
 
 
 def register_digest_commands(application: Application, services: Services) -> DigestScheduler:
@@ -514,7 +610,9 @@ def register_digest_commands(application: Application, services: Services) -> Di
                     log.info("could not report the gone topic: %s", exc)
             raise
 
-    scheduler = build_digest_scheduler(services, send, DigestHtml())
+    scheduler = build_digest_scheduler(
+        services, send, DigestHtml(), language_of=chat_language_of(services)
+    )
     application.bot_data.digest_scheduler = scheduler
     anywhere = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 

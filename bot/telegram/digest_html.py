@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.digests.selection import Entry
+from bot.i18n import _, day_label, ngettext
 from bot.telegram.render import (
     MAX_MESSAGE,
     escape,
@@ -62,23 +63,31 @@ def render_entry(entry: Entry) -> str:
     if others:
         shown = ", ".join(link(s.url, s.site or s.url) for s in others[:MAX_OTHER_SOURCES])
         more = len(others) - MAX_OTHER_SOURCES
-        parts.append(f"<i>Also reported by</i> {shown}" + (f" and {more} more" if more > 0 else ""))
+        also = _("<i>Also reported by</i> {sources}").format(sources=shown)
+        if more > 0:
+            also += " " + _("and {n} more").format(n=more)
+        parts.append(also)
     return "\n".join(parts)
 
 
 def render_header(entries: Sequence[Entry], day: date | None) -> str:
     """The digest's title line, plus a short overview when there are many entries."""
-    when = f" — {day:%a} {day.day} {day:%b %Y}" if day else ""
-    header = f"<b>📰 Your news digest{escape(when)}</b>"
+    when = f" — {day_label(day)}" if day else ""
+    title = _("Your news digest")
+    header = f"<b>📰 {escape(title)}{escape(when)}</b>"
     if len(entries) >= OVERVIEW_FROM:
         sources = sum(len(e.sources) or 1 for e in entries)
         sites = sorted({s.site for e in entries for s in e.sources if s.site})
-        line = f"{len(entries)} stories from {sources} articles"
+        stories = ngettext("{n} story", "{n} stories", len(entries)).format(n=len(entries))
+        line = ngettext("{stories} from {n} article", "{stories} from {n} articles", sources)
+        line = line.format(stories=stories, n=sources)
         if sites:
             line += f" ({', '.join(sites[:5])}{', …' if len(sites) > 5 else ''})"
         merged = sum(1 for e in entries if len(e.sources) > 1)
         if merged:
-            line += f"; {merged} reported by several sources"
+            line += "; " + ngettext(
+                "{n} reported by several sources", "{n} reported by several sources", merged
+            ).format(n=merged)
         header += "\n" + escape(line) + "."
     return header
 
@@ -88,10 +97,18 @@ def render_footer(more: int = 0, filtered: int = 0) -> str:
     notes = []
     if more:
         notes.append(
-            f"{more} more {'story' if more == 1 else 'stories'}: /digest all shows them all"
+            ngettext(
+                "{n} more story: /digest all shows them all",
+                "{n} more stories: /digest all shows them all",
+                more,
+            ).format(n=more)
         )
     if filtered:
-        notes.append(f"{filtered} {'item' if filtered == 1 else 'items'} filtered out (/filters)")
+        notes.append(
+            ngettext(
+                "{n} item filtered out (/filters)", "{n} items filtered out (/filters)", filtered
+            ).format(n=filtered)
+        )
     return f"<i>{escape('. '.join(notes))}.</i>" if notes else ""
 
 
@@ -133,8 +150,13 @@ def render_digest(
 
 def render_empty(day: date | None = None) -> str:
     """The 'nothing new' note for chats that asked for one."""
-    when = f" for {day:%a} {day.day} {day:%b}" if day else ""
-    return f"<b>📰 Your news digest{escape(when)}</b>\nNothing new since the last digest."
+    title = (
+        _("Your news digest for {day}").format(day=day_label(day, year=False))
+        if day
+        else _("Your news digest")
+    )
+    nothing = _("Nothing new since the last digest.")
+    return f"<b>📰 {escape(title)}</b>\n{escape(nothing)}"
 
 
 def _units(html: str) -> int:

@@ -8,10 +8,11 @@ from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Upd
 from telegram.constants import ChatType
 
 from bot.errors import AccessDeniedError
+from bot.i18n import DEFAULT, N_, _, ngettext, number, translator
 from bot.storage.chats import UsageStats
 from bot.telegram.access import is_admin, start_of_day, tokens_used_today
 from bot.telegram.common import Context, chats_of, guarded, reply_text, services_of
-from bot.telegram.render import escape, plural
+from bot.telegram.render import escape
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,73 +38,80 @@ class HelpGroup:
 HELP_GROUPS = (
     HelpGroup(
         "📰",
-        "Summaries",
+        N_("Summaries"),
         (
-            HelpLine("/summarize LINK or TEXT", "Summarise a link or text", "summarize"),
-            HelpLine("/tldr", "Same as /summarize", "tldr"),
-            HelpLine("/clean LINK or TEXT", "Repaired text and its fixes", "clean"),
-            HelpLine("/settings", "Summary length and language", "settings"),
-            HelpLine("/help", "All commands, grouped", "help"),
+            HelpLine(N_("/summarize LINK or TEXT"), N_("Summarise a link or text"), "summarize"),
+            HelpLine("/tldr", N_("Same as /summarize"), "tldr"),
+            HelpLine(N_("/clean LINK or TEXT"), N_("Repaired text and its fixes"), "clean"),
+            HelpLine("/settings", N_("Summary length and language"), "settings"),
+            HelpLine("/help", N_("All commands, grouped"), "help"),
         ),
-        ("Or just send a link, paste an article, forward a post, or send a PDF.",),
+        (N_("Or just send a link, paste an article, forward a post, or send a PDF."),),
     ),
     HelpGroup(
         "👥",
-        "Groups & channels",
+        N_("Groups & channels"),
         (
-            HelpLine("/auto on|off", "Summarise every posted link", "auto"),
-            HelpLine("/settings @channel", "Change a channel's settings"),
+            HelpLine("/auto on|off", N_("Summarise every posted link"), "auto"),
+            HelpLine("/settings @channel", N_("Change a channel's settings")),
             HelpLine("/recap", "What you missed, who said what", "recap"),
             HelpLine("/recap 6h", "The last six hours"),
             HelpLine("/recap on|off", "Admins: store messages or not"),
             HelpLine("/forget", "Delete your stored messages", "forget"),
         ),
         (
-            "In a group, reply to me or mention me with a link. Admins switch auto mode; in a "
-            "channel, make me an admin and post /auto on.",
+            N_(
+                "In a group, reply to me or mention me with a link. Admins switch auto mode; in a "
+                "channel, make me an admin and post /auto on."
+            ),
             "Reply to one of my summaries with a question to have it answered from the article; "
             "in any chat, type @ and my name and a link to share a summary.",
         ),
     ),
     HelpGroup(
         "📬",
-        "Daily digest",
+        N_("Daily digest"),
         (
-            HelpLine("/subscribe HH:MM Area/City", "Daily digest at that time", "subscribe"),
-            HelpLine("/unsubscribe", "Stop the daily digest", "unsubscribe"),
-            HelpLine("/digest", "Send the digest now", "digest"),
-            HelpLine("/digest all", "Every story, not the top ones"),
-            HelpLine("/feeds", "List this chat's feeds", "feeds"),
-            HelpLine("/feeds add URL", "Add an RSS or Atom feed"),
-            HelpLine("/feeds remove URL", "Stop following a feed"),
-            HelpLine("/feeds export", "Your feeds as OPML"),
-            HelpLine("/filters", "Show the digest's keyword filters", "filters"),
-            HelpLine("/filters include WORD", "Only stories with these words"),
-            HelpLine("/filters exclude WORD", "Leave out stories with these"),
-            HelpLine("/filters clear", "Remove every filter"),
+            HelpLine(
+                N_("/subscribe HH:MM Area/City"), N_("Daily digest at that time"), "subscribe"
+            ),
+            HelpLine("/unsubscribe", N_("Stop the daily digest"), "unsubscribe"),
+            HelpLine("/digest", N_("Send the digest now"), "digest"),
+            HelpLine("/digest all", N_("Every story, not the top ones")),
+            HelpLine("/feeds", N_("List this chat's feeds"), "feeds"),
+            HelpLine(N_("/feeds add URL"), N_("Add an RSS or Atom feed")),
+            HelpLine(N_("/feeds remove URL"), N_("Stop following a feed")),
+            HelpLine("/feeds export", N_("Your feeds as OPML")),
+            HelpLine("/filters", N_("Show the digest's keyword filters"), "filters"),
+            HelpLine(N_("/filters include WORD"), N_("Only stories with these words")),
+            HelpLine(N_("/filters exclude WORD"), N_("Leave out stories with these")),
+            HelpLine("/filters clear", N_("Remove every filter")),
         ),
-        ("Send an .opml file from your feed reader to import its feeds.",),
+        (N_("Send an .opml file from your feed reader to import its feeds."),),
     ),
     HelpGroup(
         "🔒",
-        "Privacy",
-        (HelpLine("/usage", "Articles and AI use here", "usage"),),
+        N_("Privacy"),
+        (HelpLine("/usage", N_("Articles and AI use here"), "usage"),),
         (
-            "I keep the links, titles and summaries shared in a chat (for its digest and for "
-            "repeated links) and usage counts; not the texts you send.",
-            "In groups I see only commands, mentions and replies to me, unless I'm an admin.",
+            N_(
+                "I keep the links, titles and summaries shared in a chat (for its digest and for "
+                "repeated links) and usage counts; not the texts you send."
+            ),
+            N_("In groups I see only commands, mentions and replies to me, unless I'm an admin."),
         ),
     ),
 )
-ADMIN_LINES = (HelpLine("/stats", "Figures across all chats"),)
-OFFLINE_NOTE = "Summaries quote the article's key sentences."
+ADMIN_LINES = (HelpLine("/stats", N_("Figures across all chats")),)
+OFFLINE_NOTE = N_("Summaries quote the article's key sentences.")
 
 
-def registered_commands() -> list[BotCommand]:
-    """The command menu for setMyCommands: /help's commands in its order, with its words, each
-    description marked with its group's emoji."""
+def registered_commands(lang: str = DEFAULT) -> list[BotCommand]:
+    """The command menu for setMyCommands in `lang`: /help's commands in its order, with its
+    words, each description marked with its group's emoji."""
+    gettext = translator(lang).gettext
     return [
-        BotCommand(line.command, f"{group.emoji} {line.description}")
+        BotCommand(line.command, f"{group.emoji} {gettext(line.description)}")
         for group in HELP_GROUPS
         for line in group.lines
         if line.command
@@ -111,10 +119,13 @@ def registered_commands() -> list[BotCommand]:
 
 
 def _usage_html(usage: str) -> str:
-    # Upper-case words (LINK, TEXT, URL, HH:MM) are what the person fills in.
+    # Upper-case words (LINK, TEXT, URL, HH:MM) are what the person fills in; Area/City too, in
+    # any language ("Регион/Город").
     words = [
-        f"<i>{escape(word)}</i>" if word.isupper() or word == "Area/City" else escape(word)
-        for word in usage.split(" ")
+        f"<i>{escape(word)}</i>"
+        if word.isupper() or ("/" in word and not word.startswith("/"))
+        else escape(word)
+        for word in _(usage).split(" ")
     ]
     return " ".join(words)
 
@@ -142,27 +153,27 @@ def help_html(
     for group in HELP_GROUPS:
         if group.title == "Daily digest" and not digests:
             continue
-        lines = [f"{group.emoji} <b>{escape(group.title)}</b>"]
+        lines = [f"{group.emoji} <b>{escape(_(group.title))}</b>"]
         extra = ADMIN_LINES if admin and group.title == "Privacy" else ()
         for line in (*group.lines, *extra):
-            lines.append(f"{_usage_html(line.usage)} — {escape(line.description)}")
+            lines.append(f"{_usage_html(line.usage)} — {escape(_(line.description))}")
         notes = list(group.notes)
         if group.title == "Summaries" and not has_llm:
             notes.append(OFFLINE_NOTE)
         if group.title == "Privacy":
             notes.append(recap_privacy_note(recap_hours))
-        lines += [f"<i>{escape(note)}</i>" for note in notes]
+        lines += [f"<i>{escape(_(note))}</i>" for note in notes]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
 
-START_LINE = (
+START_LINE = N_(
     "Send me a news link, paste an article, or forward a post — I'll reply with who said what."
 )
 START_EXAMPLE = "https://www.reuters.com/world/…"
-ADD_TO_GROUP = "➕ Add to a group"
-DIGEST_BUTTON = "📬 Daily digest"
-DIGEST_EXPLAINED = (
+ADD_TO_GROUP = N_("➕ Add to a group")
+DIGEST_BUTTON = N_("📬 Daily digest")
+DIGEST_EXPLAINED = N_(
     "📬 <b>Daily digest</b>\n"
     "Send <code>/subscribe 08:00 Europe/Berlin</code> and I'll send a digest of the articles "
     "shared here every day at that time. Add news sites with <code>/feeds add URL</code>; "
@@ -173,19 +184,22 @@ NAME_MAX = 32
 
 def start_html(first_name: str) -> str:
     """/start: what to do, one example, and where the rest is (under 400 characters)."""
-    name = first_name.strip()[:NAME_MAX] or "there"
-    return (
-        f"👋 Hi {escape(name)}! {escape(START_LINE)}\n\n"
-        f"For example, send me <code>{escape(START_EXAMPLE)}</code>\n\n"
-        "/help lists everything else."
+    name = first_name.strip()[:NAME_MAX] or _("there")
+    hello = _("👋 Hi {name}!").format(name=escape(name))
+    example = _("For example, send me {example}").format(
+        example=f"<code>{escape(START_EXAMPLE)}</code>"
     )
+    rest = _("/help lists everything else.")
+    return f"{hello} {escape(_(START_LINE))}\n\n{example}\n\n{rest}"
 
 
 def start_keyboard(bot_username: str, *, digests: bool = True) -> InlineKeyboardMarkup:
     """[Add to a group] (Telegram's startgroup link) and [Daily digest] (explains /subscribe)."""
-    row = [InlineKeyboardButton(ADD_TO_GROUP, url=f"https://t.me/{bot_username}?startgroup=true")]
+    row = [
+        InlineKeyboardButton(_(ADD_TO_GROUP), url=f"https://t.me/{bot_username}?startgroup=true")
+    ]
     if digests:
-        row.append(InlineKeyboardButton(DIGEST_BUTTON, callback_data="help|digest"))
+        row.append(InlineKeyboardButton(_(DIGEST_BUTTON), callback_data="help|digest"))
     return InlineKeyboardMarkup([row])
 
 
@@ -210,7 +224,7 @@ async def on_help_button(update: Update, context: Context) -> None:
     if query is None:
         return
     await query.answer()
-    await reply_text(update, context, DIGEST_EXPLAINED)
+    await reply_text(update, context, _(DIGEST_EXPLAINED))
 
 
 @guarded()
@@ -247,21 +261,32 @@ def short_number(value: int) -> str:
 def usage_html(today: UsageStats, month: UsageStats, *, has_llm: bool) -> str:
     """ "📊 6 articles today · 41 this month · AI: 7.2k tokens" (no AI part offline)."""
     parts = [
-        plural(today.articles, "article", "articles") + " today",
-        f"{month.articles:,} this month",
+        ngettext("{n} article today", "{n} articles today", today.articles).format(
+            n=number(today.articles)
+        ),
+        _("{n} this month").format(n=number(month.articles)),
     ]
     if has_llm:
-        parts.append(f"AI: {short_number(month.tokens)} tokens")
+        parts.append(_("AI: {n} tokens").format(n=short_number(month.tokens)))
     return "📊 " + " · ".join(parts)
 
 
 def _usage_line(label: str, stats: UsageStats) -> str:
     # /stats is for the bot's operators: cache hits and token split included.
-    return (
-        f"{label}: {plural(stats.articles, 'article', 'articles')}, "
-        f"{plural(stats.requests, 'summary', 'summaries')} ({stats.cached:,} from the cache), "
-        f"{plural(stats.tokens, 'token', 'tokens')} "
-        f"({stats.prompt_tokens:,} in, {stats.completion_tokens:,} out)"
+    articles = ngettext("{n} article", "{n} articles", stats.articles)
+    summaries = ngettext("{n} summary", "{n} summaries", stats.requests)
+    tokens = ngettext("{n} token", "{n} tokens", stats.tokens)
+    return _(
+        "{label}: {articles}, {summaries} ({cached} from the cache), {tokens} ({prompt} in, "
+        "{completion} out)"
+    ).format(
+        label=label,
+        articles=articles.format(n=number(stats.articles)),
+        summaries=summaries.format(n=number(stats.requests)),
+        cached=number(stats.cached),
+        tokens=tokens.format(n=number(stats.tokens)),
+        prompt=number(stats.prompt_tokens),
+        completion=number(stats.completion_tokens),
     )
 
 
@@ -290,7 +315,11 @@ async def on_usage(update: Update, context: Context) -> None:
         # Only worth a line once it may matter (a quarter spent): a person far from the limit
         # needs no reminder, and /usage stays one line for most.
         if used * 4 >= quota:
-            lines.append(f"Your daily AI allowance: {used:,} of {quota:,} tokens used.")
+            lines.append(
+                _("Your daily AI allowance: {used} of {quota} tokens used.").format(
+                    used=number(used), quota=number(quota)
+                )
+            )
     await reply_text(update, context, "\n".join(lines))
 
 
@@ -300,16 +329,18 @@ async def on_stats(update: Update, context: Context) -> None:
     services = services_of(context)
     user = update.effective_user
     if not is_admin(services, user.id if user else None):
-        raise AccessDeniedError("/stats is only for the bot's admins.")
+        raise AccessDeniedError(N_("/stats is only for the bot's admins."))
     repo = chats_of(context)
     counts = await repo.chat_counts()
     today = start_of_day(services.clock.now())
     kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()) if kind != "blocked")
     lines = [
-        "📈 <b>Bot statistics</b>",
-        f"Chats: {escape(kinds or 'none')}; blocked or removed: {counts.get('blocked', 0)}",
-        _usage_line("Today (UTC)", await repo.usage_total(today)),
-        _usage_line("All time", await repo.usage_total()),
-        f"LLM: {'on' if services.pipeline.uses_llm else 'off (offline summaries)'}",
+        _("📈 <b>Bot statistics</b>"),
+        _("Chats: {kinds}; blocked or removed: {blocked}").format(
+            kinds=escape(kinds or _("none")), blocked=counts.get("blocked", 0)
+        ),
+        _usage_line(_("Today (UTC)"), await repo.usage_total(today)),
+        _usage_line(_("All time"), await repo.usage_total()),
+        _("LLM: on") if services.pipeline.uses_llm else _("LLM: off (offline summaries)"),
     ]
     await reply_text(update, context, "\n".join(lines))

@@ -15,6 +15,7 @@ from telegram import (
 )
 
 from bot.errors import InputError
+from bot.i18n import N_, _
 from bot.telegram.render import format_heading, format_origin
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
@@ -75,13 +76,15 @@ def origin_html(message: Message | None) -> str:
     if isinstance(origin, MessageOriginChannel):
         chat = origin.chat
         url = f"https://t.me/{chat.username}/{origin.message_id}" if chat.username else ""
-        return format_origin(channel_title=chat.title or chat.username or "a channel", post_url=url)
+        return format_origin(
+            channel_title=chat.title or chat.username or _("a channel"), post_url=url
+        )
     if isinstance(origin, MessageOriginUser):
         return format_origin(user_name=origin.sender_user.full_name)
     if isinstance(origin, MessageOriginHiddenUser):
         return format_origin(hidden_name=origin.sender_user_name)
     if isinstance(origin, MessageOriginChat):
-        return format_origin(chat_title=origin.sender_chat.title or "a group")
+        return format_origin(chat_title=origin.sender_chat.title or _("a group"))
     return ""
 
 
@@ -93,9 +96,9 @@ def forward_heading(message: Message | None) -> str:
     if isinstance(origin, MessageOriginChannel):
         chat = origin.chat
         url = f"https://t.me/{chat.username}/{origin.message_id}" if chat.username else ""
-        return format_heading(chat.title or chat.username or "a channel", origin.date, url)
+        return format_heading(chat.title or chat.username or _("a channel"), origin.date, url)
     if isinstance(origin, MessageOriginChat):
-        return format_heading(origin.sender_chat.title or "a group", origin.date)
+        return format_heading(origin.sender_chat.title or _("a group"), origin.date)
     if isinstance(origin, MessageOriginUser):
         return format_heading(origin.sender_user.full_name, origin.date, kind="Message")
     if isinstance(origin, MessageOriginHiddenUser):
@@ -148,7 +151,9 @@ def chat_ref(arg: str) -> int | str | None:
         return "@" + link.group(1)
     if _TELEGRAM_LINK.match(arg):
         raise InputError(
-            "That link names no public channel (invite links can't be looked up); "
-            "use the channel's @username or its numeric id (-100…)."
+            N_(
+                "That link names no public channel (invite links can't be looked up); "
+                "use the channel's @username or its numeric id (-100…)."
+            )
         )
     return None

@@ -15,6 +15,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from bot.errors import BotError
+from bot.i18n import N_, _
 from bot.pacing import Priority, send_priority
 from bot.telegram.ratelimit import budget_short
 from bot.telegram.render import escape
@@ -32,10 +33,10 @@ log = logging.getLogger(__name__)
 early_typing: ContextVar[asyncio.Task[None] | None] = ContextVar("early_typing", default=None)
 
 STAGES = {
-    "fetching": "Downloading the page…",
-    "extracting": "Extracting the article…",
-    "cleaning": "Repairing the text…",
-    "summarising": "Summarising…",
+    "fetching": N_("Downloading the page…"),
+    "extracting": N_("Extracting the article…"),
+    "cleaning": N_("Repairing the text…"),
+    "summarising": N_("Summarising…"),
 }
 TYPING_EVERY = 4.5  # Telegram shows "typing…" for 5 s
 STATUS_AFTER = 3.0  # quick answers need no status message at all
@@ -133,7 +134,7 @@ class Progress:
 
     def _text(self) -> str:
         prefix = f"{escape(self.label)}: " if self.label else ""
-        return f"⏳ <i>{prefix}{escape(self.stage)}</i>"
+        return f"⏳ <i>{prefix}{escape(_(self.stage))}</i>"
 
     async def _status_later(self) -> None:
         await asyncio.sleep(self.status_after)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from bot.i18n import N_, N_plural, _, day_label, ngettext, number
 from bot.ingest.text import first_words
 from bot.models import Repair, Result
 
@@ -240,12 +241,12 @@ def _render(atoms: list[_Atom], start: int, end: int) -> str:
         end -= 1
     if start >= end:
         return ""
-    opening = "".join(raw for _, raw in atoms[start].stack)
+    opening = "".join(raw for _name, raw in atoms[start].stack)
     body = "".join(atom.raw for atom in atoms[start:end])
     tail = atoms[end].stack if end < len(atoms) else ()
     # Tags opened and closed inside the part are balanced; only those still open at the end
     # (which include any reopened at the start) need closing, innermost first.
-    closing = "".join(f"</{name}>" for name, _ in reversed(tail))
+    closing = "".join(f"</{name}>" for name, _raw in reversed(tail))
     return opening + body + closing
 
 
@@ -321,8 +322,9 @@ def format_heading(
 ) -> str:
     """ "Post from ‹channel› · ‹date›" for an untitled forwarded post (HTML, linked when public)."""
     label = link(post_url, name) if post_url else escape(name)
-    date = f" · {when.day} {when:%b %Y}" if when is not None else ""
-    return f"{escape(kind)} from {label}{date}"
+    date = f" · {day_label(when.date(), weekday=False)}" if when is not None else ""
+    template = _("Message from {source}") if kind == "Message" else _("Post from {source}")
+    return template.format(source=label) + escape(date)
 
 
 def format_origin(
@@ -334,24 +336,27 @@ def format_origin(
     chat_title: str = "",
 ) -> str:
     """One HTML line naming where a forwarded post came from (channel, user, hidden user, group)."""
+    forwarded = _("Forwarded from {source}")
     if channel_title or post_url:
-        label = channel_title or "a channel"
+        label = channel_title or _("a channel")
         if post_url:
-            return f"Forwarded from {link(post_url, label)}"
-        return f"Forwarded from <b>{escape(label)}</b>"
+            return forwarded.format(source=link(post_url, label))
+        return forwarded.format(source=f"<b>{escape(label)}</b>")
     if user_name:
-        return f"Forwarded from <b>{escape(user_name)}</b>"
+        return forwarded.format(source=f"<b>{escape(user_name)}</b>")
     if hidden_name:
-        return f"Forwarded from <b>{escape(hidden_name)}</b> (hidden account)"
+        return _("Forwarded from {source} (hidden account)").format(
+            source=f"<b>{escape(hidden_name)}</b>"
+        )
     if chat_title:
-        return f"Forwarded from <b>{escape(chat_title)}</b>"
+        return forwarded.format(source=f"<b>{escape(chat_title)}</b>")
     return ""
 
 
 # Reader-facing lines around a summary (kept together for the translation catalogues).
-FALLBACK_MARK = "AI summary unavailable right now — key sentences from the article"
-OFFLINE_FOOTER = "Key sentences quoted from the article."
-UNTITLED = "Article"
+FALLBACK_MARK = N_("AI summary unavailable right now — key sentences from the article")
+OFFLINE_FOOTER = N_("Key sentences quoted from the article.")
+UNTITLED = N_("Article")
 
 
 def summary_title(result: Result) -> str:
@@ -362,7 +367,7 @@ def summary_title(result: Result) -> str:
         or doc.site.strip()
         or doc.url
         or (first_words(doc.text) if doc.text.strip() else "")
-        or UNTITLED
+        or _(UNTITLED)
     )
 
 
@@ -397,7 +402,7 @@ def format_summary(result: Result, *, origin: str = "", heading: str = "") -> st
             lines.append(origin)
     blocks = ["\n".join(lines)]
     if result.is_fallback:
-        blocks.append(f"<i>{escape(FALLBACK_MARK)}</i>")
+        blocks.append(f"<i>{escape(_(FALLBACK_MARK))}</i>")
     summary = result.summary
     if summary is not None and summary.text.strip():
         blocks.append(markdown_to_html(summary.text))
@@ -407,35 +412,38 @@ def format_summary(result: Result, *, origin: str = "", heading: str = "") -> st
     if result.summary_kind == "requested":
         notes.append(OFFLINE_FOOTER)
     for note in dict.fromkeys(notes):  # the pipeline repeats the summary's note as a warning
-        blocks.append(f"<i>{escape(note)}</i>")
+        # Notes from the pipeline are English msgids; a catalogue that has them translates them.
+        blocks.append(f"<i>{escape(_(note))}</i>")
     return "\n\n".join(blocks)
 
 
 # --- /clean ---------------------------------------------------------------------------------------
 
 # Repair kinds in a reader's words: (one, several); kinds sharing a label are counted together.
+# Each pair is an ngettext msgid ("{n} synonym", "{n} synonyms") translated where it is counted.
 REPAIR_LABELS: dict[str, tuple[str, str]] = {
-    "spinner": ("synonym", "synonyms"),
-    "casing": ("capitalisation", "capitalisation"),
-    "acronym": ("acronym", "acronyms"),
-    "boilerplate": ("clutter", "clutter"),
-    "unicode": ("character", "characters"),
-    "spacing": ("spacing", "spacing"),
-    "whitespace": ("spacing", "spacing"),
+    "spinner": N_plural("{n} synonym", "{n} synonyms"),
+    "casing": N_plural("{n} capitalisation", "{n} capitalisation"),
+    "acronym": N_plural("{n} acronym", "{n} acronyms"),
+    "boilerplate": N_plural("{n} clutter", "{n} clutter"),
+    "unicode": N_plural("{n} character", "{n} characters"),
+    "spacing": N_plural("{n} spacing", "{n} spacing"),
+    "whitespace": N_plural("{n} spacing", "{n} spacing"),
 }
 # Which kinds say most about what a content farm did, when they are equally frequent.
 _TELLING_ORDER = ("spinner", "casing", "acronym", "boilerplate", "unicode", "spacing", "whitespace")
-NO_FIXES = "✏️ No fixes were needed."
+NO_FIXES = N_("✏️ No fixes were needed.")
 EXAMPLE_CHARS = 60
 
 
 def plural(count: int, one: str, several: str) -> str:
-    """ "1 fix", "2 fixes" (numbers with thousands separators)."""
-    return f"{count:,} {one if count == 1 else several}"
+    """ "1 fix", "2 fixes" in the current language: `one`/`several` are an ngettext msgid pair
+    with a {n} placeholder (numbers grouped the language's way)."""
+    return ngettext(one, several, count).format(n=number(count))
 
 
 def _label(kind: str) -> tuple[str, str]:
-    return REPAIR_LABELS.get(kind, (kind, kind))
+    return REPAIR_LABELS.get(kind, ("{n} " + kind, "{n} " + kind))
 
 
 _INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
@@ -450,7 +458,7 @@ def is_invisible(repair: Repair) -> bool:
 def fixes_headline(repairs: Sequence[Repair]) -> str:
     """ "✏️ 92 fixes: 41 synonyms, 41 capitalisation, 6 acronyms, 2 clutter" (largest first)."""
     if not repairs:
-        return NO_FIXES
+        return _(NO_FIXES)
     counts: dict[tuple[str, str], int] = {}
     first_kind: dict[tuple[str, str], int] = {}
     for repair in repairs:
@@ -460,7 +468,7 @@ def fixes_headline(repairs: Sequence[Repair]) -> str:
         first_kind[label] = min(first_kind.get(label, 99), rank)
     ordered = sorted(counts, key=lambda label: (-counts[label], first_kind[label]))
     parts = ", ".join(plural(counts[label], *label) for label in ordered)
-    return f"✏️ {plural(len(repairs), 'fix', 'fixes')}: {parts}"
+    return f"✏️ {plural(len(repairs), '{n} fix', '{n} fixes')}: {parts}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,7 +492,7 @@ def telling_examples(repairs: Sequence[Repair], limit: int = 5) -> list[Example]
             continue
         groups.setdefault((repair.kind, repair.before, repair.after), []).append(repair)
     by_kind: dict[str, list[Example]] = {}
-    for (kind, _, _), found in groups.items():
+    for (kind, _before, _after), found in groups.items():
         by_kind.setdefault(kind, []).append(Example(found[0], len(found)))
     for examples in by_kind.values():
         examples.sort(key=lambda e: (-e.count, e.repair.start))
@@ -504,13 +512,20 @@ def telling_examples(repairs: Sequence[Repair], limit: int = 5) -> list[Example]
     return sorted(chosen, key=lambda e: e.repair.start)
 
 
-_SPACE_NAMES = {" ": "space", "\n": "line break", "\t": "tab", "\u00a0": "no-break space"}
+_SPACE_NAMES = {
+    " ": N_("space"),
+    "\n": N_("line break"),
+    "\t": N_("tab"),
+    "\u00a0": N_("no-break space"),
+}
 
 
 def _quoted(text: str, limit: int = EXAMPLE_CHARS) -> str:
     if text and all(unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in text):
         # Only spaces or format characters: name them, or the line would show nothing.
-        names = [_SPACE_NAMES.get(ch, f"U+{ord(ch):04X}") for ch in text[:3]]
+        names = [
+            _(_SPACE_NAMES[ch]) if ch in _SPACE_NAMES else f"U+{ord(ch):04X}" for ch in text[:3]
+        ]
         return f"[{' '.join(names)}{' …' if len(text) > 3 else ''}]"
     shown = " ".join(text.split())
     return f"“{shown[:limit]}{'…' if len(shown) > limit else ''}”"
@@ -519,9 +534,9 @@ def _quoted(text: str, limit: int = EXAMPLE_CHARS) -> str:
 def example_text(repair: Repair, count: int = 1) -> str:
     """One repair in plain words: “before” → “after”, removed “…”, or added “…” (× n)."""
     if not repair.before:
-        change = f"added {_quoted(repair.after)}"
+        change = _("added {text}").format(text=_quoted(repair.after))
     elif not repair.after:
-        change = f"removed {_quoted(repair.before)}"
+        change = _("removed {text}").format(text=_quoted(repair.before))
     else:
         change = f"{_quoted(repair.before)} → {_quoted(repair.after)}"
     return f"{change} ×{count}" if count > 1 else change
@@ -552,6 +567,7 @@ def fixes_list(result: Result) -> str:
         lines.append(source_url(result))
     lines += ["", fixes_headline(repairs).removeprefix("✏️ "), ""]
     for repair in repairs:
-        label = _label(repair.kind)[0]
-        lines.append(f"{label}\t{example_text(repair)}\t(at character {repair.start:,})")
+        label = plural(1, *_label(repair.kind)).removeprefix("1").strip()
+        at = _("(at character {n})").format(n=number(repair.start))
+        lines.append(f"{label}\t{example_text(repair)}\t{at}")
     return "\n".join(lines) + "\n"

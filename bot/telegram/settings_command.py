@@ -9,6 +9,8 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
 from bot.errors import AccessDeniedError, InputError
+from bot.i18n import LANGUAGES as CATALOGUE_LANGUAGES
+from bot.i18n import N_, NAMES, _, choose, set_language
 from bot.models import LENGTHS
 from bot.storage.chats import ChatSettings
 from bot.storage.topics import TopicSettings
@@ -19,17 +21,22 @@ from bot.telegram.send import delete_message
 
 log = logging.getLogger(__name__)
 
-AS_IN_ARTICLE = "As in the article"
+AS_IN_ARTICLE = N_("As in the article")
+# The summaries' language (the LLM writes in it); the bot's own language is UI_LANGUAGES.
 LANGUAGES = (("", AS_IN_ARTICLE), ("en", "English"), ("de", "Deutsch"), ("fr", "Français"),
              ("es", "Español"), ("ru", "Русский"))  # fmt: skip
-CLOSE_LABEL = "✖️ Close"
-CLOSED = "Settings closed."
-SAVED = "Saved."
+UI_AUTO = N_("Auto")
+UI_LANGUAGES = (("", UI_AUTO), *((code, NAMES[code]) for code in CATALOGUE_LANGUAGES))
+LENGTH_NAMES = {"short": N_("short"), "medium": N_("medium"), "long": N_("long")}
+CLOSE_LABEL = N_("✖️ Close")
+CLOSED = N_("Settings closed.")
+SAVED = N_("Saved.")
+OUT_OF_DATE = N_("That button is out of date.")
 ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
 # Telegram's "GroupAnonymousBot": messages from anonymous group admins come from this user.
 ANONYMOUS_ADMIN_ID = 1087968824
-PRIVACY_NOTE = (
+PRIVACY_NOTE = N_(
     "⚠️ I can't see ordinary messages here: privacy mode is on and I'm not an admin, so auto mode "
     "only sees commands and replies to me. To fix it, make me an admin of this group, or ask the "
     "bot's owner to turn privacy off with @BotFather → /setprivacy → Disable (then remove and "
@@ -40,26 +47,47 @@ PRIVACY_NOTE = (
 def language_name(code: str) -> str:
     """ "English", "Deutsch", …, or "as in the article" for the article's own language."""
     name = dict(LANGUAGES).get(code, code)
-    return AS_IN_ARTICLE.lower() if not code else name
+    return _("as in the article") if not code else name
+
+
+def ui_language_name(code: str) -> str:
+    """The bot's language as /settings shows it: its own name, or "auto (your Telegram's)"."""
+    return NAMES.get(code, code) if code else _("auto (each user's Telegram language)")
+
+
+def length_name(length: str) -> str:
+    """ "short", "medium", "long" in the current language."""
+    return _(LENGTH_NAMES[length]) if length in LENGTH_NAMES else length
 
 
 def settings_html(chat: ChatSettings, *, title: str = "", note: str = "") -> str:
     """The settings text shown above the keyboard."""
-    where = f" for <b>{escape(title)}</b>" if title else ""
+    heading = (
+        _("⚙️ Settings for {title}").format(title=f"<b>{escape(title)}</b>")
+        if title
+        else _("⚙️ Settings")
+    )
     lines = [
-        f"⚙️ Settings{where}",
-        f"Summary length: <b>{escape(chat.summary_length)}</b>",
-        f"Language: <b>{escape(language_name(chat.summary_language))}</b>",
+        heading,
+        _("Summary length: {length}").format(
+            length=f"<b>{escape(length_name(chat.summary_length))}</b>"
+        ),
+        _("Summary language: {language}").format(
+            language=f"<b>{escape(language_name(chat.summary_language))}</b>"
+        ),
+        _("Bot language: {language}").format(
+            language=f"<b>{escape(ui_language_name(chat.ui_language))}</b>"
+        ),
     ]
     if chat.type != ChatType.PRIVATE:
-        lines.append(f"Auto mode: <b>{'on' if chat.auto_mode else 'off'}</b>")
+        lines.append(_("Auto mode: <b>on</b>") if chat.auto_mode else _("Auto mode: <b>off</b>"))
         lines.append(
             "<i>Auto mode summarises every link posted here; only admins may change these "
             "settings.</i>"
         )
     if note:
         lines.append("")
-        lines.append(escape(note))
+        lines.append(escape(_(note)))
     return "\n".join(lines)
 
 
@@ -71,30 +99,41 @@ def settings_keyboard(chat: ChatSettings) -> InlineKeyboardMarkup:
             f"✓ {label}" if current else label, callback_data=f"s|{chat.id}|{key}|{value}"
         )
 
+    def lang_button(code: str, name: str) -> InlineKeyboardButton:
+        return button(_(name) if not code else name, "lang", code, chat.summary_language == code)
+
+    def ui_button(code: str, name: str) -> InlineKeyboardButton:
+        label = "🌐 " + (_(name) if not code else name)
+        return button(label, "ui", code, chat.ui_language == code)
+
     rows = [
-        [button(length, "len", length, chat.summary_length == length) for length in LENGTHS],
-        [button(name, "lang", code, chat.summary_language == code) for code, name in LANGUAGES[:3]],
-        [button(name, "lang", code, chat.summary_language == code) for code, name in LANGUAGES[3:]],
+        [button(length_name(n), "len", n, chat.summary_length == n) for n in LENGTHS],
+        [lang_button(code, name) for code, name in LANGUAGES[:3]],
+        [lang_button(code, name) for code, name in LANGUAGES[3:]],
+        [ui_button(code, name) for code, name in UI_LANGUAGES[:4]],
+        [ui_button(code, name) for code, name in UI_LANGUAGES[4:]],
     ]
     if chat.type != ChatType.PRIVATE:
         rows.append(
             [
-                button("Auto on", "auto", "1", chat.auto_mode),
-                button("Auto off", "auto", "0", not chat.auto_mode),
+                button(_("Auto on"), "auto", "1", chat.auto_mode),
+                button(_("Auto off"), "auto", "0", not chat.auto_mode),
             ]
         )
-    rows.append([InlineKeyboardButton(CLOSE_LABEL, callback_data=f"s|{chat.id}|close|")])
+    rows.append([InlineKeyboardButton(_(CLOSE_LABEL), callback_data=f"s|{chat.id}|close|")])
     return InlineKeyboardMarkup(rows)
 
 
 def already_answer(chat: ChatSettings, key: str, value: str) -> str:
     """ "Already medium" when a button names the setting already in force ("" otherwise)."""
     if key == "len" and value == chat.summary_length:
-        return f"Already {value}"
+        return _("Already {value}").format(value=length_name(value))
     if key == "lang" and value == chat.summary_language:
-        return f"Already {language_name(value)}"
+        return _("Already {value}").format(value=language_name(value))
+    if key == "ui" and value == chat.ui_language:
+        return _("Already {value}").format(value=ui_language_name(value))
     if key == "auto" and value in ("0", "1") and (value == "1") == chat.auto_mode:
-        return f"Auto mode is already {'on' if chat.auto_mode else 'off'}"
+        return _("Auto mode is already on") if chat.auto_mode else _("Auto mode is already off")
     return ""
 
 
@@ -159,11 +198,13 @@ async def on_settings(update: Update, context: Context) -> None:
             remote = await context.bot.get_chat(target)
         except TelegramError as exc:
             raise InputError(
-                "I can't find that chat. Add me to the channel as an admin first, then send "
-                "/settings @channelname (or its numeric id)."
+                N_(
+                    "I can't find that chat. Add me to the channel as an admin first, then send "
+                    "/settings @channelname (or its numeric id)."
+                )
             ) from exc
         if not await is_chat_admin(context, remote.id, user.id if user else None):
-            raise AccessDeniedError("Only admins of that chat can change its settings.")
+            raise AccessDeniedError(N_("Only admins of that chat can change its settings."))
         current = await repo.ensure(
             remote.id, type=remote.type, title=remote.title or "", username=remote.username or ""
         )
@@ -193,10 +234,10 @@ async def on_settings_button(update: Update, context: Context) -> None:
     if query is None or not query.data:
         return
     try:
-        _, chat_text, key, value = query.data.split("|", 3)
+        _prefix, chat_text, key, value = query.data.split("|", 3)
         target_id = int(chat_text)
     except ValueError:
-        await query.answer("That button is out of date.")
+        await query.answer(_(OUT_OF_DATE))
         return
     user_id = query.from_user.id
     repo = chats_of(context)
@@ -204,7 +245,7 @@ async def on_settings_button(update: Update, context: Context) -> None:
     origin_chat = query.message.chat.id if query.message is not None else None
     if key == "close":
         # Closing only removes this settings message; it changes nothing of the chat's.
-        await query.answer(CLOSED)
+        await query.answer(_(CLOSED))
         if query.message is not None:
             await _close(context, query.message.chat.id, query.message.message_id)
         return
@@ -222,12 +263,16 @@ async def on_settings_button(update: Update, context: Context) -> None:
         current = await repo.update(target_id, summary_length=value)
     elif key == "lang" and value in dict(LANGUAGES):
         current = await repo.update(target_id, summary_language=value)
+    elif key == "ui" and value in dict(UI_LANGUAGES):
+        current = await repo.update(target_id, ui_language=value)
+        # Answer and redraw in the language just chosen (or the presser's own, for "auto").
+        set_language(choose(value, query.from_user.language_code))
     elif key == "auto" and value in ("0", "1"):
         current = await repo.update(target_id, auto_mode=value == "1")
     else:
-        await query.answer("That button is out of date.")
+        await query.answer(_(OUT_OF_DATE))
         return
-    await query.answer(SAVED)
+    await query.answer(_(SAVED))
     if query.message is not None:
         title = current.title if target_id != origin_chat else ""
         note = ""
@@ -258,7 +303,7 @@ async def _close(context: Context, chat_id: int, message_id: int) -> None:
     if await delete_message(context.bot, chat_id, message_id):
         return
     try:
-        await context.bot.edit_message_text(CLOSED, chat_id=chat_id, message_id=message_id)
+        await context.bot.edit_message_text(_(CLOSED), chat_id=chat_id, message_id=message_id)
     except TelegramError as exc:
         log.debug("closing the settings failed: %s", exc)
 
@@ -273,8 +318,10 @@ async def on_auto(update: Update, context: Context) -> None:
         await reply_text(
             update,
             context,
-            "In a private chat every link you send is summarised already. Auto mode is for "
-            "groups and channels: add me there and send <code>/auto on</code>.",
+            _(
+                "In a private chat every link you send is summarised already. Auto mode is for "
+                "groups and channels: add me there and send <code>/auto on</code>."
+            ),
         )
         return
     repo = chats_of(context)
@@ -287,20 +334,21 @@ async def on_auto(update: Update, context: Context) -> None:
         await reply_text(
             update,
             context,
-            f"Auto mode is <b>{'on' if current.auto_mode else 'off'}</b>. "
-            "Use <code>/auto on</code> or <code>/auto off</code>.",
+            (_("Auto mode is <b>on</b>.") if current.auto_mode else _("Auto mode is <b>off</b>."))
+            + " "
+            + _("Use <code>/auto on</code> or <code>/auto off</code>."),
         )
         return
     if not await may_manage(update, context):
-        raise AccessDeniedError("Only admins of this chat can switch auto mode.")
+        raise AccessDeniedError(N_("Only admins of this chat can switch auto mode."))
     await repo.update(chat.id, auto_mode=arg == "on")
     note = await privacy_note(context, chat.id, chat.type) if arg == "on" else ""
     text = (
-        "✅ Auto mode is on: I'll summarise every link posted here."
+        _("✅ Auto mode is on: I'll summarise every link posted here.")
         if arg == "on"
-        else "Auto mode is off: I'll only answer commands and mentions."
+        else _("Auto mode is off: I'll only answer commands and mentions.")
     )
-    await reply_text(update, context, escape(text) + (f"\n\n{escape(note)}" if note else ""))
+    await reply_text(update, context, escape(text) + (f"\n\n{escape(_(note))}" if note else ""))
 
 
 async def _auto_in_topic(update: Update, context: Context, arg: str) -> None:

@@ -13,6 +13,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bot.errors import BotError, ChatMovedError, DeliveryUnknownError, FetchError, TooLargeError
+from bot.i18n import N_, _, ngettext
 from bot.ingest.text import document_from_text
 from bot.models import Document, Result, SummaryOptions, TokenAllowance
 from bot.storage.chats import ChatSettings
@@ -49,11 +50,11 @@ log = logging.getLogger(__name__)
 
 MIN_TEXT_CHARS = 280  # shorter pasted text without a link is chit-chat, not an article
 MIN_FORWARD_CHARS = 80
-HINT = (
+HINT = N_(
     "Send me a link to a news article (or a PDF), paste the article's text, or forward a post, "
     "and I'll reply with a summary of who said what. /help lists everything I can do."
 )
-SUMMARIZE_USAGE = (
+SUMMARIZE_USAGE = N_(
     "Use <code>/summarize LINK</code> or <code>/summarize TEXT</code>, or reply "
     "<code>/summarize</code> to a message with a link or a PDF."
 )
@@ -99,7 +100,10 @@ async def summarise_in_chat(
         sources, skipped = [document], []
     elif not sources:
         sources = [document_from_text(text, "message")]
-    label = f"{len(sources)} links" if len(sources) > 1 else ""
+    several = len(sources) > 1
+    label = (
+        ngettext("{n} link", "{n} links", len(sources)).format(n=len(sources)) if several else ""
+    )
 
     inflight = context.bot_data.inflight
     with inflight.entered():
@@ -119,7 +123,9 @@ async def summarise_in_chat(
         await reply_text(
             update,
             context,
-            f"<i>Only the first {limit} links were summarised; {len(skipped)} more skipped.</i>",
+            _("<i>Only the first {limit} links were summarised; {n} more skipped.</i>").format(
+                limit=limit, n=len(skipped)
+            ),
         )
 
 
@@ -148,17 +154,19 @@ class RetryRequest:
     running: bool = False  # a second press while the first is at work does nothing
 
 
-RETRY_LABEL = "🔄 Retry"
-RETRY_STARTED = "Asking the AI again…"
-RETRY_STILL_DOWN = "The AI summary is still unavailable. Try again in a few minutes."
-RETRY_RUNNING = "Already retrying…"
-RETRY_DONE = "Done: here is the AI summary."
+RETRY_LABEL = N_("🔄 Retry")
+RETRY_STARTED = N_("Asking the AI again…")
+RETRY_STILL_DOWN = N_("The AI summary is still unavailable. Try again in a few minutes.")
+RETRY_RUNNING = N_("Already retrying…")
+RETRY_DONE = N_("Done: here is the AI summary.")
 RETRY_ANSWER_WITHIN = 5.0  # seconds; Telegram shows a spinner on the button until answered
 
 
 def retry_keyboard(key: str) -> InlineKeyboardMarkup:
     """The Retry button under a fallback summary."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(RETRY_LABEL, callback_data=f"retry|{key}")]])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_(RETRY_LABEL), callback_data=f"retry|{key}")]]
+    )
 
 
 def summary_reply(
@@ -306,10 +314,10 @@ async def on_private_message(update: Update, context: Context) -> None:
     if links or _wants_text(message, text):
         await summarise_in_chat(update, context, links=links, text=text)
     else:
-        await reply_text(update, context, escape(HINT))
+        await reply_text(update, context, escape(_(HINT)))
 
 
-FILES_HINT = (
+FILES_HINT = N_(
     "I read PDF articles and OPML feed lists (an <code>.opml</code> export from your feed "
     "reader) from files. To summarise an article, send me its link or paste its text."
 )
@@ -318,15 +326,18 @@ FILES_HINT = (
 @guarded()
 async def on_other_file(update: Update, context: Context) -> None:
     """Private chat: any other file → which files are read and what to send instead."""
-    await reply_text(update, context, FILES_HINT)
+    await reply_text(update, context, _(FILES_HINT))
 
 
 async def pdf_from_telegram(context: Context, attachment: TelegramDocument) -> Document:
     """Download a PDF sent to Telegram (up to PDF_MAX_BYTES) and read its text."""
     cap = services_of(context).settings.pdf_max_bytes
     too_large = TooLargeError(
-        f"That PDF is larger than {cap / (1024 * 1024):g} MB, more than the bot processes; "
-        "send the part that matters, or paste its text."
+        N_(
+            "That PDF is larger than {mb} MB, more than the bot processes; "
+            "send the part that matters, or paste its text."
+        ),
+        params={"mb": f"{cap / (1024 * 1024):g}"},
     )
     if attachment.file_size and attachment.file_size > cap:
         raise too_large  # refused before anything is downloaded
@@ -338,12 +349,12 @@ async def pdf_from_telegram(context: Context, attachment: TelegramDocument) -> D
         if "too big" in exc.message.lower():
             raise too_large from exc
         raise FetchError(
-            "Telegram did not hand over that file; send it again or send a link to it.",
+            N_("Telegram did not hand over that file; send it again or send a link to it."),
             detail=repr(exc),
         ) from exc
     except TelegramError as exc:
         raise FetchError(
-            "Telegram did not hand over that file; send it again or send a link to it.",
+            N_("Telegram did not hand over that file; send it again or send a link to it."),
             detail=repr(exc),
         ) from exc
     if len(data) > cap:
@@ -389,7 +400,7 @@ async def on_summarise_command(update: Update, context: Context) -> None:
         if links or text.strip():
             await summarise_in_chat(update, context, links=links, text=text, source_message=replied)
             return
-    await reply_text(update, context, SUMMARIZE_USAGE)
+    await reply_text(update, context, _(SUMMARIZE_USAGE))
 
 
 @guarded(check_access=False)
@@ -423,7 +434,7 @@ async def on_group_message(update: Update, context: Context) -> None:
         if links or _wants_text(message, text):
             await summarise_in_chat(update, context, links=links, text=text)
         else:
-            await reply_text(update, context, escape(HINT))
+            await reply_text(update, context, escape(_(HINT)))
         return
     if (message.from_user is not None and message.from_user.is_bot) or message.via_bot:
         return  # never auto-summarise other bots' posts: two such bots would loop forever
@@ -464,19 +475,19 @@ async def on_retry_button(update: Update, context: Context) -> None:
         return
     request = context.bot_data.buttons.get(query.data.partition("|")[2])
     if not isinstance(request, RetryRequest):
-        await query.answer(EXPIRED)
+        await query.answer(_(EXPIRED))
         return
     if request.running:
-        await query.answer(RETRY_RUNNING)
+        await query.answer(_(RETRY_RUNNING))
         return
     request.running = True
     try:
         task = asyncio.create_task(_retry(update, context, request))
-        done, _ = await asyncio.wait({task}, timeout=RETRY_ANSWER_WITHIN)
+        done, _pending = await asyncio.wait({task}, timeout=RETRY_ANSWER_WITHIN)
         if done:
-            await query.answer(task.result())
+            await query.answer(_(task.result()))
             return
-        await query.answer(RETRY_STARTED)
+        await query.answer(_(RETRY_STARTED))
         await task
     finally:
         request.running = False

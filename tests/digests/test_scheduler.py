@@ -315,3 +315,25 @@ async def test_transient_send_error_is_retried_after_the_lease(db: Database) -> 
     assert report.resumed == 1 and outbox.chats() == [1]
     sub = await store.subscription(1)
     assert sub is not None and sub.active
+
+
+async def test_scheduled_digests_speak_the_chats_chosen_language(db: Database) -> None:
+    clock = FakeClock(DAY0)
+    store = DigestStore(db)
+    chosen = {1: "de", 2: "ru", 3: "", 4: "xx"}  # "" = no choice; "xx" has no catalogue
+    for chat in chosen:
+        await store.subscribe(chat, "08:00", "Europe/Madrid", now=DAY0)
+        await seed_article(db, chat, DAY0 + timedelta(hours=1), key=f"a{chat}")
+
+    async def language_of(chat_id: int) -> str:
+        return chosen[chat_id]
+
+    outbox = Outbox()
+    sched = make(db, clock, outbox, language_of=language_of)
+    clock.set(datetime(2025, 3, 3, 7, 1, tzinfo=UTC))
+    assert (await sched.tick()).sent == 4
+    first = {chat: html.split("\n", 1)[0] for chat, html in outbox.sent}
+    assert "Dein Nachrichten-Digest" in first[1] and "Mo., 3. März 2025" in first[1]
+    assert "Ваш дайджест новостей" in first[2]
+    assert "Your news digest — Mon 3 Mar 2025" in first[3]
+    assert "Your news digest" in first[4]

@@ -40,7 +40,7 @@ async def test_uploaded_opml_subscribes_its_feeds_in_a_private_chat(tmp_path: Pa
         h.tg.push_document(USER, OPML, "subscriptions.opml", mime_type="application/octet-stream")
         reply = await h.tg.wait_for_text(USER, "Imported")
         assert reply["text"].startswith("📥 Imported 2 feeds")
-        assert "1 entries without an http(s) feed URL skipped" in reply["text"]
+        assert "1 entry without an http(s) feed URL skipped" in reply["text"]
         feeds = await DigestStore(h.services.db).feeds(USER)
         assert [(f.url, f.title) for f in feeds] == [
             ("https://river.example/feed.xml", "River Gazette"),

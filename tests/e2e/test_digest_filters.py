@@ -59,7 +59,7 @@ async def test_feed_filters_and_group_admins(tmp_path: Path) -> None:
         now = datetime.now(UTC)
         await store.add_feed(USER, "https://river.example/feed.xml", "River", now=now)
         h.tg.push_message(USER, "/filters https://river.example/feed.xml exclude sport")
-        await h.tg.wait_for_text(USER, "shows no items that mention from River: sport")
+        await h.tg.wait_for_text(USER, "shows no items from River that mention: sport")
         (term,) = await DigestFilters(h.services.db).terms(USER)
         (feed,) = await store.feeds(USER)
         assert term.feed_id == feed.id and term.term == "sport"

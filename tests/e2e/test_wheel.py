@@ -54,6 +54,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
     assert {f"bot/prompts/{n}.md" for n in ("summarize", "map", "reduce")} <= names
+    languages = ("ru", "uk", "de", "es", "pt")
+    assert {f"bot/locale/{lang}/LC_MESSAGES/messages.po" for lang in languages} <= names
     return python
 
 
@@ -80,6 +82,19 @@ def test_bot_is_imported_from_the_wheel_not_the_checkout(installed: Path, tmp_pa
     assert ROOT not in package.parents
     assert (package / "prompts" / "summarize.md").is_file()
     assert not (package.parent / "prompts").exists()  # no checkout layout to fall back on
+
+
+def test_the_installed_wheel_translates_from_its_own_catalogues(
+    installed: Path, tmp_path: Path
+) -> None:
+    code = (
+        "from bot.i18n import LOCALE_DIR, translator\n"
+        "print(LOCALE_DIR)\n"
+        "print(translator('ru').ngettext('{n} feed', '{n} feeds', 5))"
+    )
+    where, shown = run(installed, "-c", code, cwd=tmp_path, env=bot_env(tmp_path)).splitlines()
+    assert ROOT not in Path(where).parents  # the wheel's catalogues, not the checkout's
+    assert shown == "{n} лент"
 
 
 def test_llm_summary_from_the_installed_wheel_uses_the_packaged_prompts(

@@ -132,7 +132,8 @@ def test_fixes_headline_counts_and_plurals() -> None:
         "✏️ 6 fixes: 2 synonyms, 2 spacing, 1 capitalisation, 1 acronym"
     )
     assert fixes_headline(repairs[:1]) == "✏️ 1 fix: 1 synonym"
-    assert plural(1, "fix", "fixes") == "1 fix" and plural(1200, "fix", "fixes") == "1,200 fixes"
+    assert plural(1, "{n} fix", "{n} fixes") == "1 fix"
+    assert plural(1200, "{n} fix", "{n} fixes") == "1,200 fixes"
 
 
 def test_telling_examples_take_turns_skip_invisible_ones_and_keep_text_order() -> None:
@@ -164,7 +165,7 @@ def test_fixes_are_all_counted_and_examples_are_few_distinct_and_visible(rows: l
     repairs = [_r(*row) for row in rows]
     headline = fixes_headline(repairs)
     if repairs:
-        assert headline.startswith(f"✏️ {plural(len(repairs), 'fix', 'fixes')}:")
+        assert headline.startswith(f"✏️ {plural(len(repairs), '{n} fix', '{n} fixes')}:")
     chosen = telling_examples(repairs)
     assert len(chosen) <= 5
     keys = [(e.repair.kind, e.repair.before, e.repair.after) for e in chosen]
