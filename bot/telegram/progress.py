@@ -65,8 +65,10 @@ def start_typing(bot: Bot, chat_id: int) -> asyncio.Task[None]:
 
     async def loop() -> None:
         while True:
+            # The topic only when there is one: most chats have none.
+            topic = {"message_thread_id": thread} if thread is not None else {}
             request = asyncio.ensure_future(
-                bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread)
+                bot.send_chat_action(chat_id, ChatAction.TYPING, **topic)
             )
             _in_flight.add(request)
             request.add_done_callback(_settled)
