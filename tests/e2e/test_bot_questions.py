@@ -32,7 +32,7 @@ async def test_offline_answers_from_the_article_or_says_it_does_not(tmp_path: Pa
         await h.tg.wait_for_text(USER, "The article does not say")
         # A reply to a bot message that is not a summary: one clear message.
         h.tg.push_message(USER, "/help")
-        helped = await h.tg.wait_for_text(USER, "Privacy.")
+        helped = await h.tg.wait_for_text(USER, "Privacy")
         h.tg.push_message(USER, "What does this mean?", reply_to=helped["message_id"])
         await h.tg.wait_for_text(USER, "I can only answer questions about an article")
         assert h.tg.errors() == []
