@@ -34,11 +34,11 @@ def test_chat_of_an_update() -> None:
     assert update_chat_id({"update_id": 4}) is None
 
 
-async def _drain(queue: UpdateQueue, until, timeout: float = 30.0) -> None:
+async def _drain(queue: UpdateQueue, until, limit: float = 30.0) -> None:
     worker = asyncio.create_task(queue.run_worker(concurrency=4, heartbeat=0.5, stalled_after=2))
     try:
-        async with asyncio.timeout(timeout):
-            while not await until():
+        async with asyncio.timeout(limit):
+            while not await until():  # noqa: ASYNC110 - polls the database
                 await asyncio.sleep(0.1)
     finally:
         worker.cancel()
@@ -148,7 +148,6 @@ async def test_a_job_whose_worker_was_killed_is_retried_by_another(
 ) -> None:
     import os
     import signal
-    import subprocess
     import sys
 
     marker = tmp_path / "started"
@@ -176,15 +175,15 @@ asyncio.run(main())
     await queue.open()
     try:
         await queue.ensure_schema()
-        proc = subprocess.Popen([sys.executable, "-c", script])
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-c", script)
         try:
             await queue.accept(message(1, 9))
             async with asyncio.timeout(30):
-                while not marker.exists():
+                while not marker.exists():  # noqa: ASYNC110 - another process writes it
                     await asyncio.sleep(0.1)
         finally:
             os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
+            await proc.wait()
         assert (await queue.counts()).get("running") == 1
 
         async def retried_and_done() -> bool:
