@@ -104,6 +104,7 @@ class Pipeline:
         chat_articles: ArticleRecorder,
         metrics: Metrics | None = None,
         clock: Clock | None = None,
+        summary_flight: SingleFlight[tuple[Summary, int | None]] | None = None,
     ) -> None:
         self.settings = settings
         self.fetcher = fetcher
@@ -115,7 +116,8 @@ class Pipeline:
         self.metrics = metrics or Metrics()
         self.clock = clock or SystemClock()
         self._documents: SingleFlight[Document] = SingleFlight()
-        self._summaries: SingleFlight[tuple[Summary, int | None]] = SingleFlight()
+        # Replicas inject one that also holds a lock across processes (bot.scale.flight).
+        self._summaries = summary_flight if summary_flight is not None else SingleFlight()
 
     @property
     def uses_llm(self) -> bool:

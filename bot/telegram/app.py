@@ -17,6 +17,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    BaseRateLimiter,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -202,6 +203,13 @@ def build_application(services: Services) -> Application:
     settings = services.settings
     api = settings.telegram_api_url.rstrip("/")
     servers: list[HealthServer] = []
+    limiter: BaseRateLimiter[Any] = FloodLimiter(metrics=services.metrics)
+    replica = None
+    if settings.scale_out:  # several replicas: durable queue, shared flood budget (issue 13)
+        from bot.telegram.replicas import Replica
+
+        replica = Replica(services)
+        limiter = replica.rate_limiter(limiter)
 
     async def post_init(application: Application) -> None:
         await application.bot.set_my_commands(registered_commands())
@@ -239,7 +247,7 @@ def build_application(services: Services) -> Application:
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
-        .rate_limiter(FloodLimiter(metrics=services.metrics))
+        .rate_limiter(limiter)
         .connection_pool_size(MAX_CONCURRENT_UPDATES)
         .pool_timeout(30.0)
         .get_updates_connection_pool_size(2)
@@ -249,6 +257,7 @@ def build_application(services: Services) -> Application:
         .build()
     )
     application.bot_data.services = services
+    application.bot_data.replica = replica
     # Ready only while updates are actually fetched (polling or webhook), off at SIGTERM.
     services.health.updates_probe = lambda: (
         application.running and (application.updater is None or application.updater.running)
@@ -353,11 +362,16 @@ async def _serve(settings: Settings, closing: AsyncExitStack) -> None:
     updater = application.updater
     if updater is None:  # pragma: no cover - ApplicationBuilder always builds one
         raise RuntimeError("the Telegram application has no updater")
-    if settings.webhook_url:
+    replica = application.bot_data.replica
+    if replica is not None:
+        closing.push_async_callback(replica.stop)  # runs before _stop_application: drain first
+    elif settings.webhook_url:
         await updater.start_webhook(**webhook_kwargs(settings))
     else:
         await updater.start_polling(allowed_updates=Update.ALL_TYPES)
     await application.start()
+    if replica is not None:
+        await replica.start(application)
     await asyncio.Event().wait()  # until a stop signal cancels this task
 
 

@@ -37,6 +37,7 @@ class BotData:
     inflight: InflightCounter = field(default_factory=lambda: InflightCounter())
     migration_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     buttons: ButtonStore = field(default_factory=lambda: ButtonStore())
+    replica: Any = None  # bot.telegram.replicas.Replica when SCALE_OUT=true
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
