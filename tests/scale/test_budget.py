@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from bot.scale.budget import BULK, INTERACTIVE, SharedBudget, SharedLimits, Window
-from tests.scale.redis_support import REDIS_URL, requires_redis
+from testsupport.redis import REDIS_URL, requires_redis
 
 pytestmark = requires_redis
 
