@@ -115,6 +115,20 @@ class SharedBudgetGate(BaseRateLimiter[int]):
         )
 
 
+async def _keep_running(
+    make: Callable[[], Coroutine[Any, Any, None]], what: str, pause: float = 2.0
+) -> None:
+    """Run `make()` until cancelled, starting it again after a failure (a PostgreSQL outage
+    stops procrastinate's worker; its jobs wait in the queue meanwhile: delayed, not lost)."""
+    while True:
+        try:
+            await make()
+            return
+        except Exception as exc:
+            log.warning("%s stopped (%s); starting it again in %.0f s", what, exc, pause)
+            await asyncio.sleep(pause)
+
+
 class IngressHandler(RequestHandler):
     """POST <webhook path>: secret checked, update recorded and queued, 200; no other work."""
 
@@ -225,11 +239,14 @@ class Replica:
         stalled = self.settings.worker_stalled_after
         self._tasks = [
             asyncio.create_task(
-                self.queue.run_worker(
-                    concurrency=self.settings.worker_concurrency,
-                    name=self.name,
-                    heartbeat=max(0.5, stalled / 4),
-                    stalled_after=stalled,
+                _keep_running(
+                    lambda: self.queue.run_worker(
+                        concurrency=self.settings.worker_concurrency,
+                        name=self.name,
+                        heartbeat=max(0.5, stalled / 4),
+                        stalled_after=stalled,
+                    ),
+                    "update worker",
                 ),
                 name="update worker",
             ),
