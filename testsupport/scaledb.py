@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
 from testsupport.corpora import postgres_url
 
 
-@pytest.fixture
-def scale_db() -> Iterator[str]:
-    """A fresh database with the bot's migrations applied; its SQLAlchemy-style URL."""
-    base = postgres_url()
-    if base is None:
-        pytest.skip("TEST_DATABASE_URL is not set (the durable queue needs PostgreSQL)")
+@contextmanager
+def fresh_database(base: str) -> Iterator[str]:
+    """A new database next to `base` (a PostgreSQL URL), migrated; dropped on exit."""
     import psycopg
 
     from bot.scale.queue import procrastinate_conninfo
@@ -27,9 +25,19 @@ def scale_db() -> Iterator[str]:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = admin.rsplit("/", 1)[0] + "/" + name
-    run_migrations(url)
     try:
+        run_migrations(url)
         yield url
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def scale_db() -> Iterator[str]:
+    """A fresh database with the bot's migrations applied; its URL."""
+    base = postgres_url()
+    if base is None:
+        pytest.skip("TEST_DATABASE_URL is not set (the durable queue needs PostgreSQL)")
+    with fresh_database(base) as url:
+        yield url
