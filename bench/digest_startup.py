@@ -105,7 +105,6 @@ async def start_once(url: str, digests: bool) -> dict[str, float]:
             clock=FakeClock(NOW),
             send=send,
             renderer=DigestHtml(),
-            send_rate=0,
         )
         report = await scheduler.tick()
         t2 = time.perf_counter()

@@ -33,6 +33,13 @@ class Metrics:
         self.telegram_retry_after = Counter(
             "bot_telegram_retry_after_total", "429 RetryAfter answers from Telegram", registry=r
         )
+        self.telegram_send_wait = Histogram(
+            "bot_telegram_send_wait_seconds",
+            "Time a flood-limited send waited for the pacer",
+            ["priority"],
+            buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64),
+            registry=r,
+        )
         self.last_update_timestamp = Gauge(
             "bot_last_update_timestamp_seconds", "When the last update was processed", registry=r
         )

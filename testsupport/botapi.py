@@ -16,8 +16,12 @@ getFile handed out, as Telegram does.
 Rejected like Telegram: unparsable HTML (unknown/unclosed/misnested tags, bad attributes), text
 over 4,096 UTF-16 units after entity parsing (captions over 1,024), empty text, unknown chats,
 chats that blocked the bot (403), groups upgraded to supergroups (400 + migrate_to_chat_id),
-edits that change nothing (400 "message is not modified": same text, entities and keyboard), and
-bursts over the flood limits (429 + retry_after: 30 messages/s overall, 20/min per group).
+edits that change nothing (400 "message is not modified": same text, entities and keyboard),
+sends and edits over the flood limits (429 + retry_after; see `FloodModel`: 30 in any rolling
+second overall, 3 in any rolling 3 s per chat, 20 in any rolling minute per group or channel,
+repeated violations earning growing retry_after), and an empty chat_id ("chat_id is empty").
+A request whose body ends before its Content-Length (the client hung up mid-request) is not
+dispatched, as on a real server, but recorded as an error (status 499, CUT_OFF).
 `@username` as chat_id resolves only public channels and supergroups (never users), and
 getChatMember about other users fails in a channel where the bot is not an administrator.
 """
@@ -25,10 +29,12 @@ getChatMember about other users fails in a channel where the bot is not an admin
 from __future__ import annotations
 
 import asyncio
+import collections
 import email.parser
 import email.policy
 import itertools
 import json
+import math
 import re
 import threading
 import time
@@ -63,6 +69,7 @@ EDIT_METHODS = frozenset({"editMessageText", "editMessageCaption", "editMessageR
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile refuses bigger files: bots download at most 20 MB
+CUT_OFF = "client closed the connection mid-request"  # recorded with status 499
 DOWNLOAD = "download"  # the method name recorded for GET /file/bot<token>/<file_path>
 
 
@@ -296,23 +303,105 @@ class APIError(Exception):
         self.parameters = parameters or {}
 
 
-class _Bucket:
-    """Token bucket: `capacity` requests at once, refilled at capacity/period per second."""
+class _Rolling:
+    """At most `limit` accepted requests in any rolling window of `seconds` (strict: counted
+    over (now - seconds, now], so a burst never gets more than `limit` through)."""
 
-    def __init__(self, capacity: float, period: float, now: float) -> None:
-        self.capacity = capacity
-        self.rate = capacity / period
-        self.tokens = capacity
-        self.stamp = now
+    def __init__(self, limit: float, seconds: float) -> None:
+        self.limit = int(limit)
+        self.seconds = seconds
+        self.stamps: collections.deque[float] = collections.deque()
 
-    def take(self, now: float) -> float:
-        """0 if allowed (and consumed), else seconds until one token is back."""
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
+    def wait(self, now: float) -> float:
+        """0 if one more request fits now, else seconds until the oldest one leaves the window."""
+        while self.stamps and self.stamps[0] <= now - self.seconds:
+            self.stamps.popleft()
+        if len(self.stamps) < self.limit:
             return 0.0
-        return (1 - self.tokens) / self.rate
+        return self.stamps[0] + self.seconds - now
+
+    def add(self, now: float) -> None:
+        self.stamps.append(now)
+
+
+@dataclass
+class _Strikes:
+    """A key's flood penalty: refused until `until`; each violation within `cooldown` of the
+    previous one doubles the next retry_after."""
+
+    until: float = 0.0
+    count: int = 0
+    last: float = -math.inf
+    base: int = 1  # the first retry_after of this series of violations
+
+
+class FloodModel:
+    """Telegram's flood limits as the fake enforces them, with rolling windows:
+
+    - overall: at most 30 flood-limited requests in any rolling second;
+    - per chat (any type): at most 3 in any rolling 3 s — "about one message per second to a
+      chat, short bursts allowed"; Telegram does not publish its exact per-chat rule, and this
+      one refuses both a burst of 4 and a sustained rate above 1/s;
+    - per group, supergroup or channel: at most 20 in any rolling minute.
+
+    Flood-limited requests: new messages (sendMessage, sendDocument, ...) and edits. A refused
+    request does not count. A violation answers 429 with retry_after (whole seconds, at least
+    1: the time until the window has room) and puts the violated key (everyone, for the overall
+    limit) under a penalty until then; requests to it during the penalty are violations too.
+    Each further violation within `cooldown` seconds of the previous one doubles retry_after
+    (1, 2, 4, ... times the first; capped), as Telegram's grow for a bot that ignores them.
+    """
+
+    def __init__(
+        self,
+        overall: tuple[float, float] = (30, 1.0),
+        group: tuple[float, float] = (20, 60.0),
+        chat: tuple[float, float] = (3, 3.0),
+        *,
+        cooldown: float = 60.0,
+        max_retry_after: int = 120,
+    ) -> None:
+        self._limits = {"overall": overall, "chat": chat, "group": group}
+        self._windows: dict[tuple[str, int], _Rolling] = {}
+        self._strikes: dict[tuple[str, int], _Strikes] = {}
+        self.cooldown = cooldown
+        self.max_retry_after = max_retry_after
+        self.violations: list[tuple[float, str, int, int]] = []  # (at, kind, chat, retry_after)
+
+    def _window(self, key: tuple[str, int]) -> _Rolling:
+        window = self._windows.get(key)
+        if window is None:
+            window = self._windows[key] = _Rolling(*self._limits[key[0]])
+        return window
+
+    def check(self, chat: ChatInfo, now: float) -> int | None:
+        """None when the request is accepted (and counted), else the retry_after to answer."""
+        keys = [("overall", 0), ("chat", chat.id)]
+        if chat.type in ("group", "supergroup", "channel"):
+            keys.append(("group", chat.id))
+        for key in keys:
+            strikes = self._strikes.get(key)
+            if strikes is not None and now < strikes.until:
+                return self._violate(key, chat.id, strikes.until - now, now)
+        for key in keys:
+            wait = self._window(key).wait(now)
+            if wait > 0:
+                return self._violate(key, chat.id, wait, now)
+        for key in keys:
+            self._window(key).add(now)
+        return None
+
+    def _violate(self, key: tuple[str, int], chat_id: int, wait: float, now: float) -> int:
+        strikes = self._strikes.setdefault(key, _Strikes())
+        if now - strikes.last > self.cooldown:
+            strikes.count = 0
+            strikes.base = max(1, math.ceil(wait))
+        strikes.count += 1
+        strikes.last = now
+        retry = min(self.max_retry_after, strikes.base * 2 ** (strikes.count - 1))
+        strikes.until = max(strikes.until, now + retry)
+        self.violations.append((now, key[0], chat_id, retry))
+        return retry
 
 
 @dataclass
@@ -368,10 +457,11 @@ class FakeBotAPI:
         can_read_all_group_messages: bool = False,
         flood_overall: tuple[float, float] = (30, 1.0),
         flood_group: tuple[float, float] = (20, 60.0),
+        flood_chat: tuple[float, float] = (3, 3.0),
         latency: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        # `clock` drives the flood buckets (and Call.at): a test can freeze it to check limits
+        # `clock` drives the flood windows (and Call.at): a test can freeze it to check limits
         # exactly, however slowly a loaded machine delivers the requests.
         self._clock = clock
         self.token = token
@@ -381,10 +471,7 @@ class FakeBotAPI:
         self.calls: list[Call] = []
         self.commands: list[dict[str, str]] = []
         self.webhook: dict[str, Any] = {}
-        self._flood_overall = flood_overall
-        self._flood_group = flood_group
-        self._overall = _Bucket(*flood_overall, clock())
-        self._groups: dict[int, _Bucket] = {}
+        self.flood = FloodModel(flood_overall, flood_group, flood_chat)
         self._cond = threading.Condition()
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -807,6 +894,12 @@ class FakeBotAPI:
                 self.calls.append(call)
         return 200, {"ok": True, "result": result}
 
+    def record_cut_off(self, method: str) -> None:
+        """A request whose body ended before its Content-Length: recorded, never dispatched."""
+        call = Call(method, {}, status=499, description=CUT_OFF, at=self._clock())
+        with self._cond:
+            self.calls.append(call)
+
     def _dispatch(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         if method == "getMe":
             return {
@@ -959,10 +1052,12 @@ class FakeBotAPI:
                     ):
                         return info.id
             raise APIError(400, "Bad Request: chat not found")
+        if not raw.strip():
+            raise APIError(400, "Bad Request: chat_id is empty")
         try:
             return int(raw)
         except ValueError:
-            raise APIError(400, "Bad Request: chat_id is empty") from None
+            raise APIError(400, "Bad Request: chat not found") from None
 
     def _check_chat(self, chat_id: int) -> ChatInfo:
         with self._cond:
@@ -983,16 +1078,10 @@ class FakeBotAPI:
             return info
 
     def _flood(self, chat: ChatInfo) -> None:
-        now = self._clock()
         with self._cond:
-            wait = self._overall.take(now)
-            if not wait and chat.type in ("group", "supergroup", "channel"):
-                bucket = self._groups.setdefault(chat.id, _Bucket(*self._flood_group, now))
-                wait = bucket.take(now)
-                if wait:
-                    self._overall.tokens += 1  # the refused message did not count overall
-        if wait:
-            retry = max(1, int(wait + 0.999))
+            # The clock is read under the lock: acceptances are recorded in time order.
+            retry = self.flood.check(chat, self._clock())
+        if retry is not None:
             raise APIError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
 
     def _text_and_entities(
@@ -1180,6 +1269,14 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 1024
     daemon_threads = True
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hung up (a cancelled request, a bot shutting down) is not the fake's
+        # error; anything else is printed as usual.
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 def _make_handler(fake: FakeBotAPI) -> type[BaseHTTPRequestHandler]:
     path_re = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>[A-Za-z]+)$")
@@ -1213,6 +1310,13 @@ def _make_handler(fake: FakeBotAPI) -> type[BaseHTTPRequestHandler]:
             match = path_re.match(self.path.split("?")[0])
             if not match:
                 self._answer(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                return
+            if len(body) < length:
+                # The client hung up mid-request (e.g. a task cancelled between writing the
+                # headers and the body): a real server drops it, but the fake records it as an
+                # error, since the bot meant to send something that never arrived.
+                fake.record_cut_off(match["method"])
+                self.close_connection = True
                 return
             params, files = _parse_body(self.headers.get("Content-Type", ""), body)
             status, payload = fake.handle(match["token"], match["method"], params, files)

@@ -12,10 +12,12 @@ info.py                /start, /help, /usage, /stats and the command list
 digest_commands.py     /subscribe, /unsubscribe, /digest, /feeds, OPML uploads; wires the scheduler
 digest_html.py         the digest scheduler's renderer (Telegram HTML)
 access.py              allow-lists, admins, the daily token quota
-progress.py            typing action at once, one throttled status message when slow
+progress.py            typing action at once, a status message only when slow and the send
+                       budget allows
 send.py                send_html / send_file: splitting, RetryAfter, Forbidden, ChatMigrated
 render.py              pure: escaping, LLM Markdown → Telegram HTML, splitting, summary layout
 messages.py            reading messages: links, command text, forward origin
-ratelimit.py           FloodLimiter
+ratelimit.py           FloodLimiter/Pacer: rolling windows (30/s overall, 3 per 3 s per chat,
+                       20/min per group) held until the reply, priorities, 429s waited out
 processor.py           PerChatUpdateProcessor: chats in parallel, one chat in order
 """

@@ -1,4 +1,5 @@
-"""What the user sees while a summary is being made: typing, then one status message if slow."""
+"""What the user sees while a summary is being made: typing, then one status message if slow
+and if the send budget allows (typing is not flood-limited; a status and its edits are)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
@@ -13,6 +15,8 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from bot.errors import BotError
+from bot.pacing import Priority, send_priority
+from bot.telegram.ratelimit import budget_short
 from bot.telegram.render import escape
 from bot.telegram.send import delete_message, edit_html, send_html
 
@@ -38,13 +42,31 @@ STATUS_AFTER = 3.0  # quick answers need no status message at all
 MIN_EDIT_INTERVAL = 3.0  # edits count against flood limits
 
 
+# Typing requests still in flight after their loop was stopped (kept referenced until done).
+_in_flight: set[asyncio.Future[bool]] = set()
+
+
+def _settled(request: asyncio.Future[bool]) -> None:
+    _in_flight.discard(request)
+    if not request.cancelled() and request.exception() is not None:
+        log.debug("typing action failed: %s", request.exception())
+
+
 def start_typing(bot: Bot, chat_id: int) -> asyncio.Task[None]:
-    """Show "typing…" now and every few seconds until the task is cancelled."""
+    """Show "typing…" now and every few seconds until the task is cancelled.
+
+    Cancelling stops the loop but never a request in flight: a request cut off between its
+    headers and its body reaches the server without parameters ("chat_id is empty") and costs
+    the connection; it is left to finish in the background instead.
+    """
 
     async def loop() -> None:
         while True:
+            request = asyncio.ensure_future(bot.send_chat_action(chat_id, ChatAction.TYPING))
+            _in_flight.add(request)
+            request.add_done_callback(_settled)
             try:
-                await bot.send_chat_action(chat_id, ChatAction.TYPING)
+                await asyncio.shield(request)
             except TelegramError as exc:
                 # Typing is a courtesy: a failure here must never fail the request.
                 log.debug("typing action failed: %s", exc)
@@ -68,7 +90,7 @@ class Progress:
         status_after: float = STATUS_AFTER,
         min_edit_interval: float = MIN_EDIT_INTERVAL,
         label: str = "",
-        allow_status: bool = True,
+        allow_status: bool | Callable[[], bool] = True,
     ) -> None:
         self.bot = bot
         self.chat_id = chat_id
@@ -77,7 +99,8 @@ class Progress:
         self.status_after = status_after
         self.min_edit_interval = min_edit_interval
         self.label = label  # e.g. "2 links" prefix
-        # Under heavy load status messages would compete with answers for the flood budget.
+        # Under heavy load status messages would compete with answers for the flood budget;
+        # a callable is asked when the status is due (the load then, not at the start).
         self.allow_status = allow_status
         self.stage = "Working…"
         self.status: Message | None = None
@@ -96,7 +119,7 @@ class Progress:
             self._tasks.append(typing)
         else:
             self._tasks.append(start_typing(self.bot, self.chat_id))
-        if self.allow_status:
+        if self.allow_status is not False:
             self._timer = asyncio.create_task(self._status_later())
             self._tasks.append(self._timer)
         return self
@@ -110,17 +133,29 @@ class Progress:
 
     async def _status_later(self) -> None:
         await asyncio.sleep(self.status_after)
+        # Cancelled (by the answer) only while waiting: a status send cut off mid-request could
+        # still appear in the chat, and then nobody would remove it.
+        await asyncio.shield(self._show_status())
+
+    async def _show_status(self) -> None:
         async with self._lock:
             if self._closed or self._answered or self.status is not None:
                 return
+            allowed = self.allow_status() if callable(self.allow_status) else self.allow_status
+            if not allowed or budget_short(self.bot, self.chat_id):
+                # Answers are queued, or this chat's window is half used: typing goes on, and
+                # the budget goes to results.
+                log.debug("send budget short; no status message for chat %s", self.chat_id)
+                return
             try:
-                sent = await send_html(
-                    self.bot,
-                    self.chat_id,
-                    self._text(),
-                    reply_to=self.reply_to,
-                    services=self.services,
-                )
+                with send_priority(Priority.PROGRESS):
+                    sent = await send_html(
+                        self.bot,
+                        self.chat_id,
+                        self._text(),
+                        reply_to=self.reply_to,
+                        services=self.services,
+                    )
             except (BotError, TelegramError) as exc:
                 log.debug("status message failed: %s", exc)
                 return
@@ -135,13 +170,17 @@ class Progress:
             return
         if time.monotonic() - self._last_edit < self.min_edit_interval:
             return
+        if budget_short(self.bot, self.chat_id):
+            return  # a later stage may still be shown; the answer matters more
         async with self._lock:
             text = self._text()
             if self.status is None or text == self._shown:
                 return
-            if await edit_html(
-                self.bot, self.chat_id, self.status.message_id, text, services=self.services
-            ):
+            with send_priority(Priority.PROGRESS):
+                edited = await edit_html(
+                    self.bot, self.chat_id, self.status.message_id, text, services=self.services
+                )
+            if edited:
                 self._shown = text
             self._last_edit = time.monotonic()
 

@@ -99,14 +99,16 @@ async def summarise_in_chat(
     label = f"{len(sources)} links" if len(sources) > 1 else ""
 
     inflight = context.bot_data.inflight
-    with inflight.entered() as count:
+    with inflight.entered():
         async with Progress(
             context.bot,
             chat.id,
             reply_to=message.message_id,
             services=services,
             label=label,
-            allow_status=inflight.allows_status(count),
+            # Asked when the status is due: by then the burst this request came in may be
+            # waiting for its answers, which need the flood budget more than a status does.
+            allow_status=lambda: inflight.allows_status(inflight.count),
         ) as progress:
             request = SummaryRequest(sources, options, kind, origin, user_id, quiet, heading)
             await _summarise_all(update, context, progress, request)

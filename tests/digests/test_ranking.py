@@ -130,7 +130,6 @@ async def test_scheduled_digest_filters_ranks_limits_and_says_so(db: Database) -
         send=outbox,
         renderer=DigestHtml(),
         metrics=Metrics(),
-        send_rate=0,
         max_stories=5,
     )
     # /digest all: every story, no "more" line (and the schedule is left alone).

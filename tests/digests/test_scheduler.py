@@ -28,7 +28,6 @@ def make(db: Database, clock: FakeClock, outbox: Outbox, **kw: object) -> Digest
         send=outbox,
         renderer=DigestHtml(),
         metrics=Metrics(),
-        send_rate=0,
         **kw,
     )  # type: ignore[arg-type]
 

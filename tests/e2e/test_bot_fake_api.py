@@ -10,6 +10,7 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
+from bot.telegram.send import retry_after_seconds
 from testsupport.botapi import FakeBotAPI
 
 
@@ -80,20 +81,66 @@ async def test_flood_limits_answer_429_with_retry_after() -> None:
                 *(bot.send_message(chat, "x") for chat in range(1, 41)), return_exceptions=True
             )
             limited = [r for r in results if isinstance(r, RetryAfter)]
-            assert len(limited) == 10  # 30 per second pass
-            refused = {c.description for c in tg.errors()}
-            assert refused == {"Too Many Requests: retry after 1"}
-            now[0] += 1.1
+            assert len(limited) == 10  # 30 in any rolling second pass
+            # The first refusal waits for the window (1 s); repeating it while refused doubles.
+            assert sorted(retry_after_seconds(r) for r in limited) == [
+                min(120, 2**i) for i in range(10)
+            ]
+            now[0] += 1000  # the penalty and the strikes are long gone
             group = []
-            for _ in range(21):
+            for i in range(21):
+                now[0] += 2.0  # within the per-chat limit, so only the group limit is tested
                 try:
-                    await bot.send_message(-5, "g")
+                    await bot.send_message(-5, f"g{i}")
                     group.append("ok")
                 except RetryAfter as exc:
                     group.append(exc)
             assert group[:20] == ["ok"] * 20 and isinstance(group[20], RetryAfter)
-            now[0] += 3.1  # 20 per minute: one message's worth is back after 3 seconds
+            # The window is a rolling minute: the first message leaves it 60 s after it came.
+            now[0] += 60 - 20 * 2.0 + 0.5
             await bot.send_message(-5, "g")
+
+
+async def test_a_chat_gets_a_short_burst_then_one_message_a_second() -> None:
+    now = [50.0]
+    with FakeBotAPI(clock=lambda: now[0]) as tg:
+        tg.chat(1)
+        async with bot_for(tg) as bot:
+            for _ in range(3):
+                await bot.send_message(1, "burst")
+            with pytest.raises(RetryAfter) as first:
+                await bot.send_message(1, "one too many")
+            assert retry_after_seconds(first.value) == 3  # the rolling 3 s window
+            now[0] += 1.0
+            with pytest.raises(RetryAfter) as again:
+                await bot.send_message(1, "still too early")  # ignoring retry_after costs more
+            assert retry_after_seconds(again.value) == 6  # 3 s, doubled
+            now[0] += 6.0
+            await bot.send_message(1, "after the wait")
+            await bot.send_message(1, "y")
+            sent = await bot.send_message(1, "x")
+            with pytest.raises(RetryAfter):
+                await bot.edit_message_text("edits count too", 1, sent.message_id)
+            await bot.send_chat_action(1, "typing")  # never flood-limited
+
+
+async def test_empty_chat_id_and_cut_off_requests_are_refused(tg: FakeBotAPI) -> None:
+    url = f"{tg.api_url}/bot{tg.token}/sendChatAction"
+    async with httpx.AsyncClient() as client:
+        answer = (await client.post(url, data={"action": "typing"})).json()
+        assert answer["description"] == "Bad Request: chat_id is empty"
+        answer = (await client.post(url, data={"chat_id": "", "action": "typing"})).json()
+        assert answer["description"] == "Bad Request: chat_id is empty"
+    # A request whose body never comes (the client hung up after the headers).
+    reader, writer = await asyncio.open_connection(*tg.api_url.split("//")[1].split(":"))
+    writer.write(
+        f"POST /bot{tg.token}/sendChatAction HTTP/1.1\r\nHost: x\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 30\r\n\r\n".encode()
+    )
+    await writer.drain()
+    writer.close()
+    await tg.wait_for("sendChatAction", ok=False, predicate=lambda c: c.status == 499)
+    assert reader is not None
 
 
 async def test_get_updates_long_polls_and_honours_offset(tg: FakeBotAPI) -> None:

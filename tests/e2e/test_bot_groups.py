@@ -228,4 +228,4 @@ async def test_settings_summaries_and_upgrade_on_postgres(
         assert (await repo.get(new_id)).auto_mode
         assert (await repo.usage_for_chat(new_id)).articles == 1
         h.tg.push_message(USER_PRIVATE, "/usage")
-        await h.tg.wait_for_text(USER_PRIVATE, "Usage in this chat")
+        await h.tg.wait_for_text(USER_PRIVATE, "📊")

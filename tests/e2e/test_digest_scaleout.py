@@ -44,28 +44,29 @@ def _wait_for(path: Path) -> None:
 
 
 async def _worker(url: str, api_url: str, token: str, barrier: str) -> dict[str, object]:
-    from telegram import Bot
+    from telegram.ext import ExtBot
 
     from bot.clock import FakeClock
     from bot.digests.scheduler import DigestScheduler
     from bot.storage.db import Database
     from bot.storage.digests import DigestStore
     from bot.telegram.digest_html import DigestHtml
+    from bot.telegram.ratelimit import FloodLimiter, Limits, Window
     from bot.telegram.send import send_html
 
     db = await Database.open(url, migrate=False)
-    async with Bot(token, base_url=f"{api_url}/bot") as bot:
+    # Each process paces itself at half the overall limit: together they stay under 30/s.
+    limiter = FloodLimiter(limits=Limits(overall=Window(15, 1.0)))
+    async with ExtBot(token, base_url=f"{api_url}/bot", rate_limiter=limiter) as bot:
 
         async def send(chat_id: int, html: str) -> None:
             await send_html(bot, chat_id, html)
 
-        # Each process paces itself at half the limit: together they stay under 30/s.
         scheduler = DigestScheduler(
             store=DigestStore(db),
             clock=FakeClock(DUE),
             send=send,
             renderer=DigestHtml(),
-            send_rate=14,
         )
         await asyncio.to_thread(_wait_for, Path(barrier))
         report = await scheduler.tick()
