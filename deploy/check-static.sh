@@ -174,7 +174,7 @@ step "image commands outside Docker: start (CMD run), HEALTHCHECK, SIGTERM"
 "$BIN/python" - > "$tmp/fake.addr" <<'PY' &
 import sys, time
 sys.path.insert(0, ".")
-from tests.fakes.botapi import FakeBotAPI
+from testsupport.botapi import FakeBotAPI
 tg = FakeBotAPI().start()
 print(tg.api_url, tg.token, flush=True)
 while True:

@@ -34,10 +34,11 @@ from tornado.netutil import bind_sockets
 from tornado.web import Application as WebApplication
 from tornado.web import RequestHandler
 
-from bot.scale.budget import SharedBudget, budget_prefix
+from bot.pacing import current_priority
+from bot.scale.budget import SharedBudget, SharedLimits, Window, budget_prefix
 from bot.scale.queue import SendJournal, UpdateQueue, current_job
 from bot.scale.replay import ReplayingLimiter
-from bot.telegram.ratelimit import UNTHROTTLED
+from bot.telegram.ratelimit import FloodLimiter, Limits, chat_key, flood_weight
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -48,23 +49,22 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1 << 20  # Telegram's updates are a few kB; anything this big is not one
 
 
-def _priority() -> int:
-    """The send priority of the calling code (bot.pacing, once the pacer of issue 12 is in)."""
-    try:
-        from bot.pacing import current_priority  # type: ignore[import-not-found]
-    except ImportError:  # pragma: no cover - before the pacer's merge every send is interactive
-        return 0
-    return int(current_priority())
+def shared_limits(local: Limits) -> SharedLimits:
+    """The shared budget's windows, taken from the local pacer's (one definition of the limits)."""
+
+    def window(w: Any) -> Window:
+        return Window(w.limit, w.seconds)
+
+    return SharedLimits(
+        overall=window(local.overall), chat=window(local.chat), group=window(local.group)
+    )
 
 
-def chat_of(chat_id: object) -> tuple[int | str | None, bool]:
-    """(chat, is_group_or_channel) for a request's chat_id; (None, False) when it has none."""
-    if chat_id is None or chat_id == "":
-        return None, False
-    with contextlib.suppress(TypeError, ValueError):
-        number = int(str(chat_id))
-        return number, number < 0
-    return str(chat_id).lower(), True  # @channelusername
+def local_pacer(limiter: object) -> FloodLimiter | None:
+    """The FloodLimiter inside the replica's limiter wrappers (for budget_short and tests)."""
+    while limiter is not None and not isinstance(limiter, FloodLimiter):
+        limiter = getattr(limiter, "inner", None)
+    return limiter
 
 
 class SharedBudgetGate(BaseRateLimiter[int]):
@@ -95,16 +95,15 @@ class SharedBudgetGate(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
-        """Pass through the local limiter; a flood-limited call also holds a shared slot."""
-        if endpoint in UNTHROTTLED:
+        """Pass through the local pacer; a flood-limited call also holds a shared slot, taken
+        after the local grant (so local priority order holds) and held until the reply."""
+        weight = flood_weight(endpoint, data)
+        if weight == 0:
             return await self.inner.process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
             )
-        chat, group = chat_of(data.get("chat_id"))
-        weight = len(data["media"]) if isinstance(data.get("media"), list) else 1
-        priority = _priority()
-        # Only new messages count against a group's per-minute budget (as in the local limiter).
-        group = group and endpoint.startswith(("send", "copy", "forward"))
+        chat, group = chat_key(data.get("chat_id"))
+        priority = int(current_priority())
 
         async def gated(*a: Any, **kw: Any) -> Any:
             async with self.budget.slot(chat, group=group, weight=weight, priority=priority):
@@ -179,7 +178,9 @@ class Replica:
         import redis.asyncio as aioredis
 
         self.redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5)
-        self.budget = SharedBudget(self.redis, budget_prefix(settings.telegram_bot_token))
+        self.budget = SharedBudget(
+            self.redis, budget_prefix(settings.telegram_bot_token), limits=shared_limits(Limits())
+        )
         self.jobs = Counter(
             "bot_update_jobs_total",
             "Webhook updates: queued, duplicate (re-delivered), ingress_unavailable, parked",

@@ -13,7 +13,9 @@ from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 from tornado.web import Application
 
-from bot.telegram.replicas import SECRET_HEADER, IngressHandler, chat_of
+from bot.pacing import Priority, send_priority
+from bot.telegram.ratelimit import FloodLimiter, Limits, budget_short
+from bot.telegram.replicas import SECRET_HEADER, IngressHandler, SharedBudgetGate, shared_limits
 
 
 class FakeQueue:
@@ -76,8 +78,56 @@ async def test_ingress_checks_the_secret_and_queues_once() -> None:
     assert samples == {"queued": 2.0, "duplicate": 1.0, "ingress_unavailable": 1.0}
 
 
-def test_chat_of_request_ids() -> None:
-    assert chat_of(5) == (5, False)
-    assert chat_of("-100123") == (-100123, True)
-    assert chat_of("@Channel") == ("@channel", True)
-    assert chat_of(None) == (None, False)
+def test_the_shared_budget_keeps_the_pacers_windows() -> None:
+    local, shared = Limits(), shared_limits(Limits())
+    for name in ("overall", "chat", "group"):
+        assert (getattr(shared, name).limit, getattr(shared, name).seconds) == (
+            getattr(local, name).limit,
+            getattr(local, name).seconds,
+        )
+
+
+class NullContextBudget:
+    def __init__(self) -> None:
+        self.slots: list[tuple[Any, bool, int, int]] = []
+
+    def slot(self, chat: Any, *, group: bool, weight: int, priority: int):
+        self.slots.append((chat, group, weight, priority))
+
+        class Slot:
+            async def __aenter__(self) -> None:
+                return None
+
+            async def __aexit__(self, *exc: object) -> None:
+                return None
+
+        return Slot()
+
+
+async def test_the_gate_takes_a_shared_slot_per_flood_limited_call_with_its_priority() -> None:
+    budget = NullContextBudget()
+    pacer = FloodLimiter()
+    gate = SharedBudgetGate(pacer, budget)  # type: ignore[arg-type]
+
+    async def call(**kwargs: Any) -> dict[str, Any]:
+        return {"ok": True}
+
+    await gate.process_request(call, (), {}, "sendMessage", {"chat_id": -100}, None)
+    with send_priority(Priority.BULK):
+        await gate.process_request(call, (), {}, "sendMessage", {"chat_id": 5}, None)
+    await gate.process_request(call, (), {}, "getMe", {}, None)  # not flood-limited: no slot
+    media = {"chat_id": 5, "media": [1, 2, 3]}
+    await gate.process_request(call, (), {}, "sendMediaGroup", media, None)
+    assert budget.slots == [
+        (-100, True, 1, Priority.INTERACTIVE),
+        (5, False, 1, Priority.BULK),
+        (5, False, 3, Priority.INTERACTIVE),
+    ]
+
+    class Bot:
+        rate_limiter = gate
+
+    # budget_short reaches the pacer through the wrapper: chat 5 used its window, 77 did not.
+    assert budget_short(Bot(), 5) is True
+    assert budget_short(Bot(), 77) is False
+    await pacer.shutdown()
