@@ -31,6 +31,13 @@ class WebhookSender:
         self.attempts = 0  # POSTs made
         self.redeliveries = 0  # POSTs that had to be repeated
         self.delivered: list[int] = []
+        self._client: httpx.AsyncClient | None = None
+
+    async def aclose(self) -> None:
+        """Close the HTTP client."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
     def message_update(self, chat_id: int, text: str, **kwargs: Any) -> dict[str, Any]:
         """An update carrying a new message (built by the fake Bot API, numbered here)."""
@@ -41,7 +48,10 @@ class WebhookSender:
 
     async def deliver(self, update: dict[str, Any], *, within: float = 60.0) -> None:
         """POST until a replica answers 200 (Telegram retries for hours; a test for `within`)."""
-        async with asyncio.timeout(within), httpx.AsyncClient(timeout=5) as client:
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=5)
+        client = self._client
+        async with asyncio.timeout(within):
             while True:
                 url = self.urls[next(self._next)]
                 self.attempts += 1
