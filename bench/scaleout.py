@@ -156,7 +156,7 @@ async def throughput(replicas: int, pages: int, base_db: str) -> dict[str, float
             )
             # Finished = every update's job is done (or parked) in the ledger: some pages get an
             # error reply rather than a summary (paywalls, too short), which is an answer too.
-            while finished(db) < len(chats):  # noqa: ASYNC110 - polls the database
+            while finished(db) < len(chats):
                 if time.monotonic() - t0 > 600:
                     raise RuntimeError("not every page was answered within 10 minutes")
                 await asyncio.sleep(0.05)
