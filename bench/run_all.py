@@ -13,6 +13,8 @@ BENCHMARKS = (
     "bench.cleanup.evaluate",
     "bench.cleanup.speed",
     "bench.telegram_load",
+    "bench.telegram_burst",
+    "bench.extraction_throughput",
     "bench.digest_fanout",
     "bench.digest_startup",
 )

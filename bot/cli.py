@@ -107,10 +107,20 @@ def _setup_logging(settings: Settings, *, debug: bool) -> None:
 
 
 async def _run_sources(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.ingest.documents import read_stdin_source  # heavy: see main()
     from bot.services import build_services  # heavy: see main()
 
-    stdin_text = sys.stdin.read() if "-" in args.sources else None
-    services = await build_services(settings)
+    stdin_doc: Document | BotError | None = None
+    if "-" in args.sources:
+        try:
+            stdin_doc = read_stdin_source(sys.stdin.buffer)
+        except BotError as exc:
+            stdin_doc = exc  # reported as that source's record, like any other failure
+    # Worker processes pay off when several sources are read at once; for one, starting them
+    # (about 1-2 s) costs more than it saves, and the element cap already bounds a hostile page.
+    services = await build_services(
+        settings, cpu_processes=settings.cpu_processes and len(args.sources) > 1
+    )
     pipeline = services.pipeline
     try:
         if args.command == "summarize" and not pipeline.uses_llm and not args.offline:
@@ -124,12 +134,17 @@ async def _run_sources(args: argparse.Namespace, settings: Settings) -> int:
         async def one(source: str) -> dict[str, object]:
             async with semaphore:
                 try:
-                    result = await _process(args, pipeline, source, stdin_text)
+                    result = await _process(args, pipeline, source, stdin_doc)
                     return _record(args.command, source, result)
                 except BotError as exc:
                     if args.debug:
                         log.exception("failed: %s", source)
                     return {"source": source, "error": exc.user_message}
+                except Exception as exc:
+                    # One record per source, whatever happens: a bug in one source's path must
+                    # not lose every other source's result.
+                    log.exception("unexpected failure: %s", source)
+                    return {"source": source, "error": f"Unexpected error ({type(exc).__name__})."}
                 finally:
                     progress.done(source)
 
@@ -145,14 +160,16 @@ async def _run_sources(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if failed else 0
 
 
-async def _process(args, pipeline, source: str, stdin_text: str | None) -> Result:  # type: ignore[no-untyped-def]
+async def _process(args, pipeline, source: str, stdin_doc) -> Result:  # type: ignore[no-untyped-def]
     from bot.ingest.documents import read_file_source  # heavy: see main()
     from bot.ingest.text import document_from_text, is_url
 
     # Only the CLI reads local files: the pipeline never treats a string as a path.
     target: str | Document
     if source == "-":
-        target = document_from_text(stdin_text or "", "-")
+        if isinstance(stdin_doc, BotError):
+            raise stdin_doc
+        target = stdin_doc if stdin_doc is not None else document_from_text("", "-")
     elif is_url(source) or "://" in source:
         target = source
     else:

@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     openai_max_retries: int = 3
     openai_total_timeout: float = Field(180.0, description="seconds for one whole summary")
     openai_context_tokens: int = Field(16000, description="context budget for one request")
+    max_article_tokens: int = Field(
+        24000,
+        description="article tokens sent to the LLM per request; longer ones are shortened "
+        "(0 = no cap)",
+    )
     llm_fallback_offline: bool = Field(
         True,
         description="when the LLM fails, send the offline summary (marked, with a Retry button)",
@@ -34,6 +39,10 @@ class Settings(BaseSettings):
     # Storage
     data_dir: Path = DEFAULT_DATA_DIR
     database_url: str = ""
+    db_pool_size: int = Field(0, description="connections; 0 = sized from CONCURRENT_UPDATES")
+    db_queue_timeout: float = Field(
+        60.0, description="seconds a request may wait for a database connection in a burst"
+    )
 
     # Fetching
     fetch_allow_private: bool = False
@@ -57,8 +66,20 @@ class Settings(BaseSettings):
     allowed_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     allowed_chat_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     admin_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
-    daily_token_quota: int = Field(0, description="per user per day; 0 = unlimited")
+    # A safe default: a runaway user (or a leaked bot link) costs at most this much per day;
+    # about 40 medium summaries of ordinary articles. ADMIN_USER_IDS are exempt.
+    daily_token_quota: int = Field(100_000, description="per user per day; 0 = unlimited")
     max_links_per_message: int = 5
+    concurrent_updates: int = Field(256, description="updates handled at once (across chats)")
+
+    # CPU stages (extraction, cleanup)
+    cpu_workers: int = Field(0, description="worker processes; 0 = one per available core")
+    cpu_processes: bool = Field(True, description="False: run CPU stages in threads instead")
+    extract_timeout: float = Field(15.0, description="seconds one page or file may take to read")
+    extract_max_elements: int = Field(
+        30_000, description="HTML elements a page may have; more is refused before parsing"
+    )
+    cpu_jobs_per_user: int = Field(1, description="CPU stages one user may run at once")
 
     # Digests
     digest_grace_hours: float = 6.0
@@ -77,6 +98,11 @@ class Settings(BaseSettings):
     worker_stalled_after: float = Field(
         15.0, gt=0, description="seconds without a heartbeat before a worker's jobs are retried"
     )
+    # Group recaps
+    recap_retention_hours: float = Field(
+        48.0, description="hours an opted-in group's messages are kept for /recap"
+    )
+    recap_max_messages: int = Field(500, description="most messages one recap covers")
 
     # Operations
     log_level: str = "INFO"

@@ -13,7 +13,8 @@
     │   └── UnreachableError       DNS/connection failure
     ├── ExtractError           no article text in the page (paywall, JavaScript-only, blocked)
     │   │                      or in the PDF (password, scanned images, damaged, too long)
-    │   └── PaywallError           the page shows a teaser and paywall evidence (detail says which)
+    │   ├── PaywallError           the page shows a teaser and paywall evidence (detail says which)
+    │   └── PageTooComplexError    over the element cap, the time or the memory budget
     ├── SummariseError         the LLM could not produce a summary
     │   ├── NeedsKeyError          no or rejected API key (401/403)
     │   ├── LLMRateLimitError      429 after retries / quota at the provider
@@ -21,7 +22,8 @@
     ├── AccessDeniedError      user or chat not allowed
     ├── ChatGoneError          the chat blocked or removed the bot (a send failed for good)
     ├── ChatMovedError         the group became a supergroup with a new id
-    └── QuotaExceededError     the user's daily token quota is spent
+    ├── QuotaExceededError     the user's daily token quota is spent
+    └── StorageBusyError       the database queue stayed full past its bound (a burst)
 
 Anything that is not a `BotError` is a bug: it is logged with context and the user gets a generic line.
 """
@@ -39,6 +41,18 @@ class BotError(Exception):
         # `detail` is for logs only: it may name internals but never secrets.
         self.detail = detail
         super().__init__(self.user_message)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Errors cross process boundaries (extraction runs in worker processes); rebuilding from
+        # `args` alone would lose `detail` and misplace subclass fields such as `status`.
+        return (_rebuild, (type(self), self.user_message, dict(self.__dict__)))
+
+
+def _rebuild(cls: type[BotError], user_message: str, state: dict[str, object]) -> BotError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, user_message)
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigError(BotError):
@@ -103,6 +117,13 @@ class PaywallError(ExtractError):
     )
 
 
+class PageTooComplexError(ExtractError):
+    default_message = (
+        "That page is too large or complex to read safely, so it was skipped; paste the part "
+        "that matters instead."
+    )
+
+
 class SummariseError(BotError):
     default_message = "The summariser failed. Try again later."
 
@@ -121,12 +142,43 @@ class LLMUnavailableError(SummariseError):
     default_message = "The LLM service is not answering right now. Try again later."
 
 
+class LLMRefusedError(SummariseError):
+    default_message = (
+        "The LLM declined to summarise this article (its content filter stopped it). "
+        "Try the offline summary, or another article."
+    )
+
+
 class AccessDeniedError(BotError):
     default_message = "This bot is private. Ask its owner for access."
 
 
+class StorageBusyError(BotError):
+    default_message = (
+        "The bot is very busy right now and could not get to your request; please send it "
+        "again in a minute."
+    )
+
+
 class QuotaExceededError(BotError):
     default_message = "You have used today's summary quota. It resets at midnight UTC."
+
+
+class StorageUnavailableError(BotError):
+    """The database cannot be reached or written (down, disk full, read-only)."""
+
+    default_message = (
+        "The bot's storage is temporarily unavailable. Please try again in a few minutes."
+    )
+
+
+class DeliveryUnknownError(BotError):
+    """The answer to a send was lost after the request went out: it may have been delivered,
+    so it is neither sent again nor followed by an error message."""
+
+    def __init__(self, chat_id: int, *, detail: str | None = None) -> None:
+        super().__init__("The message may not have been delivered.", detail=detail)
+        self.chat_id = chat_id
 
 
 class ChatGoneError(BotError):
@@ -137,6 +189,16 @@ class ChatGoneError(BotError):
     def __init__(self, chat_id: int, detail: str | None = None) -> None:
         self.chat_id = chat_id
         super().__init__(detail=detail)
+
+
+class TopicGoneError(ChatGoneError):
+    """A forum topic was deleted or closed: the chat is fine, that topic takes no messages."""
+
+    default_message = "That topic was deleted or closed; the bot can no longer write there."
+
+    def __init__(self, chat_id: int, thread_id: int | None, detail: str | None = None) -> None:
+        self.thread_id = thread_id
+        super().__init__(chat_id, detail=detail)
 
 
 class ChatMovedError(BotError):

@@ -40,6 +40,32 @@ class Metrics:
             buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64),
             registry=r,
         )
+        self.db_wait = Histogram(
+            "bot_db_wait_seconds",
+            "Time a database session waited for a connection (and, on SQLite, the writer)",
+            ["kind"],  # read | write
+            buckets=(0.001, 0.005, 0.02, 0.1, 0.5, 2, 8, 30, 60),
+            registry=r,
+        )
+        self.db_waiting = Gauge(
+            "bot_db_waiting_sessions", "Database sessions waiting for their turn now", registry=r
+        )
+        self.db_busy = Counter(
+            "bot_db_busy_total", "Sessions refused after waiting past DB_QUEUE_TIMEOUT", registry=r
+        )
+        self.cpu_tasks = Counter(
+            "bot_cpu_tasks_total",
+            "CPU-bound stages run in the worker pool",
+            ["stage", "outcome"],  # outcome: ok | error | timeout | crashed
+            registry=r,
+        )
+        self.cpu_seconds = Histogram(
+            "bot_cpu_task_seconds",
+            "Time from submitting a CPU stage to its result (queueing included)",
+            ["stage"],
+            buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30),
+            registry=r,
+        )
         self.last_update_timestamp = Gauge(
             "bot_last_update_timestamp_seconds", "When the last update was processed", registry=r
         )

@@ -42,6 +42,9 @@ class Document:
     date: str = ""  # ISO 8601 date when known
     site: str = ""
     url: str = ""  # canonical/final URL when the source was a link
+    # Cased names the page carries outside the text (title, JSON-LD, captions, links: see
+    # bot/evidence.py); the cleanup stage's casing pass takes them as evidence.
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,30 @@ class SummaryOptions:
     length: Length = "medium"
     language: str = ""  # "" = the article's own language
     offline: bool = False
+
+
+class TokenAllowance:
+    """LLM tokens one request may still spend (what is left of a user's daily quota).
+
+    Shared by every LLM call the request makes, including the links of one message that are
+    summarised concurrently: each call reserves its worst case before it is sent.
+    """
+
+    def __init__(self, remaining: int) -> None:
+        self.remaining = max(0, remaining)
+        self.spent = 0
+
+    def reserve(self, tokens: int) -> bool:
+        """Set aside `tokens` for one call; False (nothing reserved) when not enough is left."""
+        if tokens > self.remaining:
+            return False
+        self.remaining -= tokens
+        return True
+
+    def settle(self, reserved: int, used: int) -> None:
+        """Account a finished call: return what it reserved but did not use."""
+        self.remaining += max(0, reserved - used)
+        self.spent += used
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from bot.clean import clean_document
 from bot.clean.fingerprint import fingerprint
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.errors import FetchError, InputError, SummariseError
+from bot.errors import FetchError, InputError, StorageUnavailableError, SummariseError
 from bot.ingest.documents import document_from_fetched
 from bot.ingest.pdf import extract_pdf
 from bot.ingest.text import document_from_text, is_url
@@ -31,9 +31,11 @@ from bot.models import (
     Summary,
     SummaryKind,
     SummaryOptions,
+    TokenAllowance,
     content_hash,
 )
 from bot.singleflight import SingleFlight
+from bot.workers import CpuPool, ThreadCpuPool, work_owner
 
 if TYPE_CHECKING:
     from bot.ingest.fetch import Fetcher
@@ -105,6 +107,7 @@ class Pipeline:
         metrics: Metrics | None = None,
         clock: Clock | None = None,
         summary_flight: SingleFlight[tuple[Summary, int | None]] | None = None,
+        cpu: CpuPool | None = None,
     ) -> None:
         self.settings = settings
         self.fetcher = fetcher
@@ -115,6 +118,12 @@ class Pipeline:
         self.chat_articles = chat_articles
         self.metrics = metrics or Metrics()
         self.clock = clock or SystemClock()
+        # Extraction and cleanup run here: worker processes when the composition root injects
+        # them (bot.services), else a small thread pool this pipeline owns and closes.
+        self._owns_cpu = cpu is None
+        self.cpu: CpuPool = cpu or ThreadCpuPool(
+            4, metrics=self.metrics, per_owner=settings.cpu_jobs_per_user
+        )
         self._documents: SingleFlight[Document] = SingleFlight()
         # Replicas inject one that also holds a lock across processes (bot.scale.flight).
         self._summaries = summary_flight if summary_flight is not None else SingleFlight()
@@ -136,6 +145,10 @@ class Pipeline:
         if is_url(source):
             return await self._documents.run(source, lambda: self._fetch_document(source, progress))
         if "://" in source:
+            scheme = source.split(":", 1)[0]
+            if scheme.lower() in ("http", "https"):
+                # "http://" alone (or with a blank host) is an http link without a site name.
+                raise InputError("That link has no site name in it.")
             raise InputError(
                 f"Only http and https links are supported, not {source.split(':')[0]}:."
             )
@@ -151,18 +164,31 @@ class Pipeline:
             self.metrics.fetch_errors.labels(type(exc).__name__).inc()
             raise
         await (progress or _no_progress)("extracting")
-        # Extraction is 30–90 ms of CPU per page: off the event loop, so other chats keep moving.
-        return await asyncio.to_thread(document_from_fetched, fetched, url)
+        # Extraction is 30–90 ms of CPU per page (seconds for a hostile one): in a worker, with a
+        # time limit, so other chats keep moving.
+        return await self.cpu.run(
+            "extract",
+            document_from_fetched,
+            fetched,
+            url,
+            self.settings.extract_max_elements,
+            limit=self.settings.extract_timeout,
+        )
 
     async def pdf_document(self, data: bytes, name: str) -> Document:
-        """A PDF the user sent as a file → Document, extracted off the event loop."""
-        return await asyncio.to_thread(extract_pdf, data, source=name)
+        """A PDF the user sent as a file → Document, extracted in a worker."""
+        # The PDF reader keeps its own, longer budget (bot.ingest.pdf); this limit is the backstop.
+        return await self.cpu.run(
+            "pdf", _extract_pdf_file, data, name, limit=self.settings.extract_timeout * 2
+        )
 
     async def clean(self, source: str | Document, progress: Progress | None = None) -> Result:
         """Fetch/extract (if needed) and run the cleanup stage."""
         document = await self.document(source, progress)
         await (progress or _no_progress)("cleaning")
-        cleaned, repairs = await asyncio.to_thread(clean_document, document)
+        cleaned, repairs = await self.cpu.run(
+            "clean", clean_document, document, limit=self.settings.extract_timeout
+        )
         if not cleaned.text.strip():
             raise InputError("The text is empty after cleanup; there is nothing to summarise.")
         return Result(document=cleaned, clean=repairs)
@@ -177,6 +203,7 @@ class Pipeline:
         origin: str = "message",
         progress: Progress | None = None,
         record_article: bool = True,
+        allowance: TokenAllowance | None = None,
     ) -> Result:
         """Everything: document → cleanup → summary (from the cache when possible).
 
@@ -184,7 +211,15 @@ class Pipeline:
         per request, and a chat_articles row is added when `chat_id` is given (and
         `record_article`: a retry of a fallback summary is the same article, not another one).
         """
-        cleaned = await self.clean(source, progress)
+        # CPU stages are limited per user (else per chat): one message with several heavy links
+        # must not take every worker from the other chats.
+        owner = user_id if user_id is not None else chat_id
+        token = work_owner.set(owner) if owner is not None else None
+        try:
+            cleaned = await self.clean(source, progress)
+        finally:
+            if token is not None:
+                work_owner.reset(token)
         document = cleaned.document
         digest = content_hash(document.text)
         warnings: list[str] = []
@@ -201,7 +236,8 @@ class Pipeline:
             language=options.language,
         )
         summary, summary_id = await self._summaries.run(
-            key, lambda: self._summarise(summariser, key, document, options, progress)
+            key,
+            lambda: self._summarise(summariser, key, document, options, progress, allowance),
         )
         summary = verify_quotes(summary, document.text)
         if summary.note:
@@ -211,17 +247,21 @@ class Pipeline:
             warnings.append(quote_note)
         # ~1 ms per 1,000 words; off the loop all the same (long PDFs are 100,000 words).
         signature = await asyncio.to_thread(fingerprint, document.text)
-        await self._record(
-            chat_id,
-            user_id,
-            digest,
-            summary,
-            summary_id,
-            document,
-            origin,
-            signature,
-            record_article=record_article,
-        )
+        try:
+            await self._record(
+                chat_id,
+                user_id,
+                digest,
+                summary,
+                summary_id,
+                document,
+                origin,
+                signature,
+                record_article=record_article,
+            )
+        except StorageUnavailableError as exc:
+            # The summary is paid for: deliver it even when its usage cannot be recorded.
+            log.error("usage not recorded (storage unavailable): %s", exc.detail)
         return Result(
             document=document,
             clean=cleaned.clean,
@@ -246,6 +286,7 @@ class Pipeline:
         document: Document,
         options: SummaryOptions,
         progress: Progress | None,
+        allowance: TokenAllowance | None = None,
     ) -> tuple[Summary, int | None]:
         cached = await self.cache.get(key)
         if cached is not None:
@@ -253,7 +294,7 @@ class Pipeline:
             return cached, await self.cache.get_id(key)
         await (progress or _no_progress)("summarising")
         try:
-            summary = await summariser.summarise(document, options)
+            summary = await summariser.summarise(document, options, allowance=allowance)
         except SummariseError as exc:
             self.metrics.summaries.labels("error").inc()
             if not self.settings.llm_fallback_offline or summariser is self.offline:
@@ -269,7 +310,12 @@ class Pipeline:
             return fallback, None
         # Token and latency metrics are recorded per LLM request by the summariser itself.
         self.metrics.summaries.labels("offline" if summariser is self.offline else "llm").inc()
-        summary_id = await self.cache.put(key, summary, title=document.title, url=document.url)
+        try:
+            summary_id = await self.cache.put(key, summary, title=document.title, url=document.url)
+        except StorageUnavailableError as exc:
+            # The LLM is paid for: deliver the summary even when it cannot be cached.
+            log.error("summary not cached (storage unavailable): %s", exc.detail)
+            summary_id = None
         return summary, summary_id
 
     async def _record(
@@ -309,6 +355,13 @@ class Pipeline:
         close = getattr(self.summariser, "aclose", None)
         if close is not None:
             await close()
+        if self._owns_cpu:
+            await self.cpu.aclose()
+
+
+def _extract_pdf_file(data: bytes, name: str) -> Document:
+    # Module-level, so a worker process receives it by name; keyword arguments do not cross.
+    return extract_pdf(data, source=name)
 
 
 def verify_quotes(summary: Summary, article: str) -> Summary:

@@ -26,6 +26,7 @@ from bot.storage.cache import SummaryCache, UsageLog
 from bot.storage.db import Database
 from bot.storage.digests import DigestStore
 from bot.summarise import OfflineSummariser, build_summariser
+from bot.workers import CpuPool, build_cpu_pool
 
 if TYPE_CHECKING:
     from bot.summarise.llm import LLMClient
@@ -41,13 +42,18 @@ class Services:
     metrics: Metrics
     clock: Clock = SystemClock()  # noqa: RUF009 - stateless, safe to share
     health: Health = field(default_factory=Health)  # readiness state for /healthz
+    cpu: CpuPool | None = None  # worker processes (or threads) for extraction and cleanup
 
     async def aclose(self) -> None:
-        """Close the HTTP and LLM clients, then the database."""
+        """Close the HTTP and LLM clients, the CPU workers, then the database."""
         try:
             await self.pipeline.aclose()
         finally:
-            await self.db.close()
+            try:
+                if self.cpu is not None:
+                    await self.cpu.aclose()
+            finally:
+                await self.db.close()
 
 
 def build_pipeline(
@@ -58,8 +64,10 @@ def build_pipeline(
     clock: Clock | None = None,
     llm_client: LLMClient | None = None,
     fetcher: Fetcher | None = None,
+    cpu: CpuPool | None = None,
 ) -> Pipeline:
-    """The pipeline on `db`, with the fetcher and summarisers the settings ask for."""
+    """The pipeline on `db`, with the fetcher and summarisers the settings ask for (CPU stages in
+    `cpu`, else in a thread pool of the pipeline's own)."""
     metrics = metrics or Metrics()
     clock = clock or SystemClock()
     return Pipeline(
@@ -73,6 +81,7 @@ def build_pipeline(
         metrics=metrics,
         clock=clock,
         summary_flight=_summary_flight(settings, db),
+        cpu=cpu,
     )
 
 
@@ -92,21 +101,47 @@ async def build_services(
     llm_client: LLMClient | None = None,
     fetcher: Fetcher | None = None,
     check_writable: bool = False,
+    cpu_processes: bool | None = None,
 ) -> Services:
-    """Open the database (migrating it) and build the pipeline; ConfigError on failure."""
+    """Open the database (migrating it), start the CPU workers and build the pipeline;
+    ConfigError on failure. `cpu_processes=False` overrides CPU_PROCESSES (the CLI, reading one
+    source, does not pay the workers' start-up)."""
     metrics = Metrics()
     clock = clock or SystemClock()
-    db = await Database.open(settings.effective_database_url)
+    db = await Database.open(
+        settings.effective_database_url,
+        pool_size=settings.db_pool_size,
+        concurrency=settings.concurrent_updates,
+        queue_timeout=settings.db_queue_timeout,
+        metrics=metrics,
+    )
+    cpu: CpuPool | None = None
     try:
         if check_writable:
             await _check_writable(db)
+        cpu = await build_cpu_pool(
+            settings.cpu_workers,
+            processes=settings.cpu_processes if cpu_processes is None else cpu_processes,
+            metrics=metrics,
+            per_owner=settings.cpu_jobs_per_user,
+        )
         pipeline = build_pipeline(
-            settings, db=db, metrics=metrics, clock=clock, llm_client=llm_client, fetcher=fetcher
+            settings,
+            db=db,
+            metrics=metrics,
+            clock=clock,
+            llm_client=llm_client,
+            fetcher=fetcher,
+            cpu=cpu,
         )
     except BaseException:
+        if cpu is not None:
+            await cpu.aclose()
         await db.close()
         raise
-    return Services(settings=settings, db=db, pipeline=pipeline, metrics=metrics, clock=clock)
+    return Services(
+        settings=settings, db=db, pipeline=pipeline, metrics=metrics, clock=clock, cpu=cpu
+    )
 
 
 def build_digest_scheduler(

@@ -86,3 +86,20 @@ def llm(request: pytest.FixtureRequest) -> Iterator[FakeOpenAI]:
     """An OpenAI-compatible fake answering the test module's `LLM_REPLY`."""
     with FakeOpenAI(reply=getattr(request.module, "LLM_REPLY", DEFAULT_LLM_REPLY)) as server:
         yield server
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The CLI's environment, isolated: SQLite in tmp, no key, private fetches allowed."""
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    values = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "FETCH_ALLOW_PRIVATE": "true",
+        "OPENAI_API_KEY": "",
+        "OPENAI_MAX_RETRIES": "1",
+        "OPENAI_TIMEOUT": "5",
+        "OPENAI_TOTAL_TIMEOUT": "20",
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values

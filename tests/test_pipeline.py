@@ -103,3 +103,45 @@ async def test_offline_summaries_say_how_they_came_about_and_nothing_about_keys(
         finally:
             await online.aclose()
     assert asked.summary_kind == "requested" and llm.completions == []
+
+
+async def test_no_session_is_held_across_the_fetch_or_the_llm_call(settings, db, pages) -> None:
+    """Issue #12: a session held across network I/O makes a burst exhaust the pool."""
+    from bot.storage.db import session_held
+
+    seen: list[object] = []
+    with FakeOpenAI() as llm:
+        pipeline = await make_pipeline(
+            settings, db, openai_api_key="k", openai_base_url=llm.base_url, openai_model="m"
+        )
+        fetch, summarise = pipeline.fetcher.fetch, pipeline.summariser.summarise
+
+        async def watched_fetch(*args, **kwargs):
+            seen.append(session_held())
+            return await fetch(*args, **kwargs)
+
+        async def watched_summarise(*args, **kwargs):
+            seen.append(session_held())
+            return await summarise(*args, **kwargs)
+
+        pipeline.fetcher.fetch = watched_fetch  # type: ignore[method-assign]
+        pipeline.summariser.summarise = watched_summarise  # type: ignore[method-assign]
+        try:
+            await pipeline.summarise(pages.url("/article"), SummaryOptions(), chat_id=9)
+        finally:
+            await pipeline.aclose()
+    assert seen == [None, None]
+
+
+async def test_a_link_farm_is_refused_with_a_clear_message(settings, db, pages) -> None:
+    """Issue #17 item 9: 100,000 links took 28 s and about 900 MB to parse; now refused at once."""
+    from bot.errors import PageTooComplexError
+
+    links = "".join(f'<a href="/x{i}">link {i}</a>' for i in range(100_000))
+    url = pages.add_route("/farm", f"<html><body><p>{'Words. ' * 60}</p>{links}</body></html>")
+    pipeline = await make_pipeline(settings, db)
+    try:
+        with pytest.raises(PageTooComplexError, match="HTML elements"):
+            await pipeline.summarise(url, SummaryOptions(offline=True), chat_id=1, user_id=1)
+    finally:
+        await pipeline.aclose()

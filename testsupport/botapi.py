@@ -24,6 +24,14 @@ A request whose body ends before its Content-Length (the client hung up mid-requ
 dispatched, as on a real server, but recorded as an error (status 499, CUT_OFF).
 `@username` as chat_id resolves only public channels and supergroups (never users), and
 getChatMember about other users fails in a channel where the bot is not an administrator.
+Forum topics: `forum()` makes a supergroup with `is_forum`, `create_topic()` (or the bot's
+createForumTopic) opens a topic whose id is its creation message's id, `push_message(...,
+thread_id=N)` posts in it (`message_thread_id`, `is_topic_message`); sendMessage, sendDocument and
+sendChatAction with a `message_thread_id` of a deleted topic (or in a chat without topics) answer
+"Bad Request: message thread not found", of a closed one "Bad Request: TOPIC_CLOSED".
+Inline mode: `push_inline_query()` delivers an inline query; answerInlineQuery checks the results
+(at most 50, unique ids, article titles, the message text's HTML and length) and is refused for
+unknown, already answered or expired (10 s) queries, as Telegram does.
 """
 
 from __future__ import annotations
@@ -413,10 +421,13 @@ class ChatInfo:
     title: str = ""
     username: str = ""
     first_name: str = ""
+    is_forum: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """The Chat object as Telegram sends it."""
         data: dict[str, Any] = {"id": self.id, "type": self.type}
+        if self.is_forum:
+            data["is_forum"] = True
         if self.type == "private":
             data["first_name"] = self.first_name or f"User{self.id}"
         else:
@@ -487,6 +498,11 @@ class FakeBotAPI:
         self._path_numbers = itertools.count(0)
         self._paths: dict[str, StoredFile] = {}  # file_path → file, once getFile handed it out
         self._holds: dict[str, _Hold] = {}
+        self._drops: dict[str, int] = {}
+        self._topics: dict[tuple[int, int], str] = {}  # (chat, thread) → "open" | "closed"
+        self._inline: dict[str, float] = {}  # query id → when it arrived (unanswered)
+        self.inline_answers: dict[str, dict[str, Any]] = {}
+        self.inline_timeout = 10.0  # Telegram drops answers later than this
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -543,6 +559,42 @@ class FakeBotAPI:
                     info.username = username
             return info
 
+    def forum(self, chat_id: int, *, title: str = "", username: str = "") -> ChatInfo:
+        """Register a supergroup with topics enabled."""
+        info = self.chat(chat_id, "supergroup", title=title, username=username)
+        with self._cond:
+            info.is_forum = True
+        return info
+
+    def create_topic(self, chat_id: int, name: str = "Topic") -> int:
+        """Open a forum topic; its thread id is the id of its creation service message."""
+        chat = self.chat(chat_id)
+        if not chat.is_forum:
+            raise APIError(400, "Bad Request: the chat is not a forum")
+        with self._cond:
+            counter = self._message_ids.setdefault(chat_id, itertools.count(1))
+            thread_id = next(counter)
+            self._messages[(chat_id, thread_id)] = {
+                "message_id": thread_id,
+                "date": int(time.time()),
+                "chat": chat.as_dict(),
+                "message_thread_id": thread_id,
+                "is_topic_message": True,
+                "forum_topic_created": {"name": name, "icon_color": 7322096},
+            }
+            self._topics[(chat_id, thread_id)] = "open"
+        return thread_id
+
+    def close_topic(self, chat_id: int, thread_id: int) -> None:
+        """Close a topic: the bot's sends there answer TOPIC_CLOSED."""
+        with self._cond:
+            self._topics[(chat_id, thread_id)] = "closed"
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """Delete a topic: sends there answer "message thread not found"."""
+        with self._cond:
+            self._topics.pop((chat_id, thread_id), None)
+
     def block(self, chat_id: int) -> None:
         """The user blocks the bot / the bot is kicked: sends answer 403 from now on."""
         with self._cond:
@@ -569,6 +621,19 @@ class FakeBotAPI:
         params = {"retry_after": retry_after} if retry_after is not None else None
         with self._cond:
             self._failures.setdefault(method, []).append(APIError(code, description, params))
+
+    def drop_after_next(self, method: str, times: int = 1) -> None:
+        """Carry out the next `times` calls of `method`, then close the connection without an
+        answer: Telegram accepted the message, the bot never hears so."""
+        with self._cond:
+            self._drops[method] = self._drops.get(method, 0) + times
+
+    def _take_drop(self, method: str) -> bool:
+        with self._cond:
+            left = self._drops.get(method, 0)
+            if left:
+                self._drops[method] = left - 1
+            return bool(left)
 
     def hold(
         self,
@@ -653,8 +718,11 @@ class FakeBotAPI:
         reply_to: dict[str, Any] | int | None = None,
         caption: str = "",
         extra: dict[str, Any] | None = None,
+        thread_id: int | None = None,
+        last_name: str = "",
     ) -> dict[str, Any]:
-        """A Message object as Telegram would deliver it (entities auto-detected)."""
+        """A Message object as Telegram would deliver it (entities auto-detected); `thread_id`
+        posts it in that forum topic."""
         chat = self.chat(chat_id, chat_type, title=chat_title, username=chat_username)
         with self._cond:
             counter = self._message_ids.setdefault(chat_id, itertools.count(1))
@@ -667,6 +735,8 @@ class FakeBotAPI:
         if chat.type != "channel":
             uid = user_id if user_id is not None else (chat_id if chat_id > 0 else 1000)
             message["from"] = self._user(uid, first_name)
+            if last_name:
+                message["from"]["last_name"] = last_name
         else:
             message["sender_chat"] = chat.as_dict()
         if text:
@@ -679,6 +749,11 @@ class FakeBotAPI:
             message["caption_entities"] = detect_entities(caption)
         if forward_origin is not None:
             message["forward_origin"] = forward_origin
+        if thread_id is not None:
+            if (chat_id, thread_id) not in self._topics:
+                raise ValueError(f"no open topic {thread_id} in chat {chat_id}")
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
         if reply_to is not None:
             if isinstance(reply_to, int):
                 reply_to = self._messages.get((chat_id, reply_to)) or {
@@ -752,6 +827,23 @@ class FakeBotAPI:
             "new_chat_member": _member(self.bot_user(), new_status),
         }
         return self.push_update({"my_chat_member": payload})
+
+    def push_inline_query(
+        self, user_id: int, query: str, *, first_name: str = "", chat_type: str = "sender"
+    ) -> dict[str, Any]:
+        """A user types `@bot query` in any chat; returns the InlineQuery object."""
+        with self._cond:
+            query_id = str(next(self._update_ids) * 104729)
+            self._inline[query_id] = self._clock()
+        inline = {
+            "id": query_id,
+            "from": self._user(user_id, first_name),
+            "query": query,
+            "offset": "",
+            "chat_type": chat_type,
+        }
+        self.push_update({"inline_query": inline})
+        return inline
 
     @staticmethod
     def origin_channel(
@@ -906,7 +998,7 @@ class FakeBotAPI:
                 **self.bot_user(),
                 "can_join_groups": True,
                 "can_read_all_group_messages": self.can_read_all_group_messages,
-                "supports_inline_queries": False,
+                "supports_inline_queries": True,
             }
         if method == "getUpdates":
             return self._get_updates(params)
@@ -969,8 +1061,19 @@ class FakeBotAPI:
                 "max_reaction_count": 11,
             }
         if method == "sendChatAction":
-            self._check_chat(self._chat_id(params))
+            self._check_thread(self._check_chat(self._chat_id(params)), params)
             return True
+        if method == "createForumTopic":
+            chat = self._check_chat(self._chat_id(params))
+            name = str(params.get("name", ""))
+            if not 1 <= len(name) <= 128:
+                raise APIError(400, "Bad Request: TOPIC_TITLE_EMPTY")
+            if not chat.is_forum:
+                raise APIError(400, "Bad Request: the chat is not a forum")
+            thread_id = self.create_topic(chat.id, name)
+            return {"message_thread_id": thread_id, "name": name, "icon_color": 7322096}
+        if method == "answerInlineQuery":
+            return self._answer_inline(params)
         if method == "setMessageReaction":
             self._check_chat(self._chat_id(params))
             return True
@@ -1131,14 +1234,64 @@ class FakeBotAPI:
             self._messages[(chat.id, message["message_id"])] = message
         return message
 
+    def _check_thread(self, chat: ChatInfo, params: dict[str, Any]) -> dict[str, Any]:
+        """The topic fields of a message sent with `message_thread_id` (refused when gone)."""
+        raw = params.get("message_thread_id")
+        if raw in (None, ""):
+            return {}
+        thread_id = int(raw)
+        with self._cond:
+            state = self._topics.get((chat.id, thread_id))
+        if not chat.is_forum or state is None:
+            raise APIError(400, "Bad Request: message thread not found")
+        if state == "closed":
+            raise APIError(400, "Bad Request: TOPIC_CLOSED")
+        return {"message_thread_id": thread_id, "is_topic_message": True}
+
+    def _answer_inline(self, params: dict[str, Any]) -> bool:
+        query_id = str(params.get("inline_query_id", ""))
+        with self._cond:
+            arrived = self._inline.pop(query_id, None)
+        if arrived is None or self._clock() - arrived > self.inline_timeout:
+            raise APIError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        results = json.loads(params.get("results", "[]"))
+        if len(results) > 50:
+            raise APIError(400, "Bad Request: RESULTS_TOO_MUCH")
+        ids = [str(r.get("id", "")) for r in results]
+        if len(set(ids)) != len(ids) or any(not i or len(i.encode()) > 64 for i in ids):
+            raise APIError(400, "Bad Request: RESULT_ID_INVALID")
+        for result in results:
+            if result.get("type") != "article":
+                continue
+            if not str(result.get("title", "")).strip():
+                raise APIError(400, "Bad Request: RESULT_TITLE_EMPTY")
+            content = result.get("input_message_content") or {}
+            if not content:
+                raise APIError(400, "Bad Request: inline query result content must be non-empty")
+            self._text_and_entities(
+                content.get("message_text", ""), content.get("parse_mode") or "", MAX_TEXT, "text"
+            )
+        with self._cond:
+            self.inline_answers[query_id] = {
+                "results": results,
+                "cache_time": int(params.get("cache_time", 300) or 0),
+                "is_personal": str(params.get("is_personal", "")).lower() == "true",
+                "at": self._clock() - arrived,
+            }
+        return True
+
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._check_chat(self._chat_id(params))
         text, entities = self._text_and_entities(
             params.get("text", ""), params.get("parse_mode", ""), MAX_TEXT, "text"
         )
+        topic = self._check_thread(chat, params)
         target = self._reply_check(chat.id, params)
         self._flood(chat)
-        extra: dict[str, Any] = {"text": text.strip()}
+        extra: dict[str, Any] = {"text": text.strip(), **topic}
         if entities:
             extra["entities"] = entities
         if target is not None:
@@ -1154,11 +1307,15 @@ class FakeBotAPI:
         )
         if "document" not in files and not params.get("document"):
             raise APIError(400, "Bad Request: there is no document in the request")
+        topic = self._check_thread(chat, params)
         target = self._reply_check(chat.id, params)
         self._flood(chat)
         name = params.get("_filename_document", "file")
         # A file the bot sent can be fetched back with getFile, as on Telegram.
-        extra: dict[str, Any] = {"document": self.add_file(files.get("document", b""), name)}
+        extra: dict[str, Any] = {
+            "document": self.add_file(files.get("document", b""), name),
+            **topic,
+        }
         if caption:
             extra["caption"] = caption.strip()
             if entities:
@@ -1320,6 +1477,9 @@ def _make_handler(fake: FakeBotAPI) -> type[BaseHTTPRequestHandler]:
                 return
             params, files = _parse_body(self.headers.get("Content-Type", ""), body)
             status, payload = fake.handle(match["token"], match["method"], params, files)
+            if status == 200 and fake._take_drop(match["method"]):
+                self.close_connection = True  # done, but the answer is lost on the way back
+                return
             self._answer(status, payload)
 
         def do_GET(self) -> None:

@@ -9,6 +9,8 @@ Real HTTP, so the real `openai` client's retries, timeouts and error mapping are
         llm.fail_next(429, retry_after=0.01)
         llm.delay_next(2.0)                # the next request waits 2 s before answering
         llm.reply = lambda request: "..."  # answer as a function of the request JSON
+        llm.finish_reason = "content_filter"  # what every answer's choice says (default "stop")
+        llm.raw_next(b"<html>proxy login</html>", "text/html")  # a 200 that is not the API
         assert llm.requests[-1].json["model"] == "gpt-4o-mini"
 
 It runs in a background thread, so it works from sync and async tests alike.
@@ -61,8 +63,15 @@ class _Failure:
 
 
 @dataclass
+class _Raw:
+    body: bytes
+    content_type: str
+
+
+@dataclass
 class _State:
     failures: deque[_Failure] = field(default_factory=deque)
+    raws: deque[_Raw] = field(default_factory=deque)
     delays: deque[float] = field(default_factory=deque)
     always_delay: float = 0.0
 
@@ -77,6 +86,7 @@ class FakeOpenAI:
     def __init__(self, reply: Reply = DEFAULT_REPLY, *, model: str | None = None) -> None:
         self.reply: Reply = reply
         self.model = model  # answer with this model name instead of the requested one
+        self.finish_reason = "stop"
         self.requests: list[RecordedRequest] = []
         self._state = _State()
         self._lock = threading.Lock()
@@ -105,6 +115,14 @@ class FakeOpenAI:
         """Forget the failures still queued: the service is back."""
         with self._lock:
             self._state.failures.clear()
+
+    def raw_next(
+        self, body: bytes, content_type: str = "application/json", *, times: int = 1
+    ) -> None:
+        """Answer the next `times` completion requests with HTTP 200 and this body as is
+        (invalid JSON, an HTML login page from a proxy, JSON of another shape)."""
+        with self._lock:
+            self._state.raws.extend([_Raw(body, content_type)] * times)
 
     def delay_next(self, seconds: float, *, times: int = 1) -> None:
         """Wait `seconds` before answering each of the next `times` completion requests."""
@@ -155,11 +173,14 @@ class FakeOpenAI:
         self.stop()
 
     # -- request handling (server threads) -------------------------------------------------
-    def _next_plan(self) -> tuple[float, _Failure | None]:
+    def _next_plan(self) -> tuple[float, _Failure | None, _Raw | None]:
         with self._lock:
             delay = self._state.delays.popleft() if self._state.delays else self._state.always_delay
             failure = self._state.failures.popleft() if self._state.failures else None
-        return delay, failure
+            raw = None
+            if failure is None and self._state.raws:
+                raw = self._state.raws.popleft()
+        return delay, failure, raw
 
     def _completion(self, request: RecordedRequest) -> dict[str, Any]:
         reply = self.reply
@@ -178,7 +199,7 @@ class FakeOpenAI:
                     "index": 0,
                     "message": {"role": "assistant", "content": text, "refusal": None},
                     "logprobs": None,
-                    "finish_reason": "stop",
+                    "finish_reason": self.finish_reason,
                 }
             ],
             "usage": {
@@ -247,7 +268,7 @@ def _make_handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 request.status = 404
                 self._send_json(404, {"error": {"message": f"no route {self.path}"}}, {})
                 return
-            delay, failure = fake._next_plan()
+            delay, failure, raw = fake._next_plan()
             if delay:
                 time.sleep(delay)
             if failure is not None:
@@ -264,6 +285,14 @@ def _make_handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                     }
                 }
                 self._send_json(failure.status, body, headers)
+                return
+            if raw is not None:
+                request.status = 200
+                self.send_response(200)
+                self.send_header("Content-Type", raw.content_type)
+                self.send_header("Content-Length", str(len(raw.body)))
+                self.end_headers()
+                self.wfile.write(raw.body)
                 return
             try:
                 answer = fake._completion(request)

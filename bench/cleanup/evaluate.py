@@ -451,8 +451,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-truecase", action="store_true", help="skip the slow baseline")
     parser.add_argument("--corpus", type=Path, default=NEWS_DEV)
+    parser.add_argument(
+        "--part",
+        choices=("all", "tuning", "held-out"),
+        default="all",
+        help="held-out: the articles with crc32(id) % 5 == 0, kept aside for the final check",
+    )
     args = parser.parse_args(argv)
     articles = load_articles(args.corpus)
+    if args.part != "all":
+        held = args.part == "held-out"
+        articles = tuple(a for a in articles if (zlib.crc32(a.id.encode()) % 5 == 0) == held)
     clean = evaluate_clean(articles)
     corpus = corrupted_corpus(articles)
     scores = evaluate_corrupted(corpus, with_truecase=not args.no_truecase)

@@ -45,7 +45,7 @@ def per_pass(chunks: list[str]) -> dict[str, float]:
     timings: dict[str, list[float]] = {}
     for chunk in chunks:
         context = CleanContext()
-        for find_edits in _passes():
+        for find_edits, _ in _passes():
             name = f"{find_edits.__module__.rsplit('.', 1)[-1]}.{find_edits.__name__}"
             t0 = time.perf_counter()
             chunk, _ = apply_edits(chunk, find_edits(chunk, context))

@@ -2,7 +2,10 @@
 
 The passes run in a fixed order, each on the previous one's output:
 unicode → whitespace → boilerplate → spacing → spinner → casing. Offsets in the repair log
-always refer to the input text (see `edits.OffsetMap`).
+always refer to the input text (see `edits.OffsetMap`). What is not prose (URLs, code, identifiers,
+addresses, tags: `protect.protected_spans`) is found once per document; the mask follows the text
+through the passes (`context.notes["protected"]`), and no spacing, spinner or casing edit may
+touch it.
 """
 
 from __future__ import annotations
@@ -20,36 +23,49 @@ class CleanContext:
 
     title: str = ""
     notes: dict[str, object] = field(default_factory=dict)
+    names: tuple[str, ...] = ()  # cased names from the page around the text (bot/evidence.py)
 
 
 Pass = Callable[[str, CleanContext], Iterable[Edit]]
 
 
-def _passes() -> list[Pass]:
+def _passes() -> list[tuple[Pass, bool]]:
+    """The passes in order, each with whether its edits must keep out of protected spans."""
     # Imported lazily so that importing `bot.clean` stays cheap and tables load on first use.
     from bot.clean import boilerplate, casing, spacing, spinner, unicode
 
+    # Character repairs may reach inside protected spans (a non-breaking space in a URL is still
+    # damage), and boilerplate removes whole lines; the others edit words.
     return [
-        unicode.find_edits,
-        unicode.find_whitespace_edits,
-        boilerplate.find_edits,
-        spacing.find_edits,
-        spinner.find_edits,
-        casing.find_edits,
+        (unicode.find_edits, False),
+        (unicode.find_whitespace_edits, False),
+        (boilerplate.find_edits, False),
+        (spacing.find_edits, True),
+        (spinner.find_edits, True),
+        (casing.find_edits, True),
     ]
 
 
-def clean_text(text: str, title: str = "") -> CleanResult:
-    """Repair `text` (and use `title` as casing evidence); never raises on any string input."""
-    context = CleanContext(title=title)
+def clean_text(text: str, title: str = "", names: tuple[str, ...] = ()) -> CleanResult:
+    """Repair `text` (`title` and the page's cased `names` are casing evidence); never raises on
+    any string input."""
+    from bot.clean.protect import outside, protected_spans, shift_spans
+
+    context = CleanContext(title=title, names=names)
     offsets = OffsetMap()
     repairs: list[Repair] = []
     current = text
-    for find_edits in _passes():
-        new_text, applied = apply_edits(current, find_edits(current, context))
+    spans = protected_spans(text)
+    for find_edits, masked in _passes():
+        context.notes["protected"] = spans
+        edits = find_edits(current, context)
+        if spans and masked:
+            edits = outside(edits, spans)
+        new_text, applied = apply_edits(current, edits)
         if applied:
             repairs.extend(repairs_from(current, applied, offsets))
             offsets.push(applied)
+            spans = shift_spans(spans, applied)
             current = new_text
     return CleanResult(text=current, repairs=tuple(repairs))
 
@@ -69,5 +85,5 @@ def clean_document(document: Document) -> tuple[Document, CleanResult]:
     from dataclasses import replace
 
     title = repair_title(document.title)
-    result = clean_text(document.text, title=title)
+    result = clean_text(document.text, title=title, names=document.names)
     return replace(document, text=result.text, title=title), result

@@ -49,6 +49,16 @@ _SPACE_BEFORE_RE = re.compile(r" +(?<=[\w)\]”’\"] )(?=[,.](?:\s|$|[”’\")
 _SPACE_BEFORE_STRONG_RE = re.compile(r" +(?<=[\w)\]”’\"] )(?=[;!?](?:\s|$))")
 _STRONG_UNSPACED_RE = re.compile(r"[;!?](?<=[\w)\]”’\"][;!?])(?=\s|$)")
 _WEAK_UNSPACED_RE = re.compile(r"[,.](?<=[\w)\]”’\"][,.])(?=\s|$)")
+# A space before punctuation is a slip only in prose: after a word that can end a clause (not
+# "the !", "with ,", which name the character), before more prose, away from code ("expr1 ;
+# expr2", "[ word ] ; do").
+_NOT_CLAUSE_END = frozenset(
+    "the a an of in on at by to for from with without and or nor but as is are was be if unless "
+    "than like via per an single double".split()
+)
+_CODE_CHARS = frozenset("{}[]=<>$|&;()*/\\`~^")
+_CODE_WINDOW = 30
+_WORD_END_RE = re.compile(r"[^\W\d_]+$")
 HOUSE_STYLE_MIN = 3  # spaced commas/full stops needed before they can be a house style
 HOUSE_STYLE_SHARE = 0.25  # ... and their share of all comma/full-stop word ends
 # Spans never touched: URLs, e-mail addresses, bare domains.
@@ -69,6 +79,45 @@ def _protected(text: str, position: int) -> bool:
     return any(m.start() <= position - start <= m.end() for m in _PROTECTED_RE.finditer(token))
 
 
+def _starters() -> frozenset[str]:
+    from bot.clean.casing.words import STARTERS
+
+    return STARTERS
+
+
+def _prose_slip(text: str, match: re.Match[str]) -> bool:
+    """Whether the spaces `match` found before a punctuation mark are a slip in prose."""
+    start, end = match.span()
+    if end - start != 1:
+        return False  # a slip is one space; justified or aligned text has more
+    word = _WORD_END_RE.search(text[max(0, start - _LOOK_BACK) : start])
+    if word is None or word.group().lower() in _NOT_CLAUSE_END:
+        return False
+    after = text[end + 1 : end + 3]
+    if after[:1] not in ("", " ", "\n", "”", "’", '"', ")") or (after[1:2].isdigit()):
+        return False
+    # After a sentence's end the next sentence starts with a capital; "the trailing ? may be
+    # omitted" names the character.
+    # (Quotes and brackets closing after the mark, and spaces, are looked past: this pass adds
+    # a space after a glued quote, and cleaning twice must give the same text.)
+    following = text[end + 1 : end + 8].lstrip("”’\"') ")
+    if text[end] in ".!?" and following[:1].isalpha() and not following[:1].isupper():
+        return False
+    window = text[max(0, start - _CODE_WINDOW) : start] + text[end + 1 : end + 1 + _CODE_WINDOW]
+    return not any(char in _CODE_CHARS for char in window)
+
+
+def _mostly_english(text: str) -> bool:
+    """Whether English function words outnumber other languages' ones among the words."""
+    from bot.clean.casing.words import FOREIGN_FUNCTION_WORDS, FUNCTION_WORDS
+
+    english = foreign = 0
+    for word in text.lower().split():
+        english += word in FUNCTION_WORDS
+        foreign += word in FOREIGN_FUNCTION_WORDS
+    return english > foreign
+
+
 def _house_style(spaced: int, unspaced: int) -> bool:
     """True when spaces before punctuation are too frequent to be slips."""
     return spaced >= HOUSE_STYLE_MIN and spaced >= HOUSE_STYLE_SHARE * (spaced + unspaced)
@@ -83,23 +132,29 @@ def _candidates(text: str) -> list[Edit]:
     for match in _GLUED_UPPER_RE.finditer(text):
         before = text[max(0, match.start() - _LOOK_BACK) : match.start()]
         following = re.match(r"[A-Za-z]+", text[match.end() : match.end() + _LOOK_BACK])
+        # Only a word that usually opens a sentence: "binascii.Error", "typing.Any" are names.
         if (
             _WORD_BEFORE_UPPER_RE.search(before)
             and following
             and following.group().lower() not in _DOMAIN_SUFFIXES
+            and following.group().lower() in _starters()
         ):
             edits.append(Edit(match.end(), match.end(), " ", "spacing"))
     for match in _GLUED_LOWER_RE.finditer(text):
         if _WORD_BEFORE_LOWER_RE.search(text[max(0, match.start() - _LOOK_BACK) : match.start()]):
             edits.append(Edit(match.end(), match.end(), " ", "spacing"))
 
-    spaced_weak = list(_SPACE_BEFORE_RE.finditer(text))
+    # Spaces before punctuation are judged in English text only (French spaces ";", and other
+    # languages have their own conventions).
+    spaced_weak = [m for m in _SPACE_BEFORE_RE.finditer(text) if _prose_slip(text, m)]
+    spaced_strong = [m for m in _SPACE_BEFORE_STRONG_RE.finditer(text) if _prose_slip(text, m)]
+    if (spaced_weak or spaced_strong) and not _mostly_english(text):
+        spaced_weak = spaced_strong = []
     # Some outlets put a space before commas and full stops throughout (a house style, as in
     # "Yobe North , Ahmad Lawan ,"): that is the editor's choice, not damage. A stray space is
     # a slip only when it is rare next to the document's unspaced commas and full stops.
     if spaced_weak and not _house_style(len(spaced_weak), len(_WEAK_UNSPACED_RE.findall(text))):
         edits.extend(Edit(m.start(), m.end(), "", "spacing") for m in spaced_weak)
-    spaced_strong = list(_SPACE_BEFORE_STRONG_RE.finditer(text))
     # A space before ;!? is a slip only when the document does not follow the French convention.
     if spaced_strong and len(spaced_strong) < len(_STRONG_UNSPACED_RE.findall(text)):
         edits.extend(Edit(m.start(), m.end(), "", "spacing") for m in spaced_strong)

@@ -6,7 +6,8 @@ country", "challenges" becomes "demanding situations". The curated table
 marked `always` are phrases that essentially never occur in edited English (some only in a local
 context the table states); entries marked `spun_doc` are ambiguous ("extra", "function") and fire
 only when the document has shown itself to be spun (`SpunEvidence.spun`): unambiguous artefacts
-count 1 and ambiguous ones in a matching context 1/2; the document needs `SPUN_MIN_COUNT` of that
+count 1 and ambiguous ones in a matching context 1/2; the document needs `SPUN_MIN_DISTINCT`
+different unambiguous artefacts and `SPUN_MIN_COUNT` of that
 score (half as much when its names are lowercased mid-sentence, the content-farm pipeline's other
 mark) at a density of at least `SPUN_MIN_DENSITY` per 1,000 words. The evidence is left in
 `context.notes` ("spun_score" = unambiguous count, "spun_ambiguous", "spun_density", "spun") for
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
 TABLE_FILE = "spinner_phrases.tsv"
 CONDITIONS = ("always", "spun_doc")
 SPUN_MIN_COUNT = 2  # evidence score needed before ambiguous entries may fire
+# ... and that many different unambiguous artefacts: ambiguous matches alone ("function" in a
+# programming text) or one artefact repeated are no proof that a spinner went over the text.
+SPUN_MIN_DISTINCT = 2
 SPUN_MIN_DENSITY = 0.5  # ... at a score of at least this much per 1,000 words
 # A text whose words inside sentences are (almost) never capitalised went through the farm's
 # lowercasing pipeline: half the evidence is then enough.
@@ -259,6 +263,7 @@ class SpunEvidence:
 
     unambiguous: int  # artefacts matched by `always` entries
     ambiguous: int  # matches of `spun_doc` entries whose local context holds
+    distinct: int  # different phrases among the unambiguous artefacts
     words: int  # whitespace-separated tokens
     # Names lowercased mid-sentence, as the content-farm pipeline does; None when the score alone
     # decides (measuring it costs a scan of the text).
@@ -277,26 +282,44 @@ class SpunEvidence:
     @property
     def spun(self) -> bool:
         """True when ambiguous entries may fire: enough evidence, densely enough."""
-        needed = SPUN_MIN_COUNT / 2 if self.lowercased else SPUN_MIN_COUNT
-        return self.score >= needed and self.density >= SPUN_MIN_DENSITY
+        # Lowercased names are an artefact of the same pipeline: they count as one of the
+        # different artefacts, and halve the score needed.
+        lowercased = bool(self.lowercased)
+        return (
+            self.distinct + lowercased >= SPUN_MIN_DISTINCT
+            and self.score >= (SPUN_MIN_COUNT / 2 if lowercased else SPUN_MIN_COUNT)
+            and self.density >= SPUN_MIN_DENSITY
+        )
 
 
 def _lowercased(text: str) -> bool:
-    """True when words inside sentences (almost) never start with a capital: names were lowered."""
+    """True when names inside sentences are written lowercase: known names (the casing pass's
+    resources) mostly lowercase, and words inside sentences (almost) never capitalised."""
+    from bot.clean.casing.evidence import DAMAGE_MIN_NAMES, DAMAGE_SHARE, _known_name
+
     mid = _MID_WORD_RE.findall(text)
     if len(mid) < _MIN_MID_WORDS:
         return False
     capitals = sum(word[0].isupper() for word in mid)
-    return capitals / len(mid) < _LOWERCASED_MAX_CAPITALS
+    if capitals / len(mid) >= _LOWERCASED_MAX_CAPITALS:
+        return False
+    names = [word for word in mid if _known_name(word.lower())]
+    lowered = [word for word in names if word.islower()]
+    return len(set(lowered)) >= DAMAGE_MIN_NAMES and len(lowered) >= DAMAGE_SHARE * len(names)
 
 
 def _assess(text: str, candidates: list[_Candidate]) -> SpunEvidence:
     chosen = _select((c.start, c.end, c.always or c.spun_doc) for c in candidates)  # type: ignore[misc]
     unambiguous = sum(1 for _, _, rule in chosen if rule.entry.condition == "always")
+    distinct = len({rule.entry.spun for _, _, rule in chosen if rule.entry.condition == "always"})
     ambiguous = len(chosen) - unambiguous
     score = unambiguous + 0.5 * ambiguous
-    lowercased = _lowercased(text) if SPUN_MIN_COUNT / 2 <= score < SPUN_MIN_COUNT else None
-    return SpunEvidence(unambiguous, ambiguous, len(text.split()), lowercased)
+    # Measured only where it decides: one artefact short, or half the score short.
+    short = distinct == SPUN_MIN_DISTINCT - 1 or (
+        distinct >= SPUN_MIN_DISTINCT and SPUN_MIN_COUNT / 2 <= score < SPUN_MIN_COUNT
+    )
+    lowercased = _lowercased(text) if short and score >= SPUN_MIN_COUNT / 2 else None
+    return SpunEvidence(unambiguous, ambiguous, distinct, len(text.split()), lowercased)
 
 
 def spun_evidence(text: str) -> SpunEvidence:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.digests.filters import ChatFilter
 from bot.digests.selection import Entry, Selection, select
 from bot.digests.timing import due_dates, local_date_of
-from bot.errors import ChatGoneError, ChatMovedError
+from bot.errors import ChatGoneError, ChatMovedError, DeliveryUnknownError, TopicGoneError
 from bot.pacing import Priority, send_priority
 from bot.storage.deliveries import FAILED, SENT, SKIPPED, Claim, Deliveries
 from bot.storage.digests import DigestArticle, DigestStore, SubscriptionInfo
@@ -70,7 +70,34 @@ DEFAULT_MAX_STORIES = 10
 
 def default_worker_id() -> str:
     """host:pid:random — unique per process, readable in the deliveries table."""
-    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    return f"{_host()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def _host() -> str:
+    return socket.gethostname()[:60].replace(":", "-")
+
+
+def local_worker_is_dead(worker_id: str, own_id: str) -> bool:
+    """True when `worker_id` (host:pid:random, of this host) names a process that is gone.
+
+    Our own pid under another id is a previous incarnation (a container restarts as pid 1).
+    """
+    try:
+        _host_part, pid_text, _suffix = worker_id.rsplit(":", 2)
+        pid = int(pid_text)
+    except ValueError:
+        return False
+    if worker_id == own_id:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # it exists but belongs to someone else
+    return False
 
 
 @dataclass
@@ -139,6 +166,10 @@ class DigestScheduler:
         from apscheduler.triggers.interval import IntervalTrigger
 
         self._stopping = False
+        try:
+            await self.reclaim_dead_local()
+        except Exception:  # the leases then simply expire as before
+            log.warning("could not release dead processes' digest leases", exc_info=True)
         self._aps = AsyncIOScheduler(timezone="UTC")
         trigger = (
             CronTrigger(second=0, timezone="UTC")  # on the minute, when digests fall due
@@ -158,6 +189,17 @@ class DigestScheduler:
         )  # fmt: skip
         self._aps.start()
         log.info("digest scheduler started as %s", self.worker_id)
+
+    async def reclaim_dead_local(self) -> int:
+        """Release at once the digest leases of this host's dead processes (a kill -9 or a
+        crash before a restart), so their chats do not wait out the lease."""
+        host = self.worker_id.rsplit(":", 2)[0] if self.worker_id.count(":") >= 2 else _host()
+        released = await self.deliveries.release_dead(
+            host, lambda holder: local_worker_is_dead(holder, self.worker_id), self.clock.now()
+        )
+        if released:
+            log.info("released %d digest leases of dead processes on %s", released, host)
+        return released
 
     async def stop(self) -> None:
         """Stop waking up; a tick in progress finishes its current sends (claims stay safe)."""
@@ -353,6 +395,10 @@ class DigestScheduler:
         while index < len(messages):
             try:
                 await self._send(chat_id, messages[index])
+            except DeliveryUnknownError as exc:
+                # Sent, but the answer was lost: most likely delivered, so it counts as sent
+                # rather than being sent again after the lease.
+                log.warning("digest part for chat %s may not have arrived: %s", chat_id, exc.detail)
             except ChatMovedError as exc:
                 chat_id = exc.new_chat_id
                 log.info("chat moved; digest continues in %s", chat_id)
@@ -360,7 +406,7 @@ class DigestScheduler:
             except ChatGoneError as exc:
                 # Blocked, removed or missing chats will not heal by retrying; anything else
                 # (network, 5xx) propagates and leaves the claim to be retried after its lease.
-                await self.store.pause(claim.subscription_id, "chat gone: bot blocked or removed")
+                await self.store.pause(claim.subscription_id, _pause_reason(exc))
                 await self.deliveries.finish(claim, FAILED, self.clock.now(), str(exc)[:500])
                 report.failed += 1
                 self._count("chat_gone")
@@ -461,3 +507,10 @@ class DigestScheduler:
     def _count(self, outcome: str) -> None:
         if self.metrics is not None:
             self.metrics.digests.labels(outcome).inc()
+
+
+def _pause_reason(exc: ChatGoneError) -> str:
+    """Why a subscription was paused: its forum topic went away, or the whole chat did."""
+    if isinstance(exc, TopicGoneError):
+        return "topic gone: deleted or closed"
+    return "chat gone: bot blocked or removed"

@@ -11,16 +11,24 @@ from bot.errors import InputError
 
 _TIME_RE = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
 TIME_EXAMPLE = "Example: /subscribe 07:30 Europe/Madrid"
+MAX_ECHO_CHARS = 40
+
+
+def quoted(text: str, limit: int = MAX_ECHO_CHARS) -> str:
+    """User input echoed in an error, cut short: a 6,000-character argument once came back
+    over three messages."""
+    text = " ".join(text.split())
+    return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
 
 
 def parse_local_time(text: str) -> str:
     """'7:30' / '07.30' / '19h05' → canonical 'HH:MM'; InputError with an example otherwise."""
     match = _TIME_RE.match(text.strip())
     if not match:
-        raise InputError(f"“{text}” is not a time. Use 24-hour HH:MM. {TIME_EXAMPLE}")
+        raise InputError(f"{quoted(text)} is not a time. Use 24-hour HH:MM. {TIME_EXAMPLE}")
     hour, minute = int(match.group(1)), int(match.group(2))
     if hour > 23 or minute > 59:
-        raise InputError(f"“{text}” is not a valid time of day (00:00–23:59). {TIME_EXAMPLE}")
+        raise InputError(f"{quoted(text)} is not a valid time of day (00:00–23:59). {TIME_EXAMPLE}")
     return f"{hour:02d}:{minute:02d}"
 
 
@@ -44,13 +52,13 @@ def parse_zone(text: str) -> str:
         canonical = "UTC"
     if canonical is None:
         raise InputError(
-            f"“{text}” is not a time zone I know. Use an IANA name like Europe/Madrid, "
+            f"{quoted(text)} is not a time zone I know. Use an IANA name like Europe/Madrid, "
             f"America/New_York or UTC. {TIME_EXAMPLE}"
         )
     try:
         ZoneInfo(canonical)
     except (ZoneInfoNotFoundError, ValueError) as exc:  # pragma: no cover - listing and data agree
-        raise InputError(f"“{text}” is not a usable time zone. {TIME_EXAMPLE}") from exc
+        raise InputError(f"{quoted(text)} is not a usable time zone. {TIME_EXAMPLE}") from exc
     return canonical
 
 

@@ -1,1 +1,2 @@
-"""Group features as a domain: recaps of a group's conversation. No Telegram import."""
+"""Group features as a domain, no Telegram import: recaps of a group's conversation (recap.py),
+questions about an article answered offline (questions.py), and their LLM side (llm.py)."""

@@ -23,7 +23,7 @@ MIN_COVERAGE = 0.5
 K1, B = 1.2, 0.75
 QUESTION_WORDS = frozenset(
     "what who whom whose when where why how which did does do is are was were will would can "
-    "could should say said tell about article".split()
+    "could should say said tell about article much many".split()
 )
 
 _WORD = re.compile(r"\w+", re.UNICODE)

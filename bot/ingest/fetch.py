@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from email.message import Message
 from http.cookiejar import CookieJar, DefaultCookiePolicy
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -34,6 +34,7 @@ from bot.errors import (
 )
 from bot.ingest.html import decode_body
 from bot.ingest.pdf import MAGIC_WINDOW, looks_like_pdf
+from bot.ingest.text import looks_binary
 from bot.models import Fetched
 
 HTML_TYPES: tuple[str, ...] = ("text/html", "application/xhtml+xml", "text/plain")
@@ -81,8 +82,14 @@ async def system_resolver(host: str, port: int) -> list[str]:
 def refusal_reason(address: str) -> str:
     """Why an IP address must not be fetched ("" when it is a public address)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip.sixtofour is not None:
+            # 6to4 (2002::/16) wraps an IPv4 address, which is what a relay would reach:
+            # 2002:a9fe:a9fe:: is 169.254.169.254. Python's is_global does not look inside.
+            inner = refusal_reason(str(ip.sixtofour))
+            return f"{inner} (6to4-wrapped)" if inner else ""
     for reason, flag in (
         ("loopback", ip.is_loopback),
         ("unspecified", ip.is_unspecified),
@@ -93,7 +100,7 @@ def refusal_reason(address: str) -> str:
     ):
         if flag:
             return reason
-    # Catches what the flags above miss, e.g. carrier-grade NAT 100.64.0.0/10 and 6to4/Teredo.
+    # Catches what the flags above miss, e.g. carrier-grade NAT 100.64.0.0/10 and Teredo.
     return "" if ip.is_global else "non-public"
 
 
@@ -114,6 +121,25 @@ def parse_http_url(url: str) -> httpx.URL:
     if parsed.userinfo:
         raise InputError("Links with a user name or password in them are not fetched.")
     return parsed.copy_with(fragment=None)
+
+
+def _non_web_redirect(requested: str, exc: BaseException, scheme: str = "") -> FetchError:
+    where = f" ({scheme}:)" if scheme.isalnum() and len(scheme) <= 20 else ""
+    return FetchError(
+        f"The link redirects to a non-web address{where}, so it was not followed.",
+        detail=f"{requested}: redirect refused: {exc}",
+    )
+
+
+def _redirect_target(location: str, requested: str) -> httpx.URL:
+    """The next hop of a redirect; FetchError unless it is an http(s) URL with a host."""
+    try:
+        return parse_http_url(location)
+    except InputError as exc:
+        scheme = urlsplit(location).scheme.lower()
+        if scheme in ("http", "https"):
+            raise
+        raise _non_web_redirect(requested, exc, scheme) from exc
 
 
 def _media_type(content_type: str) -> tuple[str, str]:
@@ -346,7 +372,7 @@ class Fetcher:
             try:
                 if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
                     location = urljoin(str(current), response.headers["location"].strip())
-                    current = parse_http_url(location)
+                    current = _redirect_target(location, requested)
                     continue
                 return await self._read(requested, current, response, accept, bool(etag or lm))
             finally:
@@ -394,6 +420,10 @@ class Fetcher:
             )
             try:
                 return await self._client.send(request, stream=True)
+            except httpx.InvalidURL as exc:
+                # httpx builds the next request of a redirect even when it does not follow it,
+                # and a Location such as javascript:… or mailto:… cannot be one.
+                raise _non_web_redirect(str(url), exc) from exc
             except httpx.ConnectError as exc:
                 if _is_tls_error(exc):
                     raise UnreachableError(
@@ -506,6 +536,12 @@ class Fetcher:
                 etag=etag,
                 last_modified=last_modified,
                 body=bytes(body),
+            )
+        if media == "text/plain" and looks_binary(bytes(body)):
+            # An image or archive mislabelled as text would be "summarised" as garbage.
+            raise UnsupportedContentError(
+                "The link says it is text, but it returns binary data, so it can't be summarised.",
+                detail=f"{requested}: binary body served as text/plain",
             )
         text = decode_body(bytes(body), charset, html=media != "text/plain")
         return Fetched(

@@ -54,6 +54,22 @@ def is_title_line(line: str) -> bool:
     return 0 < len(line) <= TEXT_TITLE_MAX_CHARS and not line.endswith(".") and not is_url(line)
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")
+
+
+def looks_binary(data: bytes) -> bool:
+    """True when bytes are surely not text (NULs, or many control bytes), e.g. an image or a
+    zip served as text/plain: summarising those only produces garbage."""
+    sample = data[:8192]
+    if not sample or sample.startswith(_UTF16_BOMS):
+        return False
+    if b"\0" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 0x20 and b not in _TEXT_CONTROLS)
+    return controls > len(sample) // 20
+
+
 def document_from_text(text: str, source: str) -> Document:
     """A Document from plain text; a headline-like first line, then a blank line and a body, is
     the title."""

@@ -58,10 +58,18 @@ def _first_line(exc: BaseException) -> str:
     return f"{exc.__class__.__name__}: {text.splitlines()[0][:200]}" if text else type(exc).__name__
 
 
+_PASSWORD_KEYS = frozenset({"password", "passwd", "pwd"})
+
+
 def display_url(url: str) -> str:
     """A database URL with its password hidden."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
+        # libpq also takes the password as a query parameter: ?user=u&password=secret.
+        hidden = {k: "***" for k in parsed.query if k.lower() in _PASSWORD_KEYS}
+        if hidden:
+            parsed = parsed.update_query_dict(hidden)
+        return parsed.render_as_string(hide_password=True)
     except Exception:
         return "<unparseable URL>"
 

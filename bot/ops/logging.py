@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from bot.errors import ConfigError
 
@@ -28,7 +29,10 @@ if TYPE_CHECKING:
 
 MASK = "***"
 # Telegram bot tokens: "<digits>:<35 url-safe chars>"; masked wherever they appear.
-_TOKEN_RE = re.compile(r"(?<![0-9])\d{5,}:[A-Za-z0-9_-]{30,}")
+# httpx's file-download lines print it URL-encoded ("123456789%3AAAH..."), so %3A counts too.
+_TOKEN_RE = re.compile(r"(?<![0-9])\d{5,}(?::|%3[Aa])[A-Za-z0-9_-]{30,}")
+# "...?user=u&password=secret" (libpq accepts the password as a query parameter).
+_QUERY_PASSWORD_RE = re.compile(r"(?i)(?P<head>[?&;](?:password|passwd|pwd)=)[^&;#\s]+")
 # "scheme://user:password@host" → the password part.
 _URL_PASSWORD_RE = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)[^@\s/]+(?=@)")
 # "Bearer sk-..." in headers that a debug log might print.
@@ -75,15 +79,22 @@ class Masker:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         # Longest first so a secret containing another is masked whole; very short values would
         # mask ordinary words, so they are ignored (settings validation rejects them anyway).
-        self.secrets = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
+        plain = set(secrets)
+        # The part after a bot token's colon is its secret half; it may appear on its own.
+        plain |= {s.partition(":")[2] for s in plain if _TOKEN_RE.fullmatch(s)}
+        plain = {s for s in plain if s and len(s) >= 6}
+        # URL-encoded too: httpx logs request URLs with ":" as "%3A" (and "/" "+" "=" likewise).
+        encoded = {quote(s, safe="") for s in plain}
+        self.secrets = sorted(plain | encoded, key=len, reverse=True)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Masker:
         """A masker for every secret the settings hold."""
         secrets = [settings.telegram_bot_token, settings.openai_api_key, settings.webhook_secret]
-        match = _URL_PASSWORD_RE.search(settings.database_url or "")
-        if match:
-            secrets.append(settings.database_url[match.end("head") : match.end()])
+        for pattern in (_URL_PASSWORD_RE, _QUERY_PASSWORD_RE):
+            match = pattern.search(settings.database_url or "")
+            if match:
+                secrets.append(settings.database_url[match.end("head") : match.end()])
         return cls(secrets)
 
     def __call__(self, text: str) -> str:
@@ -93,6 +104,7 @@ class Masker:
                 text = text.replace(secret, MASK)
         text = _TOKEN_RE.sub(MASK, text)
         text = _URL_PASSWORD_RE.sub(lambda m: m.group("head") + MASK, text)
+        text = _QUERY_PASSWORD_RE.sub(lambda m: m.group("head") + MASK, text)
         return _BEARER_RE.sub(lambda m: m.group("head") + MASK, text)
 
 

@@ -61,19 +61,22 @@ class ChatArticles:
         feed_id: int | None = None,
     ) -> None:
         """Add one row; the same article in the same chat may appear again on another day."""
-        async with self._db.session() as session:
-            session.add(
-                ChatArticle(
-                    chat_id=chat_id,
-                    content_hash=content_hash,
-                    url=url,
-                    title=title,
-                    site=site,
-                    summary_id=summary_id,
-                    origin=origin,
-                    created_at=at,
-                    fingerprint=fingerprint,
-                    feed_id=feed_id,
-                )
+        # The row is group-committed with concurrent ones (a burst keeps the one writer busy);
+        # the text, kept once per content hash for digest filters, needs an upsert of its own.
+        await self._db.append(
+            ChatArticle(
+                chat_id=chat_id,
+                content_hash=content_hash,
+                url=url,
+                title=title,
+                site=site,
+                summary_id=summary_id,
+                origin=origin,
+                created_at=at,
+                fingerprint=fingerprint,
+                feed_id=feed_id,
             )
-            await keep_text(self._db, session, content_hash, text, at)
+        )
+        if content_hash and text:
+            async with self._db.session() as session:
+                await keep_text(self._db, session, content_hash, text, at)

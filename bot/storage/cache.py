@@ -55,7 +55,7 @@ class SummaryCache:
 
     async def get(self, key: CacheKey) -> Summary | None:
         """The cached summary for `key` (with `cached=True` and zero tokens spent), or None."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             row = (await session.execute(select(SummaryRow).where(*_key_filter(key)))).scalar()
         if row is None:
             return None
@@ -74,7 +74,7 @@ class SummaryCache:
 
     async def get_id(self, key: CacheKey) -> int | None:
         """The row id of the cached summary for `key`, or None."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             return (await session.execute(select(SummaryRow.id).where(*_key_filter(key)))).scalar()
 
     async def put(self, key: CacheKey, summary: Summary, *, title: str = "", url: str = "") -> int:
@@ -119,21 +119,20 @@ class UsageLog:
         summary: Summary,
         at: datetime,
     ) -> None:
-        """Log one summary request."""
-        async with self.db.session() as session:
-            session.add(
-                Usage(
-                    chat_id=chat_id,
-                    user_id=user_id,
-                    content_hash=content_hash,
-                    model=summary.model,
-                    prompt_version=summary.prompt_version,
-                    prompt_tokens=0 if summary.cached else summary.prompt_tokens,
-                    completion_tokens=0 if summary.cached else summary.completion_tokens,
-                    cached=summary.cached,
-                    created_at=at,
-                )
+        """Log one summary request (group-committed with concurrent ones)."""
+        await self.db.append(
+            Usage(
+                chat_id=chat_id,
+                user_id=user_id,
+                content_hash=content_hash,
+                model=summary.model,
+                prompt_version=summary.prompt_version,
+                prompt_tokens=0 if summary.cached else summary.prompt_tokens,
+                completion_tokens=0 if summary.cached else summary.completion_tokens,
+                cached=summary.cached,
+                created_at=at,
             )
+        )
 
     async def chat_totals(self, chat_id: int) -> UsageTotals:
         """Articles summarised in a chat, tokens spent there, and cache hits."""
@@ -143,7 +142,7 @@ class UsageLog:
             func.coalesce(func.sum(Usage.completion_tokens), 0),
             func.count(Usage.id).filter(Usage.cached.is_(True)),
         ).where(Usage.chat_id == chat_id)
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             articles, prompt, completion, cached = (await session.execute(statement)).one()
         return UsageTotals(
             articles=int(articles),
@@ -157,5 +156,5 @@ class UsageLog:
         statement = select(
             func.coalesce(func.sum(Usage.prompt_tokens + Usage.completion_tokens), 0)
         ).where(Usage.user_id == user_id, Usage.created_at >= since)
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             return int((await session.execute(statement)).scalar_one())

@@ -88,7 +88,7 @@ class ChatRepository:
 
     async def get(self, chat_id: int) -> ChatSettings:
         """The chat's settings, or the defaults when the bot has not stored it yet."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             row = await session.get(Chat, chat_id)
             return _settings(row) if row is not None else ChatSettings(id=chat_id)
 
@@ -145,7 +145,7 @@ class ChatRepository:
 
     async def is_blocked(self, chat_id: int) -> bool:
         """True when sends to this chat are known to fail with Forbidden."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             value = await session.scalar(select(Chat.blocked_at).where(Chat.id == chat_id))
             return value is not None
 
@@ -221,7 +221,7 @@ class ChatRepository:
         return await self._usage(conditions, article_conditions)
 
     async def _usage(self, conditions: list[Any], article_conditions: list[Any]) -> UsageStats:
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             row = (
                 await session.execute(
                     select(
@@ -245,7 +245,7 @@ class ChatRepository:
 
     async def user_tokens_since(self, user_id: int, since: datetime) -> int:
         """LLM tokens this user spent since `since` (cache hits cost nothing)."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             value = await session.scalar(
                 select(
                     func.coalesce(func.sum(Usage.prompt_tokens + Usage.completion_tokens), 0)
@@ -257,7 +257,7 @@ class ChatRepository:
 
     async def chat_counts(self) -> dict[str, int]:
         """How many chats of each type the bot knows, plus how many blocked it (for /stats)."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             rows = (
                 await session.execute(select(Chat.type, func.count()).group_by(Chat.type))
             ).all()

@@ -10,6 +10,7 @@ picked with `FOR UPDATE SKIP LOCKED` so competing processes never block on each 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -117,6 +118,31 @@ class Deliveries:
         if row is None:
             return None
         return Claim(row[0], row[1], row[2], row[3], row[4], row[5])  # type: ignore[arg-type]
+
+    async def release_dead(self, host: str, is_dead: Callable[[str], bool], now: datetime) -> int:
+        """Expire at once the leases held by dead processes of `host` (judged by `is_dead` on
+        the holder's worker id), so a restart resumes their digests without waiting out the
+        lease; returns how many were released."""
+        async with self.db.session() as session:
+            holders = set(
+                await session.scalars(
+                    select(Delivery.claimed_by).where(
+                        Delivery.status == CLAIMED,
+                        Delivery.claimed_by.like(f"{host}:%"),
+                        Delivery.claimed_by != self.worker_id,
+                    )
+                )
+            )
+            dead = [h for h in holders if is_dead(h)]
+            if not dead:
+                return 0
+            result = await session.execute(
+                update(Delivery)
+                .where(Delivery.status == CLAIMED, Delivery.claimed_by.in_(dead))
+                .values(lease_until=now - timedelta(seconds=1))
+                .returning(Delivery.id)
+            )
+            return len(result.all())
 
     async def expired(self, now: datetime, limit: int = 100) -> list[Claim]:
         """Re-claim deliveries whose holder died (lease expired), up to `limit`."""
@@ -231,7 +257,7 @@ class Deliveries:
         """(subscription_id, local_date) pairs that already have a delivery row for these dates."""
         if not dates:
             return set()
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             rows = await session.execute(
                 select(Delivery.subscription_id, Delivery.local_date).where(
                     Delivery.local_date.in_(sorted(dates))
@@ -241,7 +267,7 @@ class Deliveries:
 
     async def status(self, subscription_id: int, local_date: date) -> tuple[str, int] | None:
         """(status, messages_sent) of one delivery, for tests and diagnostics."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             row = (
                 await session.execute(
                     select(Delivery.status, Delivery.messages_sent).where(

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.errors import InputError
 from bot.storage.articles import ChatArticles, filter_text, keep_text
 from bot.storage.db import Database
 from bot.storage.filters import DigestFilters, FilterRow
@@ -25,6 +26,10 @@ from bot.storage.schema import (
 )
 
 
+class FeedLimitError(InputError):
+    default_message = "This chat follows too many feeds; remove some with /feeds remove first."
+
+
 @dataclass(frozen=True, slots=True)
 class SubscriptionInfo:
     """A subscription as the scheduler sees it."""
@@ -36,6 +41,7 @@ class SubscriptionInfo:
     active: bool
     paused_reason: str
     since: datetime  # digests are due only from this instant on (subscribe / change time)
+    thread_id: int | None = None  # the forum topic digests go to (None: the main chat)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +97,7 @@ def _sub(row: Subscription) -> SubscriptionInfo:
         active=row.active,
         paused_reason=row.paused_reason,
         since=row.created_at,
+        thread_id=row.thread_id,
     )
 
 
@@ -135,13 +142,13 @@ class DigestStore:
 
     async def chat_timezone(self, chat_id: int) -> str:
         """The zone remembered for a chat ('UTC' when unknown)."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             zone = await session.scalar(select(Chat.timezone).where(Chat.id == chat_id))
         return zone or "UTC"
 
     async def empty_note(self, chat_id: int) -> bool:
         """Whether the chat asked for a 'nothing new' note instead of skipping empty digests."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             flag = await session.scalar(select(Chat.digest_empty_note).where(Chat.id == chat_id))
         return bool(flag)
 
@@ -163,6 +170,7 @@ class DigestStore:
         now: datetime,
         chat_type: str = "private",
         title: str = "",
+        thread_id: int | None = None,
     ) -> SubscriptionInfo:
         """Create or change the chat's subscription (and remember its zone) in one transaction."""
         insert = self.db.insert
@@ -188,6 +196,7 @@ class DigestStore:
                     timezone=zone,
                     active=True,
                     paused_reason="",
+                    thread_id=thread_id,
                     created_at=now,
                 )
                 .on_conflict_do_update(
@@ -197,6 +206,7 @@ class DigestStore:
                         "timezone": zone,
                         "active": True,
                         "paused_reason": "",
+                        "thread_id": thread_id,
                         "created_at": now,
                     },
                 )
@@ -215,13 +225,13 @@ class DigestStore:
 
     async def subscription(self, chat_id: int) -> SubscriptionInfo | None:
         """The chat's subscription, if any."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             row = await session.scalar(select(Subscription).where(Subscription.chat_id == chat_id))
             return _sub(row) if row else None
 
     async def active_subscriptions(self) -> list[SubscriptionInfo]:
         """Every active subscription (columns only; cheap even for tens of thousands)."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             rows = await session.execute(
                 select(
                     Subscription.id,
@@ -247,17 +257,39 @@ class DigestStore:
 
     # -- feeds -----------------------------------------------------------------------------
 
-    async def add_feed(self, chat_id: int, url: str, title: str, *, now: datetime) -> bool:
+    async def add_feed(
+        self, chat_id: int, url: str, title: str, *, now: datetime, limit: int | None = None
+    ) -> bool:
         """Follow a feed; False when the chat already follows that URL."""
-        return await self.add_feeds(chat_id, [(url, title)], now=now) > 0
+        return await self.add_feeds(chat_id, [(url, title)], now=now, limit=limit) > 0
 
     async def add_feeds(
-        self, chat_id: int, feeds: Iterable[tuple[str, str]], *, now: datetime
+        self,
+        chat_id: int,
+        feeds: Iterable[tuple[str, str]],
+        *,
+        now: datetime,
+        limit: int | None = None,
     ) -> int:
-        """Follow several feeds at once (OPML import) in one transaction; returns how many are new."""
+        """Follow several feeds at once (OPML import) in one transaction; returns how many are new.
+
+        With `limit`, FeedLimitError (and nothing stored) when the chat would follow more than that.
+        """
         insert = self.db.insert
         added = 0
+        feeds = list(feeds)
         async with self.db.session() as session:
+            if limit is not None:
+                # Checked here, not only by the caller: three imports of 200 once left 604 feeds.
+                known = set(await session.scalars(select(Feed.url).where(Feed.chat_id == chat_id)))
+                total = len(known | {url for url, _ in feeds})
+                if total > limit:
+                    raise FeedLimitError(
+                        f"A chat can follow at most {limit} feeds; this chat follows "
+                        f"{len(known)}, and adding these would make {total}. Remove some "
+                        "with /feeds remove first.",
+                        detail=f"feed limit: chat {chat_id} has {len(known)}, wanted {total}",
+                    )
             for url, title in feeds:
                 # RETURNING, not rowcount: with psycopg, rowcount of INSERT … ON CONFLICT DO
                 # NOTHING is -1 whether or not a row went in.
@@ -288,7 +320,7 @@ class DigestStore:
 
     async def feeds(self, chat_id: int) -> list[FeedInfo]:
         """The chat's feeds, oldest first."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             rows = await session.scalars(
                 select(Feed).where(Feed.chat_id == chat_id).order_by(Feed.id)
             )
@@ -299,7 +331,7 @@ class DigestStore:
         if not chat_ids:
             return []
         result: list[FeedInfo] = []
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             for start in range(0, len(chat_ids), 500):
                 chunk = list(chat_ids[start : start + 500])
                 rows = await session.scalars(select(Feed).where(Feed.chat_id.in_(chunk)))
@@ -394,7 +426,7 @@ class DigestStore:
 
     async def count_feed_items(self, feed_id: int) -> int:
         """How many items of a feed are stored."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             return int(
                 await session.scalar(
                     select(func.count()).select_from(FeedItem).where(FeedItem.feed_id == feed_id)
@@ -441,7 +473,7 @@ class DigestStore:
 
     async def previous_digest_due(self, subscription_id: int, before: date) -> datetime | None:
         """When the last digest actually sent before `before` was due (the window's start)."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             due = await session.scalar(
                 select(func.max(Delivery.due_at)).where(
                     Delivery.subscription_id == subscription_id,
@@ -453,7 +485,7 @@ class DigestStore:
 
     async def articles(self, chat_id: int, after: datetime, until: datetime) -> list[DigestArticle]:
         """Articles summarised in the chat in (after, until], oldest first, with summary text."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             return await self._articles(session, chat_id, after, until)
 
     async def digest_material(
@@ -468,7 +500,7 @@ class DigestStore:
     ) -> list[DigestArticle]:
         """The articles of one scheduled digest, in one transaction: from the previous sent
         digest's due time (or `first_after`), at most `max_lookback` back, to `due_at`."""
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             previous = await session.scalar(
                 select(func.max(Delivery.due_at)).where(
                     Delivery.subscription_id == subscription_id,

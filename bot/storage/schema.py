@@ -165,6 +165,7 @@ class Subscription(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     paused_reason: Mapped[str] = mapped_column(String(128), default="")
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # forum topic
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -251,3 +252,37 @@ class GroupMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     reply_to: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ArticleSource(Base):
+    """An article's cleaned text as read, kept so that questions about its summary can be
+    answered (digest filters keep their own tokenised form in `article_texts`)."""
+
+    __tablename__ = "article_sources"
+
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(Text, default="", index=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SummaryMessage(Base):
+    """A message the bot sent with a summary, and the article (by content hash) it summarised."""
+
+    __tablename__ = "summary_messages"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TopicSetting(Base):
+    """A forum topic's own auto mode, overriding the chat's (/auto on|off sent in the topic)."""
+
+    __tablename__ = "topic_settings"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    thread_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    auto_mode: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from bot.models import Document, Summary, SummaryOptions
+from bot.models import Document, Summary, SummaryOptions, TokenAllowance
 from bot.summarise.llm import Completion, LLMClient, OpenAIChatClient
 from bot.summarise.llm_summariser import LLMSummariser
 from bot.summarise.offline import OfflineSummariser
@@ -41,7 +41,13 @@ class Summariser(Protocol):
     name: str  # the model name, or "offline"
     prompt_version: str
 
-    async def summarise(self, document: Document, options: SummaryOptions) -> Summary: ...
+    async def summarise(
+        self,
+        document: Document,
+        options: SummaryOptions,
+        *,
+        allowance: TokenAllowance | None = None,
+    ) -> Summary: ...
 
     async def aclose(self) -> None: ...
 
@@ -70,4 +76,5 @@ def build_summariser(
         context_tokens=settings.openai_context_tokens,
         total_timeout=settings.openai_total_timeout,
         metrics=metrics,
+        max_article_tokens=settings.max_article_tokens,
     )

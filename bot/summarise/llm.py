@@ -36,6 +36,7 @@ class Completion:
     prompt_tokens: int
     completion_tokens: int
     model: str
+    finish_reason: str = "stop"  # "length" = cut at max_tokens; "content_filter" = refused
 
 
 class LLMClient(Protocol):
@@ -94,12 +95,25 @@ class OpenAIChatClient:
             )
         except openai.APIError as exc:
             raise map_openai_error(exc, self.model) from exc
-        if not response.choices:
-            raise LLMUnavailableError(
-                "The LLM returned an empty answer. Try again later.",
-                detail=f"no choices from {self.base_url}",
-            )
-        text = response.choices[0].message.content or ""
+        except ValueError as exc:  # JSONDecodeError: an HTTP 200 whose body is not JSON
+            raise self._not_openai(f"invalid JSON: {exc}") from exc
+        try:
+            choices = response.choices
+            if not choices:
+                raise LLMUnavailableError(
+                    "The LLM returned an empty answer. Try again later.",
+                    detail=f"no choices from {self.base_url}",
+                )
+            choice = choices[0]
+            text = choice.message.content or ""
+            finish_reason = str(choice.finish_reason or "stop")
+            refusal = getattr(choice.message, "refusal", None)
+        except (AttributeError, TypeError, IndexError) as exc:
+            # The openai client hands back a str for an HTML page (a proxy's login page, a
+            # wrong OPENAI_BASE_URL) and a dict/list for JSON of another shape.
+            raise self._not_openai(f"{type(response).__name__}: {exc}") from exc
+        if refusal:
+            finish_reason = "content_filter"
         usage = response.usage
         if usage is None:
             # Some compatible servers omit usage; estimate so quotas still count something.
@@ -115,6 +129,14 @@ class OpenAIChatClient:
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
             model=response.model or self.model,
+            finish_reason=finish_reason,
+        )
+
+    def _not_openai(self, detail: str) -> LLMUnavailableError:
+        return LLMUnavailableError(
+            "The server at OPENAI_BASE_URL did not answer like an OpenAI API. Check "
+            "OPENAI_BASE_URL, or try again later.",
+            detail=f"{self.base_url}: {detail}"[:500],
         )
 
     async def aclose(self) -> None:

@@ -12,9 +12,16 @@ import re
 import time
 from dataclasses import dataclass
 
-from bot.errors import ConfigError, InputError, LLMUnavailableError, SummariseError
+from bot.errors import (
+    ConfigError,
+    InputError,
+    LLMRefusedError,
+    LLMUnavailableError,
+    QuotaExceededError,
+    SummariseError,
+)
 from bot.metrics import Metrics
-from bot.models import Document, Length, Summary, SummaryOptions
+from bot.models import Document, Length, Summary, SummaryOptions, TokenAllowance
 from bot.summarise.chunking import split_to_budget
 from bot.summarise.llm import Completion, LLMClient
 from bot.summarise.prompts import Prompt, PromptSet
@@ -58,6 +65,26 @@ def sanitize_output(text: str, *, max_chars: int = MAX_SUMMARY_CHARS) -> str:
     return text
 
 
+def check_output(raw: str, finish_reason: str = "stop") -> str:
+    """Sanitised bullets from one answer, or a SummariseError (never cached) when the answer is
+    a refusal, was cut before one bullet was complete, or is not bullets at all."""
+    if finish_reason == "content_filter":
+        raise LLMRefusedError(detail=f"finish_reason content_filter: {raw[:200]!r}")
+    text = sanitize_output(raw)
+    lines = text.split("\n") if text else []
+    if finish_reason == "length" and lines:
+        # Cut at max_tokens: the last line is unfinished; keep only the complete bullets.
+        lines = lines[:-1]
+    if not any(line.startswith("- ") for line in lines):
+        # "I cannot help with that." or "HACKED" (an article's instruction obeyed) is not a
+        # summary; every prompt asks for Markdown bullets.
+        raise LLMRefusedError(
+            "The LLM did not answer with a summary. Try again later.",
+            detail=f"finish_reason {finish_reason}, no bullets in {raw[:200]!r}",
+        )
+    return "\n".join(lines)
+
+
 _LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?$")
 _LANGUAGE_NAME = re.compile(r"^[^\W\d_][^\W\d_ -]*(?:[ -][^\W\d_]+){0,3}$")
 
@@ -83,6 +110,7 @@ class _Spend:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     calls: int = 0
+    allowance: TokenAllowance | None = None
 
 
 class LLMSummariser:
@@ -97,6 +125,7 @@ class LLMSummariser:
         total_timeout: float,
         metrics: Metrics | None = None,
         map_concurrency: int = 4,
+        max_article_tokens: int = 0,
     ) -> None:
         self.client = client
         self.prompts = prompts
@@ -104,6 +133,7 @@ class LLMSummariser:
         self.total_timeout = total_timeout
         self.metrics = metrics
         self.map_concurrency = max(1, map_concurrency)
+        self.max_article_tokens = max(0, max_article_tokens)
         self.name = client.model
         self.prompt_version = prompts.version
         # Fail at start-up, not on the first long article, when the budget cannot work.
@@ -146,8 +176,31 @@ class LLMSummariser:
 
     # -- calls -----------------------------------------------------------------------------
     async def _call(self, messages: list[dict[str, str]], max_tokens: int, spend: _Spend) -> str:
+        # The worst case of this call is reserved before it is sent, so a quota is never
+        # overrun by the parts of a long article (or the links of one message) in flight.
+        reserved = 0
+        if spend.allowance is not None:
+            reserved = max_tokens + sum(
+                self._count(m["content"]) + MESSAGE_OVERHEAD_TOKENS for m in messages
+            )
+            if not spend.allowance.reserve(reserved):
+                raise QuotaExceededError(
+                    "This article needs more tokens than are left of your daily quota. "
+                    "It resets at midnight UTC.",
+                    detail=f"call needs {reserved}, {spend.allowance.remaining} left",
+                )
         started = time.perf_counter()
-        completion: Completion = await self.client.complete(messages, max_tokens=max_tokens)
+        try:
+            completion: Completion = await self.client.complete(messages, max_tokens=max_tokens)
+        except BaseException:
+            if spend.allowance is not None:
+                # Unknown spend: keep the reservation counted, the server may have billed it.
+                spend.allowance.settle(reserved, reserved)
+            raise
+        if spend.allowance is not None:
+            spend.allowance.settle(
+                reserved, completion.prompt_tokens + completion.completion_tokens
+            )
         spend.prompt_tokens += completion.prompt_tokens
         spend.completion_tokens += completion.completion_tokens
         spend.calls += 1
@@ -155,24 +208,34 @@ class LLMSummariser:
             self.metrics.llm_latency.observe(time.perf_counter() - started)
             self.metrics.llm_tokens.labels(direction="prompt").inc(completion.prompt_tokens)
             self.metrics.llm_tokens.labels(direction="completion").inc(completion.completion_tokens)
-        text = sanitize_output(completion.text)
-        if not text:
-            raise SummariseError("The LLM returned an empty summary. Try again later.")
-        return text
+        return check_output(completion.text, completion.finish_reason)
 
-    async def summarise(self, document: Document, options: SummaryOptions) -> Summary:
-        """Summarise `document`; raise a `SummariseError` subclass on failure (never truncate)."""
+    async def summarise(
+        self,
+        document: Document,
+        options: SummaryOptions,
+        *,
+        allowance: TokenAllowance | None = None,
+    ) -> Summary:
+        """Summarise `document`; raise a `SummariseError` subclass on failure.
+
+        Articles over `max_article_tokens`, or over what `allowance` leaves for one request,
+        are shortened to their first part (the summary's note says so); QuotaExceededError
+        when not even a short part fits the allowance.
+        """
         try:
             async with asyncio.timeout(self.total_timeout):
-                return await self._summarise(document, options)
+                return await self._summarise(document, options, allowance)
         except TimeoutError:
             raise LLMUnavailableError(
                 f"The LLM did not finish within {self.total_timeout:g} seconds. Try again later.",
                 detail=f"total timeout for {document.source!r}",
             ) from None
 
-    async def _summarise(self, document: Document, options: SummaryOptions) -> Summary:
-        spend = _Spend()
+    async def _summarise(
+        self, document: Document, options: SummaryOptions, allowance: TokenAllowance | None
+    ) -> Summary:
+        spend = _Spend(allowance=allowance)
         common = {
             # The title is untrusted too: one line, capped, no delimiter tags.
             "title": escape_delimiters(" ".join(document.title.split())[:200]) or "(none)",
@@ -186,6 +249,7 @@ class LLMSummariser:
         max_tokens = MAX_OUTPUT_TOKENS[options.length]
         budget = self._budget(self.prompts.summarize, max_tokens)
         article = escape_delimiters(text)
+        article, note = self._shorten(article, budget, max_tokens, allowance)
         if self._count(article) <= budget:
             messages = self.prompts.summarize.render(article=article, **common)
             result = await self._call(messages, max_tokens, spend)
@@ -200,7 +264,42 @@ class LLMSummariser:
             completion_tokens=spend.completion_tokens,
             language=options.language,
             length=options.length,
+            note=note,
         )
+
+    def _shorten(
+        self, article: str, budget: int, max_tokens: int, allowance: TokenAllowance | None
+    ) -> tuple[str, str]:
+        """The article cut to the per-request cap, plus the note that says so ("" when whole);
+        QuotaExceededError when the summary would cost more than `allowance` leaves.
+
+        Only the fixed cap shortens (the same for everyone, so the summary can be cached); a
+        quota that is nearly spent refuses instead of caching a summary of a smaller part.
+        """
+        tokens = self._count(article)
+        note = ""
+        cap = self.max_article_tokens
+        if cap and tokens > cap:
+            article = split_to_budget(article, cap, count=self._count)[0]
+            note = (
+                "The article is long: this summary covers its first part "
+                f"(about {round(100 * self._count(article) / tokens)}%)."
+            )
+            tokens = self._count(article)
+        if allowance is not None:
+            overhead = self.context_tokens - int(self.context_tokens * SAFETY_MARGIN) - budget
+            cost = tokens + overhead + max_tokens
+            if tokens > budget:  # map-reduce: every part carries a prompt and its notes
+                map_budget = self._budget(self.prompts.map, MAP_OUTPUT_TOKENS)
+                parts = -(-tokens // max(1, map_budget))
+                cost += parts * (overhead + MAP_OUTPUT_TOKENS)
+            if cost > allowance.remaining:
+                raise QuotaExceededError(
+                    f"This article needs about {cost:,} tokens, more than the "
+                    f"{allowance.remaining:,} left of your daily quota. It resets at midnight UTC.",
+                    detail=f"estimated {cost}, {allowance.remaining} left",
+                )
+        return article, note
 
     async def _map(self, article: str, common: dict[str, str], spend: _Spend) -> list[str]:
         """Notes on every chunk of the article, in order."""

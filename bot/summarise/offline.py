@@ -547,8 +547,11 @@ class OfflineSummariser:
         # sentencex rules for this language split sentences; "en" works for most Latin text.
         self.sentence_language = sentence_language
 
-    async def summarise(self, document: Document, options: SummaryOptions) -> Summary:
-        """Summarise `document` as Markdown bullets; deterministic for the same input."""
+    async def summarise(
+        self, document: Document, options: SummaryOptions, *, allowance: object = None
+    ) -> Summary:
+        """Summarise `document` as Markdown bullets; deterministic for the same input (free, so
+        `allowance` is not touched)."""
         return self.summarise_sync(document, options)
 
     async def aclose(self) -> None:

@@ -60,6 +60,19 @@ PROMPT_SPECS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     ),
 }
 
+# Prompts of other features, loaded one by one with `load_prompt`: they are not part of the
+# summary PromptSet, so their versions never change the summary cache key.
+STANDALONE_PROMPT_SPECS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "recap": (
+        frozenset({"messages", "points", "chat", "language_instruction"}),
+        frozenset({"messages"}),
+    ),
+    "question": (
+        frozenset({"article", "title", "question", "language_instruction"}),
+        frozenset({"article", "question"}),
+    ),
+}
+
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _SECTION = re.compile(r"^\[(system|user)\]\s*$", re.MULTILINE)
 _VERSION_OK = re.compile(r"^[A-Za-z0-9._-]{1,16}$")
@@ -105,11 +118,10 @@ class PromptSet:
 def parse_prompt(name: str, text: str, *, origin: str = "") -> Prompt:
     """Parse and validate one prompt file's text; raise ConfigError naming the problem."""
     where = origin or f"prompt {name!r}"
-    if name not in PROMPT_SPECS:
-        raise ConfigError(
-            f"Unknown prompt {name!r} ({where}); expected one of {sorted(PROMPT_SPECS)}."
-        )
-    allowed, required = PROMPT_SPECS[name]
+    specs = {**PROMPT_SPECS, **STANDALONE_PROMPT_SPECS}
+    if name not in specs:
+        raise ConfigError(f"Unknown prompt {name!r} ({where}); expected one of {sorted(specs)}.")
+    allowed, required = specs[name]
     text = text.replace("\r\n", "\n").lstrip("\ufeff")
     if not text.startswith("---\n"):
         raise ConfigError(
@@ -185,3 +197,17 @@ def load_prompts(directory: Path | None = None) -> PromptSet:
             f"{MAX_COMBINED_VERSION} characters; shorten the 'version:' fields."
         )
     return result
+
+
+def load_prompt(name: str, directory: Path | None = None) -> Prompt:
+    """Load and validate one standalone prompt (e.g. `recap`, `question`) from `directory`."""
+    if name not in STANDALONE_PROMPT_SPECS:
+        raise ConfigError(f"{name!r} is not a standalone prompt; use load_prompts.")
+    path = (directory or default_prompts_dir()) / f"{name}.md"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"Prompt file {path} is missing.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read prompt file {path}: {exc}.") from exc
+    return parse_prompt(name, text, origin=str(path))

@@ -11,10 +11,14 @@ settings_command.py    /settings inline keyboard, /auto, channel settings from a
 info.py                /start, /help, /usage, /stats and the command list
 digest_commands.py     /subscribe, /unsubscribe, /digest, /feeds, OPML uploads; wires the scheduler
 digest_html.py         the digest scheduler's renderer (Telegram HTML)
+recap_command.py       /recap on|off, /recap [6h], /forget, storing opted-in groups' messages, purge
+question_command.py    questions in reply to a summary, answered from that article's kept text
+inline.py              inline mode: cached summaries, a placeholder while one is made
 access.py              allow-lists, admins, the daily token quota
 progress.py            typing action at once, a status message only when slow and the send
                        budget allows
-send.py                send_html / send_file: splitting, RetryAfter, Forbidden, ChatMigrated
+send.py                send_html / send_file: splitting, RetryAfter, Forbidden, ChatMigrated,
+                       forum topics (the update's topic by default; gone topics → TopicGoneError)
 render.py              pure: escaping, LLM Markdown → Telegram HTML, splitting, summary layout
 messages.py            reading messages: links, command text, forward origin
 ratelimit.py           FloodLimiter/Pacer: rolling windows (30/s overall, 3 per 3 s per chat,

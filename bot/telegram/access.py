@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from bot.errors import AccessDeniedError, QuotaExceededError
+from bot.models import TokenAllowance
 from bot.services import Services
 from bot.storage.chats import ChatRepository
 
@@ -41,6 +42,16 @@ async def tokens_used_today(services: Services, user_id: int) -> int:
     """LLM tokens the user spent since midnight UTC (cache hits are free)."""
     repo = ChatRepository(services.db, services.clock)
     return await repo.user_tokens_since(user_id, start_of_day(services.clock.now()))
+
+
+async def quota_allowance(services: Services, user_id: int | None) -> TokenAllowance | None:
+    """What is left of the user's daily quota, for every LLM call of one message (None =
+    unlimited); QuotaExceededError when nothing is left."""
+    quota = services.settings.daily_token_quota
+    if quota <= 0 or user_id is None or is_admin(services, user_id):
+        return None
+    await check_quota(services, user_id)
+    return TokenAllowance(quota - await tokens_used_today(services, user_id))
 
 
 async def check_quota(services: Services, user_id: int | None) -> None:

@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import logging
 import re
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from typing import Any
 from urllib.parse import urlsplit
 
+import tornado.web
 from telegram import Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -21,17 +24,26 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
 
 from bot.config import Settings
-from bot.errors import BotError, ConfigError
+from bot.errors import BotError, ConfigError, StorageUnavailableError
 from bot.ops.health import HealthServer
 from bot.ops.shutdown import run_until_stopped
 from bot.services import Services, build_services
 from bot.telegram.clean_command import on_all_fixes_button, on_clean
-from bot.telegram.common import CONTEXT_TYPES, GENERIC_ERROR, Context, chats_of, guarded, reply_text
+from bot.telegram.common import (
+    CONTEXT_TYPES,
+    GENERIC_ERROR,
+    Context,
+    chats_of,
+    guarded,
+    reply_text,
+    reply_without_storage,
+)
 from bot.telegram.digest_commands import register_digest_commands
 from bot.telegram.info import (
     on_help,
@@ -41,9 +53,18 @@ from bot.telegram.info import (
     on_usage,
     registered_commands,
 )
+from bot.telegram.inline import InlineJobs, on_inline_query
 from bot.telegram.messages import pdf_attachment
 from bot.telegram.processor import PerChatUpdateProcessor
+from bot.telegram.question_command import on_reply_to_bot
 from bot.telegram.ratelimit import FloodLimiter
+from bot.telegram.recap_command import (
+    on_forget,
+    on_group_text,
+    on_recap,
+    start_purging,
+    stop_purging,
+)
 from bot.telegram.render import escape
 from bot.telegram.settings_command import on_auto, on_settings, on_settings_button
 from bot.telegram.summarise_command import (
@@ -59,7 +80,7 @@ from bot.telegram.summarise_command import (
 log = logging.getLogger(__name__)
 
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
-MAX_CONCURRENT_UPDATES = 256
+MAX_CONCURRENT_UPDATES = 256  # the default of CONCURRENT_UPDATES (settings)
 GONE_STATUSES = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
 
 
@@ -119,6 +140,9 @@ async def on_error(update: object, context: Context) -> None:
         log.warning("unhandled user error in update %s: %s", update_id, error.user_message)
     else:
         log.error("update %s failed", update_id, exc_info=error)
+    if isinstance(error, StorageUnavailableError) and isinstance(update, Update):
+        await reply_without_storage(update, context, error)
+        return
     if isinstance(update, Update) and update.effective_chat is not None:
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
@@ -169,6 +193,18 @@ def register_handlers(application: Application) -> None:
     add(CommandHandler("auto", on_auto, filters=anywhere))
     add(CommandHandler("usage", on_usage, filters=anywhere))
     add(CommandHandler("stats", on_stats, filters=messages))
+    add(CommandHandler("recap", on_recap, filters=messages))
+    add(CommandHandler("forget", on_forget, filters=messages))
+    add(InlineQueryHandler(on_inline_query))
+    # Before every other group: a reply to one of the bot's summaries may be a question about
+    # the article (the handler stops the other groups only when it answered).
+    add(MessageHandler(messages & filters.REPLY & filters.TEXT, on_reply_to_bot), group=-2)
+    # A group of its own, after the others: opted-in groups' messages are stored for /recap
+    # whatever else handled them.
+    add(
+        MessageHandler(filters.ChatType.GROUPS & messages & text & ~filters.COMMAND, on_group_text),
+        group=1,
+    )
     add(CallbackQueryHandler(on_settings_button, pattern=r"^s\|"))
     add(CallbackQueryHandler(on_retry_button, pattern=r"^retry\|"))
     add(CallbackQueryHandler(on_all_fixes_button, pattern=r"^fixes\|"))
@@ -203,6 +239,7 @@ def build_application(services: Services) -> Application:
     settings = services.settings
     api = settings.telegram_api_url.rstrip("/")
     servers: list[HealthServer] = []
+    strict_webhook_json()
     limiter: BaseRateLimiter[Any] = FloodLimiter(metrics=services.metrics)
     replica = None
     if settings.scale_out:  # several replicas: durable queue, shared flood budget (issue 13)
@@ -222,9 +259,15 @@ def build_application(services: Services) -> Application:
         if scheduler is not None:
             await scheduler.start()
             services.health.scheduler_running = True
+        application.bot_data.recap_purge = start_purging(services)
 
     async def post_stop(application: Application) -> None:
         services.health.shutting_down = True
+        await stop_purging(application.bot_data.recap_purge)
+        application.bot_data.recap_purge = None
+        jobs = application.bot_data.inline_jobs
+        for task in list(jobs.running.values()) if jobs is not None else []:
+            task.cancel()  # an inline summary nobody waits for must not delay the shutdown
 
     async def post_shutdown(application: Application) -> None:
         scheduler = application.bot_data.digest_scheduler
@@ -246,9 +289,9 @@ def build_application(services: Services) -> Application:
         .context_types(CONTEXT_TYPES)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
-        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
         .rate_limiter(limiter)
-        .connection_pool_size(MAX_CONCURRENT_UPDATES)
+        .connection_pool_size(settings.concurrent_updates)
         .pool_timeout(30.0)
         .get_updates_connection_pool_size(2)
         .post_init(post_init)
@@ -258,6 +301,7 @@ def build_application(services: Services) -> Application:
     )
     application.bot_data.services = services
     application.bot_data.replica = replica
+    application.bot_data.inline_jobs = InlineJobs()
     # Ready only while updates are actually fetched (polling or webhook), off at SIGTERM.
     services.health.updates_probe = lambda: (
         application.running and (application.updater is None or application.updater.running)
@@ -362,17 +406,71 @@ async def _serve(settings: Settings, closing: AsyncExitStack) -> None:
     updater = application.updater
     if updater is None:  # pragma: no cover - ApplicationBuilder always builds one
         raise RuntimeError("the Telegram application has no updater")
+    conflict = asyncio.Event()
     replica = application.bot_data.replica
     if replica is not None:
         closing.push_async_callback(replica.stop)  # runs before _stop_application: drain first
     elif settings.webhook_url:
         await updater.start_webhook(**webhook_kwargs(settings))
     else:
-        await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        await updater.start_polling(
+            allowed_updates=Update.ALL_TYPES, error_callback=polling_error_callback(conflict)
+        )
     await application.start()
     if replica is not None:
         await replica.start(application)
-    await asyncio.Event().wait()  # until a stop signal cancels this task
+    await conflict.wait()  # or until a stop signal cancels this task
+    # PTB's stop would call getUpdates once more to confirm the offset; the other process
+    # owns the updates, so that call would only log one more Conflict traceback.
+    if hasattr(updater, "_Updater__polling_cleanup_cb"):
+        updater._Updater__polling_cleanup_cb = None  # type: ignore[attr-defined]
+    raise ConfigError(CONFLICT_MESSAGE)
+
+
+CONFLICT_MESSAGE = (
+    "Another process is already receiving updates for this bot token (Telegram answered "
+    "409 Conflict), so this one stops. Run one bot process per token."
+)
+
+
+def polling_error_callback(conflict: asyncio.Event) -> Callable[[TelegramError], None]:
+    """getUpdates errors: a Conflict (a second process polling with the same token) ends this
+    process with one clear line instead of a traceback every few seconds; others are logged."""
+
+    def on_error(error: TelegramError) -> None:
+        if isinstance(error, Conflict):
+            conflict.set()
+            return
+        log.warning("polling for updates failed: %s", error)
+
+    return on_error
+
+
+def strict_webhook_json() -> None:
+    """Make the webhook answer 400, not 500, to a body that is not JSON (after the secret check).
+
+    python-telegram-bot's handler parses the body with json.loads and lets the error become a
+    500; its class is looked up by name when the webhook app is built, so a subclass is put in
+    its place once.
+    """
+    from telegram.ext._utils import webhookhandler
+
+    base = webhookhandler.TelegramHandler
+    if getattr(base, "_newsfix_strict", False):
+        return
+
+    class StrictJSONHandler(base):  # type: ignore[misc, valid-type]
+        _newsfix_strict = True
+
+        async def post(self) -> None:
+            self._validate_post()
+            try:
+                json.loads(self.request.body.decode())
+            except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError alike
+                raise tornado.web.HTTPError(400, reason="Body is not JSON") from exc
+            await super().post()
+
+    webhookhandler.TelegramHandler = StrictJSONHandler  # type: ignore[misc]
 
 
 async def _stop_application(application: Application) -> None:

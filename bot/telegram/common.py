@@ -15,7 +15,14 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.digests.scheduler import DigestScheduler
-from bot.errors import AccessDeniedError, BotError, ChatGoneError, ChatMovedError
+from bot.errors import (
+    AccessDeniedError,
+    BotError,
+    ChatGoneError,
+    ChatMovedError,
+    DeliveryUnknownError,
+    StorageUnavailableError,
+)
 from bot.services import Services
 from bot.storage.chats import ChatRepository, ChatSettings
 from bot.telegram.access import check_allowed
@@ -23,7 +30,7 @@ from bot.telegram.buttons import ButtonStore
 from bot.telegram.policy import InflightCounter
 from bot.telegram.progress import early_typing, start_typing
 from bot.telegram.render import escape
-from bot.telegram.send import send_html
+from bot.telegram.send import reply_thread, send_html
 
 log = logging.getLogger("bot.telegram")
 
@@ -38,6 +45,8 @@ class BotData:
     migration_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     buttons: ButtonStore = field(default_factory=lambda: ButtonStore())
     replica: Any = None  # bot.telegram.replicas.Replica when SCALE_OUT=true
+    inline_jobs: Any = None  # bot.telegram.inline.InlineJobs, set by build_application
+    recap_purge: asyncio.Task[None] | None = None
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
@@ -70,6 +79,14 @@ def _update_context(update: object) -> Any:
     chat = update.effective_chat if isinstance(update, Update) else None
     update_id = update.update_id if isinstance(update, Update) else None
     return update_context(chat_id=chat.id if chat else None, update_id=update_id)
+
+
+def topic_of(update: Update) -> int | None:
+    """The forum topic an update's message was posted in (None: not in a topic)."""
+    message = update.effective_message
+    if message is None or not message.is_topic_message:
+        return None
+    return message.message_thread_id
 
 
 def update_kind(update: Update) -> str:
@@ -121,7 +138,7 @@ async def reply_text(
             services=services_of(context),
             reply_markup=reply_markup,
         )
-    except ChatGoneError:
+    except (ChatGoneError, DeliveryUnknownError):
         pass
     except ChatMovedError as moved:
         # The group became a supergroup while we worked: answer there (settings already moved).
@@ -133,8 +150,31 @@ async def reply_text(
                 services=services_of(context),
                 reply_markup=reply_markup,
             )
-        except (ChatGoneError, ChatMovedError):
+        except (ChatGoneError, ChatMovedError, DeliveryUnknownError):
             pass
+
+
+async def reply_without_storage(update: Update, context: Context, exc: BotError) -> None:
+    """Answer an update while the database is failing: no database call on this path (the
+    blocked-chat check and migration bookkeeping are skipped), so the user always hears."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    if update.callback_query is not None:
+        await _answer(update, exc.user_message)
+        return
+    if chat.type != ChatType.PRIVATE and not _addressed_to_bot(update):
+        return  # group chatter is never answered, not even now
+    message = update.effective_message
+    try:
+        await send_html(
+            context.bot,
+            chat.id,
+            error_line(exc),
+            reply_to=message.message_id if message is not None else None,
+        )
+    except (BotError, TelegramError) as send_error:
+        log.warning("could not tell chat %s about the outage: %s", chat.id, send_error)
 
 
 def error_line(exc: BotError, source: str = "") -> str:
@@ -167,6 +207,7 @@ def guarded(
             with _update_context(update):
                 services.metrics.updates.labels(update_kind(update)).inc()
                 early = None
+                thread = reply_thread.set(topic_of(update))
                 try:
                     if check_access:
                         user = update.effective_user
@@ -186,6 +227,13 @@ def guarded(
                     await handler(update, context)
                 except (ChatGoneError, ChatMovedError) as exc:
                     log.info("chat unavailable: %s", exc.detail)
+                except StorageUnavailableError as exc:
+                    log.error("storage unavailable: %s", exc.detail)
+                    await reply_without_storage(update, context, exc)
+                except DeliveryUnknownError as exc:
+                    # The answer may well have arrived: an error message after it would be
+                    # wrong, a second copy would be a duplicate.
+                    log.warning("delivery unknown, not repeated: %s", exc.detail)
                 except AccessDeniedError as exc:
                     if update.callback_query is not None:
                         await _answer(update, exc.user_message)
@@ -198,6 +246,7 @@ def guarded(
                     else:
                         await reply_text(update, context, error_line(exc))
                 finally:
+                    reply_thread.reset(thread)
                     if early is not None:
                         early.cancel()
                         early_typing.set(None)

@@ -28,16 +28,17 @@ from bot.digests.timing import (
     next_due,
     parse_local_time,
     parse_zone,
+    quoted,
 )
-from bot.errors import BotError, InputError
+from bot.errors import BotError, InputError, TopicGoneError
 from bot.services import Services, build_digest_scheduler
 from bot.storage.digests import DigestStore, FeedInfo
 from bot.storage.filters import DigestFilters, FilterRow
-from bot.telegram.common import Context, guarded, reply_text, services_of
+from bot.telegram.common import Context, guarded, reply_text, services_of, topic_of
 from bot.telegram.digest_html import DigestHtml
 from bot.telegram.messages import chat_ref
 from bot.telegram.render import escape, link
-from bot.telegram.send import send_file, send_html
+from bot.telegram.send import MAIN_CHAT, reply_thread, send_file, send_html
 from bot.telegram.settings_command import ADMIN_STATUSES, is_chat_admin, may_manage
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,12 @@ class Target:
     title: str
     is_channel_by_name: bool = False
     name: str = ""  # how the command named the channel (@name or its id)
+
+
+TOPIC_GONE_NOTE = (
+    "⚠️ The daily digest goes to a topic that was deleted or closed, so it is paused. An admin "
+    "can send /subscribe in the topic where it should go (or in the main chat)."
+)
 
 
 def _scheduler(context: Context) -> DigestScheduler:
@@ -146,7 +153,8 @@ def parse_subscribe_args(args: list[str]) -> tuple[str | None, str | None]:
             zone = parse_zone(arg)
         else:
             raise InputError(
-                f"I don't understand “{arg}”. Give a time (HH:MM) and/or a time zone. {TIME_EXAMPLE}"
+                f"I don't understand {quoted(arg)}. Give a time (HH:MM) and/or a time zone. "
+                f"{TIME_EXAMPLE}"
             )
     return local_time, zone
 
@@ -170,11 +178,21 @@ async def on_subscribe(update: Update, context: Context) -> None:
     if local_time is None:
         local_time = current.local_time if current else services.settings.digest_default_time
     now = services.clock.now()
+    # Run in a forum topic, the digest goes to that topic.
+    thread = None if target.is_channel_by_name else topic_of(update)
     await store.subscribe(
-        target.chat_id, local_time, zone, now=now, chat_type=target.chat_type, title=target.title
+        target.chat_id,
+        local_time,
+        zone,
+        now=now,
+        chat_type=target.chat_type,
+        title=target.title,
+        thread_id=thread,
     )
     upcoming = format_local(next_due(local_time, zone, now), zone)
     where = f" for <b>{escape(target.title)}</b>" if target.is_channel_by_name else ""
+    if thread is not None:
+        where = " in this topic"
     if target.is_channel_by_name:
         # /feeds and /digest act on the chat they are sent in: here that is not the channel.
         name = escape(target.name)
@@ -326,7 +344,7 @@ async def _add_feed(
         await reply_text(update, context, f"⚠️ {escape(feed_error_message(exc))}")
         return
     now = services.clock.now()
-    if not await store.add_feed(chat_id, feed_url, parsed.title, now=now):
+    if not await store.add_feed(chat_id, feed_url, parsed.title, now=now, limit=MAX_FEEDS_PER_CHAT):
         await reply_text(update, context, "This chat already follows that feed.")
         return
     note = f" ({parsed.skipped} malformed entries ignored)" if parsed.skipped else ""
@@ -453,7 +471,9 @@ async def on_document(update: Update, context: Context) -> None:
         ) from exc
     imported = parse_opml(data)
     store = _store(context)
-    added = await store.add_feeds(chat.id, imported.feeds, now=services_of(context).clock.now())
+    added = await store.add_feeds(
+        chat.id, imported.feeds, now=services_of(context).clock.now(), limit=MAX_FEEDS_PER_CHAT
+    )
     known = len(imported.feeds) - added
     extra = []
     if known:
@@ -468,9 +488,31 @@ def register_digest_commands(application: Application, services: Services) -> Di
     """Add /subscribe, /unsubscribe, /digest, /feeds, /filters and OPML uploads; return the
     scheduler."""
 
+    store = DigestStore(services.db)
+
     async def send(chat_id: int, html: str) -> None:
         # services= lets send_html mark blocked chats and move migrated ones in the database.
-        await send_html(application.bot, chat_id, html, services=services)
+        sub = await store.subscription(chat_id)
+        # /digest answers in the topic it was sent from; scheduled digests go to the
+        # subscription's topic.
+        thread = reply_thread.get() or (sub.thread_id if sub is not None else None)
+        try:
+            await send_html(application.bot, chat_id, html, services=services, thread_id=thread)
+        except TopicGoneError:
+            # Told once: the scheduler pauses the subscription right after this.
+            if sub is not None and sub.active:
+                log.info("digest topic %s of chat %s is gone; telling the chat", thread, chat_id)
+                try:
+                    await send_html(
+                        application.bot,
+                        chat_id,
+                        TOPIC_GONE_NOTE,
+                        services=services,
+                        thread_id=MAIN_CHAT,
+                    )
+                except (BotError, TelegramError) as exc:
+                    log.info("could not report the gone topic: %s", exc)
+            raise
 
     scheduler = build_digest_scheduler(services, send, DigestHtml())
     application.bot_data.digest_scheduler = scheduler

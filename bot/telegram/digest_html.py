@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.digests.selection import Entry
-from bot.telegram.render import MAX_MESSAGE, escape, link, split_html, utf16_len, visible_text
+from bot.telegram.render import (
+    MAX_MESSAGE,
+    escape,
+    link,
+    markdown_to_html,
+    split_html,
+    utf16_len,
+    visible_text,
+)
 
 OVERVIEW_FROM = 6  # entries; below this the list itself is the overview
 MAX_LINES = 2  # key-statement lines per entry
@@ -15,14 +23,15 @@ MAX_LINE_CHARS = 280
 MAX_OTHER_SOURCES = 8
 
 _BULLET = re.compile(r"^\s*(?:[-*•·▪–]|\d+[.)])\s+")
-_MD_MARK = re.compile(r"(\*\*|__|`|\[|\]\([^)]*\))")
 
 
 def key_lines(summary: str, limit: int = MAX_LINES) -> list[str]:
     """The first one or two statements of a summary, as plain text lines."""
     lines: list[str] = []
     for raw in summary.splitlines():
-        text = _MD_MARK.sub("", _BULLET.sub("", raw)).strip().lstrip("#").strip()
+        # A Markdown parser, not a pattern: only real links and marks go, so a quote's own
+        # brackets ("If this [deal] is going") stay.
+        text = visible_text(markdown_to_html(_BULLET.sub("", raw))).strip()
         if not text:
             continue
         if len(text) > MAX_LINE_CHARS:

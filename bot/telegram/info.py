@@ -53,10 +53,16 @@ HELP_GROUPS = (
         (
             HelpLine("/auto on|off", "Summarise every posted link", "auto"),
             HelpLine("/settings @channel", "Change a channel's settings"),
+            HelpLine("/recap", "What you missed, who said what", "recap"),
+            HelpLine("/recap 6h", "The last six hours"),
+            HelpLine("/recap on|off", "Admins: store messages or not"),
+            HelpLine("/forget", "Delete your stored messages", "forget"),
         ),
         (
             "In a group, reply to me or mention me with a link. Admins switch auto mode; in a "
             "channel, make me an admin and post /auto on.",
+            "Reply to one of my summaries with a question to have it answered from the article; "
+            "in any chat, type @ and my name and a link to share a summary.",
         ),
     ),
     HelpGroup(
@@ -113,8 +119,23 @@ def _usage_html(usage: str) -> str:
     return " ".join(words)
 
 
+def recap_privacy_note(hours: float) -> str:
+    """Exactly what /recap stores, for how long, and how to delete it (plain text)."""
+    return (
+        "Group messages are stored only after an admin sends /recap on: then, for each text "
+        f"message, its text, author's name and id, time, topic and reply, kept {hours:g} hours. "
+        "/recap off deletes them all; /forget deletes yours. For questions about an article I "
+        "keep its text and which of my messages showed it (30 days)."
+    )
+
+
 def help_html(
-    *, has_llm: bool, bot_username: str = "", digests: bool = True, admin: bool = False
+    *,
+    has_llm: bool,
+    bot_username: str = "",
+    digests: bool = True,
+    admin: bool = False,
+    recap_hours: float = 48.0,
 ) -> str:
     """The /help text: every command, one a line, in four groups."""
     blocks = []
@@ -128,6 +149,8 @@ def help_html(
         notes = list(group.notes)
         if group.title == "Summaries" and not has_llm:
             notes.append(OFFLINE_NOTE)
+        if group.title == "Privacy":
+            notes.append(recap_privacy_note(recap_hours))
         lines += [f"<i>{escape(note)}</i>" for note in notes]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
@@ -205,6 +228,7 @@ async def on_help(update: Update, context: Context) -> None:
             bot_username=context.bot.username,
             digests=context.bot_data.digest_scheduler is not None,
             admin=private and is_admin(services, user.id if user else None),
+            recap_hours=services.settings.recap_retention_hours,
         ),
     )
 
@@ -263,7 +287,10 @@ async def on_usage(update: Update, context: Context) -> None:
     user = update.effective_user
     if quota > 0 and user is not None and chat.type == ChatType.PRIVATE:
         used = await tokens_used_today(services, user.id)
-        lines.append(f"Your daily AI allowance: {used:,} of {quota:,} tokens used.")
+        # Only worth a line once it may matter (a quarter spent): a person far from the limit
+        # needs no reminder, and /usage stays one line for most.
+        if used * 4 >= quota:
+            lines.append(f"Your daily AI allowance: {used:,} of {quota:,} tokens used.")
     await reply_text(update, context, "\n".join(lines))
 
 

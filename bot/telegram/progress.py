@@ -18,7 +18,7 @@ from bot.errors import BotError
 from bot.pacing import Priority, send_priority
 from bot.telegram.ratelimit import budget_short
 from bot.telegram.render import escape
-from bot.telegram.send import delete_message, edit_html, send_html
+from bot.telegram.send import delete_message, edit_html, reply_thread, send_html
 
 if TYPE_CHECKING:
     from telegram import Bot, Message
@@ -60,9 +60,13 @@ def start_typing(bot: Bot, chat_id: int) -> asyncio.Task[None]:
     the connection; it is left to finish in the background instead.
     """
 
+    thread = reply_thread.get()  # in the topic the request came from
+
     async def loop() -> None:
         while True:
-            request = asyncio.ensure_future(bot.send_chat_action(chat_id, ChatAction.TYPING))
+            request = asyncio.ensure_future(
+                bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread)
+            )
             _in_flight.add(request)
             request.add_done_callback(_settled)
             try:

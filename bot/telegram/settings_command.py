@@ -11,7 +11,8 @@ from telegram.error import TelegramError
 from bot.errors import AccessDeniedError, InputError
 from bot.models import LENGTHS
 from bot.storage.chats import ChatSettings
-from bot.telegram.common import Context, chats_of, guarded, reply_text
+from bot.storage.topics import TopicSettings
+from bot.telegram.common import Context, chats_of, guarded, reply_text, services_of, topic_of
 from bot.telegram.messages import chat_ref, command_args
 from bot.telegram.render import escape
 from bot.telegram.send import delete_message
@@ -53,7 +54,8 @@ def settings_html(chat: ChatSettings, *, title: str = "", note: str = "") -> str
     if chat.type != ChatType.PRIVATE:
         lines.append(f"Auto mode: <b>{'on' if chat.auto_mode else 'off'}</b>")
         lines.append(
-            "<i>Auto mode summarises every link posted here; only admins may switch it.</i>"
+            "<i>Auto mode summarises every link posted here; only admins may change these "
+            "settings.</i>"
         )
     if note:
         lines.append("")
@@ -174,6 +176,11 @@ async def on_settings(update: Update, context: Context) -> None:
         return
     current = await repo.get(chat.id)
     note = await privacy_note(context, chat.id, chat.type)
+    if not await may_manage(update, context):
+        # Members see the settings, without buttons they could not use.
+        text = settings_html(current, note=note) + "\n\nAsk an admin to change these."
+        await reply_text(update, context, text)
+        return
     await reply_text(
         update, context, settings_html(current, note=note), reply_markup=settings_keyboard(current)
     )
@@ -195,18 +202,16 @@ async def on_settings_button(update: Update, context: Context) -> None:
     repo = chats_of(context)
     current = await repo.get(target_id)
     origin_chat = query.message.chat.id if query.message is not None else None
-    if target_id != user_id:
-        # A group's length/language may be set by any member from inside the group; auto mode,
-        # and anything changed from elsewhere (a channel from a private chat), needs an admin.
-        # In a channel any subscriber can press a post's buttons, so there everything needs one.
-        needs_admin = key == "auto" or origin_chat != target_id or current.type == ChatType.CHANNEL
-        if needs_admin and not await is_chat_admin(context, target_id, user_id):
-            raise AccessDeniedError("Only admins of this chat can change that setting.")
     if key == "close":
+        # Closing only removes this settings message; it changes nothing of the chat's.
         await query.answer(CLOSED)
         if query.message is not None:
             await _close(context, query.message.chat.id, query.message.message_id)
         return
+    if target_id != user_id and not await is_chat_admin(context, target_id, user_id):
+        # Every setting of a group or channel is the admins' to change: a member's press
+        # once changed the whole group's summary length.
+        raise AccessDeniedError("Only admins of this chat can change its settings.")
     already = already_answer(current, key, value)
     if already:
         # Re-pressing the option in force changes nothing: an edit would be refused as
@@ -274,6 +279,9 @@ async def on_auto(update: Update, context: Context) -> None:
         return
     repo = chats_of(context)
     arg = command_args(update.effective_message).lower()
+    if topic_of(update) is not None:
+        await _auto_in_topic(update, context, arg)
+        return
     if arg not in ("on", "off"):
         current = await repo.get(chat.id)
         await reply_text(
@@ -293,3 +301,30 @@ async def on_auto(update: Update, context: Context) -> None:
         else "Auto mode is off: I'll only answer commands and mentions."
     )
     await reply_text(update, context, escape(text) + (f"\n\n{escape(note)}" if note else ""))
+
+
+async def _auto_in_topic(update: Update, context: Context, arg: str) -> None:
+    """/auto in a forum topic: that topic's own auto mode (the chat's applies until set)."""
+    chat = update.effective_chat
+    thread = topic_of(update)
+    assert chat is not None and thread is not None
+    topics = TopicSettings(services_of(context).db)
+    if arg not in ("on", "off"):
+        chat_default = (await chats_of(context).get(chat.id)).auto_mode
+        on = await topics.auto(chat.id, thread, chat_default)
+        await reply_text(
+            update,
+            context,
+            f"Auto mode is <b>{'on' if on else 'off'}</b> in this topic. Use "
+            "<code>/auto on</code> or <code>/auto off</code> here to change it for this topic.",
+        )
+        return
+    if not await may_manage(update, context):
+        raise AccessDeniedError("Only admins of this chat can switch auto mode.")
+    await topics.set_auto(chat.id, thread, arg == "on")
+    text = (
+        "✅ Auto mode is on in this topic: I'll summarise every link posted here."
+        if arg == "on"
+        else "Auto mode is off in this topic: I'll only answer commands and mentions here."
+    )
+    await reply_text(update, context, escape(text))

@@ -12,11 +12,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
-from bot.errors import BotError, FetchError, TooLargeError
+from bot.errors import BotError, ChatMovedError, DeliveryUnknownError, FetchError, TooLargeError
 from bot.ingest.text import document_from_text
-from bot.models import Document, Result, SummaryOptions
+from bot.models import Document, Result, SummaryOptions, TokenAllowance
 from bot.storage.chats import ChatSettings
-from bot.telegram.access import check_quota, is_allowed
+from bot.storage.topics import TopicSettings
+from bot.telegram.access import check_quota, is_allowed, quota_allowance
 from bot.telegram.buttons import EXPIRED
 from bot.telegram.common import (
     GENERIC_ERROR,
@@ -26,6 +27,7 @@ from bot.telegram.common import (
     guarded,
     reply_text,
     services_of,
+    topic_of,
 )
 from bot.telegram.messages import (
     body_text,
@@ -39,6 +41,7 @@ from bot.telegram.messages import (
 )
 from bot.telegram.policy import cap_links
 from bot.telegram.progress import Progress
+from bot.telegram.question_command import remember_summary
 from bot.telegram.render import escape, format_summary, split_html
 from bot.telegram.send import delete_message, edit_html, send_html
 
@@ -181,10 +184,22 @@ async def _summarise_all(
     message = update.effective_message
     assert chat is not None and message is not None
     several = len(sources) > 1
+    # One allowance for the whole message: its links run concurrently, and each LLM call
+    # reserves its worst case from it, so five links cannot each spend the whole quota.
+    allowance: TokenAllowance | None = None
+    quota_error: BotError | None = None
+    try:
+        allowance = await quota_allowance(services, user_id)
+    except BotError as exc:
+        quota_error = exc
+    results: dict[int, Result] = {}  # by source index: the article behind each answer
 
-    async def one(source: str | Document) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    async def one(
+        index: int, source: str | Document
+    ) -> tuple[str, InlineKeyboardMarkup | None] | None:
         try:
-            await check_quota(services, user_id)
+            if quota_error is not None:
+                raise quota_error
             result = await services.pipeline.summarise(
                 source,
                 options,
@@ -192,6 +207,7 @@ async def _summarise_all(
                 user_id=user_id,
                 origin=kind,
                 progress=progress.update,
+                allowance=allowance,
             )
         except BotError as exc:
             log.info("summary failed: %s (%s)", type(exc).__name__, exc.detail or "")
@@ -205,28 +221,47 @@ async def _summarise_all(
                 return None
             name = source if several and isinstance(source, str) else ""
             return error_line(BotError(GENERIC_ERROR), name), None
+        results[index] = result
         return summary_reply(context, result, source, request)
 
-    tasks = [asyncio.create_task(one(source)) for source in sources]
+    tasks = [asyncio.create_task(one(i, source)) for i, source in enumerate(sources)]
     answered = False
+    target = chat.id  # the supergroup's id once the group migrated while we worked
+
+    async def deliver(html: str, markup: object | None = None) -> list[Message]:
+        nonlocal target
+        try:
+            if not answered and target == chat.id:
+                return await progress.finish(html, reply_markup=markup)
+            reply_to = message.message_id if target == chat.id else None
+            return await send_html(
+                context.bot,
+                target,
+                html,
+                reply_to=reply_to,
+                services=services,
+                reply_markup=markup,
+            )
+        except ChatMovedError as moved:
+            # The group's data already moved (call_chat did that); the answer follows it.
+            target = moved.new_chat_id
+            return await send_html(
+                context.bot, target, html, services=services, reply_markup=markup
+            )
+        except DeliveryUnknownError as exc:
+            log.warning("answer may not have arrived (%s); not sent twice", exc.detail)
+            return []
+
     try:
-        for task in tasks:
+        for index, task in enumerate(tasks):
             reply = await task
             if reply is None:
                 continue
             html, markup = reply
-            if not answered:
-                await progress.finish(html, reply_markup=markup)
-                answered = True
-            else:
-                await send_html(
-                    context.bot,
-                    chat.id,
-                    html,
-                    reply_to=message.message_id,
-                    services=services,
-                    reply_markup=markup,
-                )
+            sent = await deliver(html, markup)
+            answered = True
+            if index in results:  # replies to the summary can ask about the article
+                await remember_summary(services, target, sent, results[index])
         if not answered:
             await progress.discard()
     finally:
@@ -393,7 +428,9 @@ async def on_group_message(update: Update, context: Context) -> None:
     if (message.from_user is not None and message.from_user.is_bot) or message.via_bot:
         return  # never auto-summarise other bots' posts: two such bots would loop forever
     settings = await chats_of(context).get(chat.id)
-    if settings.auto_mode:
+    # In a forum topic, the topic's own /auto setting wins over the chat's.
+    topics = TopicSettings(services.db)
+    if await topics.auto(chat.id, topic_of(update), settings.auto_mode):
         links = links_in(message)
         if links:
             await summarise_in_chat(update, context, links=links, quiet=True)

@@ -37,7 +37,8 @@ WELL_CASED = [
 
 
 def _cased(text: str, title: str = "") -> tuple[str, CleanContext]:
-    context = CleanContext(title=title)
+    # These snippets test one rule each and are too short to show casing damage on their own.
+    context = CleanContext(title=title, notes={"assume_casing_damage": True})
     new_text, _ = apply_edits(text, casing.find_edits(text, context))
     return new_text, context
 
@@ -462,7 +463,7 @@ def test_a_team_named_once_after_its_city_is_the_team_alone() -> None:
 
 
 def test_letters_glued_to_a_sign_keep_their_case() -> None:
-    assert clean_text("we paid x€ there and y$ here, said the man.").text == (
+    assert _cased("we paid x€ there and y$ here, said the man.")[0] == (
         "We paid x€ there and y$ here, said the man."
     )
 
@@ -482,8 +483,12 @@ def test_acronyms_defined_in_the_text_and_their_later_mentions() -> None:
 
 
 def test_a_parenthesised_number_after_the_last_word_is_no_acronym() -> None:
-    assert clean_text("helicopters during the falklands war (1982)").text == (
+    assert _cased("helicopters during the falklands war (1982)")[0] == (
         "Helicopters during the Falklands War (1982)"
+    )
+    # Too short to show casing damage by itself: the whole stage leaves it as it is.
+    assert clean_text("helicopters during the falklands war (1982)").text == (
+        "helicopters during the falklands war (1982)"
     )
 
 

@@ -40,7 +40,7 @@ def test_offsets_map_back_through_two_passes() -> None:
 
 
 def test_passes_run_in_the_documented_order() -> None:
-    names = [f"{p.__module__.rsplit('.', 1)[-1]}.{p.__name__}" for p in _passes()]
+    names = [f"{p.__module__.rsplit('.', 1)[-1]}.{p.__name__}" for p, _ in _passes()]
     assert names == [
         "unicode.find_edits",
         "unicode.find_whitespace_edits",

@@ -14,6 +14,7 @@ from bot.clean.edits import apply_edits
 from bot.clean.spinner import (
     CONDITIONS,
     SpinnerEntry,
+    _lowercased,
     find_edits,
     load_spinner_table,
     spun_evidence,
@@ -198,14 +199,17 @@ def test_spun_evidence_counts_artefacts() -> None:
 
 
 def test_a_lowercased_document_needs_less_evidence() -> None:
-    sentence = "the minister met the president of the european commission in brussels on monday. "
+    sentence = "the minister met the head of the european commission and nato on monday. "
     lowered = sentence * 6 + "it turned into part of a plan. the talks changed into a success."
-    assert spun_evidence(lowered).lowercased
+    assert _lowercased(lowered)
+    # Ambiguous matches alone prove nothing, however lowercased the names ...
+    assert not spun_evidence(lowered).spun
+    assert "turned into part of a plan" in spin_fix(lowered)[0]
+    # ... but one unambiguous artefact besides the lowercased names does.
+    lowered += " hobby rates rose."
     assert spun_evidence(lowered).spun
-    cased = lowered.replace("european commission", "European Commission").replace(
-        "brussels", "Brussels"
-    )
-    assert not spun_evidence(cased).lowercased
+    cased = lowered.replace("european commission", "European Commission").replace("nato", "NATO")
+    assert not _lowercased(cased)
     assert not spun_evidence(cased).spun
     assert "was part of a plan" in spin_fix(lowered)[0]
     assert "turned into part of a plan" in spin_fix(cased)[0]

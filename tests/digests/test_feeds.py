@@ -67,21 +67,21 @@ def test_any_text_parses_or_is_refused_clearly(text: str) -> None:
 
 
 @pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[tuple[DigestStore, FeedPoller, Pipeline]]:
+async def env(
+    tmp_path: Path, db: Database
+) -> AsyncIterator[tuple[DigestStore, FeedPoller, Pipeline]]:
     settings = isolated_settings(
         tmp_path,
         fetch_allow_private=True,
         fetch_timeout=3.0,
         fetch_max_bytes=256 * 1024,
     )
-    db = await Database.open(f"sqlite:///{tmp_path / 'feeds.db'}")
     pipeline = build_pipeline(settings, db=db)
     store = DigestStore(db)
     try:
         yield store, FeedPoller(store, pipeline), pipeline
     finally:
         await pipeline.aclose()
-        await db.close()
 
 
 async def test_check_accepts_feeds_and_refuses_everything_else(env, pages: PageServer) -> None:

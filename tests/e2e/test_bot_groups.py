@@ -76,8 +76,12 @@ async def test_settings_keyboard_privacy_note_and_admin_checks(tmp_path: Path) -
         h.tg.chat(GROUP, "group", title="Readers")
         h.tg.set_member(GROUP, ADMIN, "creator")
         h.tg.push_message(GROUP, "/settings", user_id=MEMBER)
-        shown = await h.tg.wait_for_text(GROUP, "Settings")
-        assert "privacy mode is on" in shown["text"] and "/setprivacy" in shown["text"]
+        seen = await h.tg.wait_for_text(GROUP, "Ask an admin to change these")
+        assert "reply_markup" not in seen  # members see the settings, without buttons
+        h.tg.push_message(GROUP, "/settings", user_id=ADMIN)
+        call = await h.tg.wait_for("sendMessage", predicate=lambda c: "reply_markup" in c.params)
+        shown = call.result
+        assert "privacy mode is on" in shown["text"]
         buttons = [b for row in shown["reply_markup"]["inline_keyboard"] for b in row]
         auto_on = next(b for b in buttons if b["text"].endswith("Auto on"))
         short = next(b for b in buttons if b["text"].endswith("short"))
@@ -86,11 +90,13 @@ async def test_settings_keyboard_privacy_note_and_admin_checks(tmp_path: Path) -
         repo = ChatRepository(h.services.db)
         assert not (await repo.get(GROUP)).auto_mode
         h.tg.push_callback(GROUP, MEMBER, shown["message_id"], short["callback_data"])
-        await h.tg.wait_for("answerCallbackQuery", predicate=lambda c: c.params["text"] == "Saved.")
-        assert (await repo.get(GROUP)).summary_length == "short"
+        await h.tg.wait_for(
+            "answerCallbackQuery", count=2, predicate=lambda c: "admins" in c.params["text"]
+        )
+        assert (await repo.get(GROUP)).summary_length == "medium"
         h.tg.push_callback(GROUP, ADMIN, shown["message_id"], auto_on["callback_data"])
         await h.tg.wait_for(
-            "answerCallbackQuery", count=2, predicate=lambda c: c.params["text"] == "Saved."
+            "answerCallbackQuery", count=1, predicate=lambda c: c.params["text"] == "Saved."
         )
         assert (await repo.get(GROUP)).auto_mode
         await h.tg.wait_for(

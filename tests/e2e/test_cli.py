@@ -19,27 +19,10 @@ from testsupport.pages import ARTICLE_PARAGRAPHS, ARTICLE_TEXT, ARTICLE_TITLE
 from testsupport.pdfs import article_pdf, encrypted, scanned_pdf
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """An isolated environment: SQLite in tmp, no key, private fetches allowed (local servers)."""
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    values = {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-        "FETCH_ALLOW_PRIVATE": "true",
-        "OPENAI_API_KEY": "",
-        "OPENAI_MAX_RETRIES": "1",
-        "OPENAI_TIMEOUT": "5",
-        "OPENAI_TOTAL_TIMEOUT": "20",
-    }
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return values
-
-
 def run_cli(
     capsys: pytest.CaptureFixture[str], *argv: str, stdin: str = ""
 ) -> tuple[int, list, str]:
-    sys.stdin = io.StringIO(stdin)
+    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode()), encoding="utf-8")
     try:
         code = main(list(argv))
     finally:

@@ -16,6 +16,7 @@ import trustme
 
 from bot.config import Settings
 from bot.errors import (
+    FetchError,
     FetchTimeoutError,
     HTTPStatusError,
     InputError,
@@ -488,7 +489,7 @@ async def test_bad_urls(fetcher: Fetcher, url: str) -> None:
 
 async def test_redirect_to_another_scheme_is_refused(srv: PageServer, fetcher: Fetcher) -> None:
     srv.add_redirect("/to-file", "file:///etc/passwd")
-    with pytest.raises(InputError, match="not file"):
+    with pytest.raises(FetchError, match=r"non-web address \(file:\)"):
         await fetcher.fetch(srv.url("/to-file"))
 
 

@@ -88,3 +88,17 @@ def test_render_fills_once_and_never_expands_values() -> None:
     assert messages[0]["content"].endswith("Write in fr.")
     assert "Text with {{title}} inside" in messages[1]["content"]
     assert messages[1]["content"].startswith("T\n<article>")
+
+
+def test_standalone_prompts_load_and_leave_the_summary_version_alone() -> None:
+    from bot.summarise.prompts import STANDALONE_PROMPT_SPECS, load_prompt, load_prompts
+
+    version = load_prompts().version
+    assert "recap" not in version and "question" not in version
+    for name in STANDALONE_PROMPT_SPECS:
+        prompt = load_prompt(name)
+        assert prompt.version
+    recap = load_prompt("recap").render(messages="[#1] Ann: hi", points="5")
+    assert "[#1] Ann: hi" in recap[-1]["content"]
+    with pytest.raises(ConfigError):
+        load_prompt("summarize")
