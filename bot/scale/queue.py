@@ -18,7 +18,7 @@ job already made are not made again: `SendJournal` records each send's result un
 (update_id, n-th send), and the replaying rate limiter (`bot.scale.replay`) answers a repeat from
 the journal instead of calling Telegram.
 
-The ledger tables come from the alembic revision `0004_scale`; procrastinate's own schema is
+The ledger tables come from the alembic revision `0005_scale`; procrastinate's own schema is
 applied by `ensure_schema` (idempotent).
 """
 

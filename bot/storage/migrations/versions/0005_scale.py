@@ -1,7 +1,7 @@
 """scale-out ledger: updates received by webhook, and the sends each job made
 
-Revision ID: 0004_scale
-Revises: 0003_digest_filters
+Revision ID: 0005_scale
+Revises: 0004_groups
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_scale"
-down_revision = "0003_digest_filters"
+revision = "0005_scale"
+down_revision = "0004_groups"
 branch_labels = None
 depends_on = None
 
