@@ -88,6 +88,16 @@ class Settings(BaseSettings):
         10, ge=1, description="stories per digest; /digest all shows all"
     )
 
+    # Scale-out (several replicas; needs webhook mode, PostgreSQL and Redis)
+    scale_out: bool = Field(
+        False, description="replicas: webhook updates go through a durable queue on PostgreSQL"
+    )
+    redis_url: str = Field("", description="the flood budget shared by replicas lives here")
+    worker_concurrency: int = Field(4, ge=1, description="queued updates one replica runs at once")
+    job_max_attempts: int = Field(3, ge=1, description="a failing update is parked after this")
+    worker_stalled_after: float = Field(
+        15.0, gt=0, description="seconds without a heartbeat before a worker's jobs are retried"
+    )
     # Group recaps
     recap_retention_hours: float = Field(
         48.0, description="hours an opted-in group's messages are kept for /recap"

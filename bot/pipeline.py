@@ -106,6 +106,7 @@ class Pipeline:
         chat_articles: ArticleRecorder,
         metrics: Metrics | None = None,
         clock: Clock | None = None,
+        summary_flight: SingleFlight[tuple[Summary, int | None]] | None = None,
         cpu: CpuPool | None = None,
     ) -> None:
         self.settings = settings
@@ -124,7 +125,8 @@ class Pipeline:
             4, metrics=self.metrics, per_owner=settings.cpu_jobs_per_user
         )
         self._documents: SingleFlight[Document] = SingleFlight()
-        self._summaries: SingleFlight[tuple[Summary, int | None]] = SingleFlight()
+        # Replicas inject one that also holds a lock across processes (bot.scale.flight).
+        self._summaries = summary_flight if summary_flight is not None else SingleFlight()
 
     @property
     def uses_llm(self) -> bool:

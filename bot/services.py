@@ -80,8 +80,18 @@ def build_pipeline(
         chat_articles=ChatArticles(db),
         metrics=metrics,
         clock=clock,
+        summary_flight=_summary_flight(settings, db),
         cpu=cpu,
     )
+
+
+def _summary_flight(settings: Settings, db: Database) -> Any:
+    """Replicas summarise an article once across processes (an advisory lock per cache key)."""
+    if not (settings.scale_out and db.is_postgres):
+        return None
+    from bot.scale.flight import AdvisoryLockFlight
+
+    return AdvisoryLockFlight(db)
 
 
 async def build_services(

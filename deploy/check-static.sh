@@ -54,6 +54,33 @@ fi
 grep -q "POSTGRES_PASSWORD" "$tmp/nopw.err"
 echo "ok: refuses to start without POSTGRES_PASSWORD"
 
+step "docker compose config (deploy/compose.scale.yaml: replicas behind Caddy)"
+{ cat "$tmp/project/.env"; echo "BOT_DOMAIN=bot.example.org";
+  echo "WEBHOOK_URL=https://bot.example.org/telegram"; } > "$tmp/project/.env.scale"
+"$compose" --project-directory "$tmp/project/deploy" --env-file "$tmp/project/.env.scale" \
+    -f deploy/compose.scale.yaml config --format json > "$tmp/scale.json"
+"$BIN/python" - "$tmp/scale.json" deploy/Caddyfile.scale <<'PY'
+import json, re, sys
+services = json.load(open(sys.argv[1]))["services"]
+bots = sorted(name for name in services if re.fullmatch(r"bot\d+", name))
+assert len(bots) >= 2, "scale-out needs at least two bot replicas"
+assert {"caddy", "db", "redis"} <= set(services), sorted(services)
+for name in bots:
+    bot = services[name]
+    env = bot["environment"]
+    assert env["SCALE_OUT"] == "true" and env["REDIS_URL"].startswith("redis://redis:"), name
+    assert env["DATABASE_URL"].startswith("postgresql://bot:"), name
+    assert not bot.get("ports"), f"{name}: only Caddy is published"
+    for dep in ("db", "redis"):
+        assert bot["depends_on"][dep]["condition"] == "service_healthy", f"{name} waits for {dep}"
+assert "healthcheck" in services["db"] and "healthcheck" in services["redis"]
+caddyfile = open(sys.argv[2]).read()
+upstreams = re.search(r"reverse_proxy ([^{]+)\{", caddyfile).group(1).split()
+assert sorted(u.split(":")[0] for u in upstreams) == bots, "Caddy must balance over every replica"
+assert "health_uri /healthz" in caddyfile and "health_port 9090" in caddyfile
+print("ok:", ", ".join(sorted(services)))
+PY
+
 step "systemd-analyze verify deploy/bot.service"
 if command -v systemd-analyze > /dev/null; then
     # Point the unit at this checkout so verify can check that the executables exist.
@@ -68,9 +95,10 @@ else
     skip "systemd-analyze not installed"
 fi
 
-step "caddy validate deploy/Caddyfile"
+step "caddy validate deploy/Caddyfile deploy/Caddyfile.scale"
 if command -v caddy > /dev/null; then
     caddy validate --config deploy/Caddyfile --adapter caddyfile 2>&1 | tail -1
+    caddy validate --config deploy/Caddyfile.scale --adapter caddyfile 2>&1 | tail -1
 else
     skip "caddy not installed (apt-get install caddy)"
 fi
@@ -146,7 +174,7 @@ step "image commands outside Docker: start (CMD run), HEALTHCHECK, SIGTERM"
 "$BIN/python" - > "$tmp/fake.addr" <<'PY' &
 import sys, time
 sys.path.insert(0, ".")
-from tests.fakes.botapi import FakeBotAPI
+from testsupport.botapi import FakeBotAPI
 tg = FakeBotAPI().start()
 print(tg.api_url, tg.token, flush=True)
 while True:

@@ -7,7 +7,8 @@ PYTHON="${PYTHON:-python3}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 "$PYTHON" -m venv "$tmp/venv"
-"$tmp/venv/bin/pip" install --quiet --disable-pip-version-check .
+# With the [scale] extra: the same image runs one bot or several replicas (deploy/compose.scale.yaml).
+"$tmp/venv/bin/pip" install --quiet --disable-pip-version-check ".[scale]"
 {
     echo "# Pinned runtime dependencies for the image and the systemd install (Python 3.11, Linux x86_64)."
     echo "# Regenerate after changing dependencies in pyproject.toml: deploy/lock.sh"

@@ -120,12 +120,33 @@ def check_config(settings: Settings) -> CheckResult:
             problems.append(f"DATABASE_URL uses {backend}; use sqlite or postgresql")
     except Exception:
         problems.append("DATABASE_URL is not a database URL")
+    problems += scale_out_problems(settings)
     if problems:
         return CheckResult("config", "failed", "; ".join(problems))
     mode = f"webhook {settings.webhook_url}" if settings.webhook_url else "polling"
     llm = f"LLM {settings.openai_model}" if settings.has_llm else "offline summariser"
     metrics = f"metrics :{settings.metrics_port}" if settings.metrics_port else "no metrics port"
+    if settings.scale_out:
+        mode += " (replica: durable queue + shared flood budget)"
     return CheckResult("config", "ok", f"{mode}; {llm}; {metrics}")
+
+
+def scale_out_problems(settings: Settings) -> list[str]:
+    """What SCALE_OUT=true still needs: webhook mode, PostgreSQL, Redis (polling is one process)."""
+    if not settings.scale_out:
+        return []
+    problems = []
+    if not settings.webhook_url:
+        problems.append(
+            "SCALE_OUT needs webhook mode (set WEBHOOK_URL): polling is one process by design"
+        )
+    if not settings.effective_database_url.startswith("postgres"):
+        problems.append(
+            "SCALE_OUT needs DATABASE_URL on PostgreSQL (the durable queue lives there)"
+        )
+    if not settings.redis_url.startswith(("redis://", "rediss://", "unix://")):
+        problems.append("SCALE_OUT needs REDIS_URL (the flood budget all replicas share)")
+    return problems
 
 
 # --- Telegram --------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    BaseRateLimiter,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -254,6 +255,13 @@ def build_application(services: Services) -> Application:
     api = settings.telegram_api_url.rstrip("/")
     servers: list[HealthServer] = []
     strict_webhook_json()
+    limiter: BaseRateLimiter[Any] = FloodLimiter(metrics=services.metrics)
+    replica = None
+    if settings.scale_out:  # several replicas: durable queue, shared flood budget (issue 13)
+        from bot.telegram.replicas import Replica
+
+        replica = Replica(services)
+        limiter = replica.rate_limiter(limiter)
 
     async def post_init(application: Application) -> None:
         await register_command_menus(application.bot)
@@ -297,7 +305,7 @@ def build_application(services: Services) -> Application:
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
-        .rate_limiter(FloodLimiter(metrics=services.metrics))
+        .rate_limiter(limiter)
         .connection_pool_size(settings.concurrent_updates)
         .pool_timeout(30.0)
         .get_updates_connection_pool_size(2)
@@ -307,6 +315,7 @@ def build_application(services: Services) -> Application:
         .build()
     )
     application.bot_data.services = services
+    application.bot_data.replica = replica
     application.bot_data.inline_jobs = InlineJobs()
     # Ready only while updates are actually fetched (polling or webhook), off at SIGTERM.
     services.health.updates_probe = lambda: (
@@ -413,13 +422,18 @@ async def _serve(settings: Settings, closing: AsyncExitStack) -> None:
     if updater is None:  # pragma: no cover - ApplicationBuilder always builds one
         raise RuntimeError("the Telegram application has no updater")
     conflict = asyncio.Event()
-    if settings.webhook_url:
+    replica = application.bot_data.replica
+    if replica is not None:
+        closing.push_async_callback(replica.stop)  # runs before _stop_application: drain first
+    elif settings.webhook_url:
         await updater.start_webhook(**webhook_kwargs(settings))
     else:
         await updater.start_polling(
             allowed_updates=Update.ALL_TYPES, error_callback=polling_error_callback(conflict)
         )
     await application.start()
+    if replica is not None:
+        await replica.start(application)
     await conflict.wait()  # or until a stop signal cancels this task
     # PTB's stop would call getUpdates once more to confirm the offset; the other process
     # owns the updates, so that call would only log one more Conflict traceback.

@@ -45,6 +45,7 @@ class BotData:
     inflight: InflightCounter = field(default_factory=lambda: InflightCounter())
     migration_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     buttons: ButtonStore = field(default_factory=lambda: ButtonStore())
+    replica: Any = None  # bot.telegram.replicas.Replica when SCALE_OUT=true
     inline_jobs: Any = None  # bot.telegram.inline.InlineJobs, set by build_application
     recap_purge: asyncio.Task[None] | None = None
 

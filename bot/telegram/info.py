@@ -343,4 +343,16 @@ async def on_stats(update: Update, context: Context) -> None:
         _usage_line(_("All time"), await repo.usage_total()),
         _("LLM: on") if services.pipeline.uses_llm else _("LLM: off (offline summaries)"),
     ]
+    if context.bot_data.replica is not None:
+        lines.append(queue_line(await context.bot_data.replica.counts()))
     await reply_text(update, context, "\n".join(lines))
+
+
+def queue_line(counts: dict[str, int]) -> str:
+    """/stats in replica mode: the durable queue's updates by state, parked ones named."""
+    waiting = counts.get("queued", 0) + counts.get("received", 0) + counts.get("failed", 0)
+    return (
+        f"Update queue: {counts.get('done', 0):,} done, {waiting:,} waiting, "
+        f"{counts.get('running', 0):,} running, {counts.get('parked', 0):,} parked after "
+        "repeated failures"
+    )

@@ -421,4 +421,6 @@ class FloodLimiter(BaseRateLimiter[int]):
 def budget_short(bot: Bot, chat_id: int) -> bool:
     """Whether `bot`'s pacer says optional messages for `chat_id` should be left out now."""
     limiter = getattr(bot, "rate_limiter", None)
-    return isinstance(limiter, FloodLimiter) and limiter.budget_short(chat_id)
+    while limiter is not None and not isinstance(limiter, FloodLimiter):
+        limiter = getattr(limiter, "inner", None)  # replicas wrap it (bot/telegram/replicas.py)
+    return limiter is not None and limiter.budget_short(chat_id)
