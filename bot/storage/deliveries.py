@@ -22,6 +22,17 @@ from bot.storage.schema import Delivery
 CLAIMED, SENT, SKIPPED, FAILED = "claimed", "sent", "skipped", "failed"
 
 
+# What a claim carries, in Claim's field order: every claiming UPDATE returns these.
+_CLAIM_COLUMNS = (
+    Delivery.id,
+    Delivery.subscription_id,
+    Delivery.chat_id,
+    Delivery.local_date,
+    Delivery.due_at,
+    Delivery.messages_sent,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     """A delivery this worker holds the lease for."""
@@ -105,14 +116,7 @@ class Deliveries:
                         or_(Delivery.lease_until.is_(None), Delivery.lease_until < now),
                     )
                     .values(claimed_by=self.worker_id, lease_until=now + self.lease)
-                    .returning(
-                        Delivery.id,
-                        Delivery.subscription_id,
-                        Delivery.chat_id,
-                        Delivery.local_date,
-                        Delivery.due_at,
-                        Delivery.messages_sent,
-                    )
+                    .returning(*_CLAIM_COLUMNS)
                 )
             ).first()
         if row is None:
@@ -166,14 +170,7 @@ class Deliveries:
                         Delivery.lease_until < now,
                     )
                     .values(claimed_by=self.worker_id, lease_until=now + self.lease)
-                    .returning(
-                        Delivery.id,
-                        Delivery.subscription_id,
-                        Delivery.chat_id,
-                        Delivery.local_date,
-                        Delivery.due_at,
-                        Delivery.messages_sent,
-                    )
+                    .returning(*_CLAIM_COLUMNS)
                 )
                 claims = [
                     Claim(r[0], r[1], r[2], r[3], r[4], r[5])  # type: ignore[arg-type]
